@@ -1,0 +1,57 @@
+"""chainrule: a readable NumPy deep-learning library with PyTorch's API.
+
+``import chainrule as torch``-style scripts work for the covered subset: Tensors with reverse-mode
+autograd, ``nn``, ``optim`` and ``utils.data``. The core needs only NumPy.
+"""
+
+from __future__ import annotations
+
+from . import _dtype
+from ._creation import *  # noqa: F403
+from ._device import device
+from ._dtype import (
+    bfloat16,
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from ._tensor import Size, Tensor
+from .ops import *  # noqa: F403
+from . import autograd, cuda, ops  # noqa: E402,I001
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+__version__ = "0.1.0"
+
+
+def result_type(tensor1: object, tensor2: object) -> _dtype.dtype:
+    """The dtype PyTorch's promotion gives for an op on ``tensor1`` and ``tensor2``."""
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def is_tensor(obj: object) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:  # noqa: A002
+    return input.numel()

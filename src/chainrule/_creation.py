@@ -1,0 +1,264 @@
+"""Creation functions: ``tensor``, ``zeros``, ``arange``, ``randn`` ... with PyTorch's signatures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _dtype
+from ._device import check_device
+from ._random import Generator, rng
+from ._tensor import Tensor
+
+__all__ = [
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
+    "ones_like", "full_like", "empty_like", "arange", "linspace", "logspace", "eye", "rand",
+    "randn", "randint", "randperm", "normal", "rand_like", "randn_like", "randint_like",
+    "bernoulli", "scalar_tensor",
+]  # fmt: skip
+
+
+def _finish(arr: np.ndarray, requires_grad: bool, device: Any, op: str) -> Tensor:
+    check_device(device, op)
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_dtype(arr: np.ndarray) -> np.dtype:
+    """PyTorch's inference: Python floats -> default float, ints -> int64, bools -> bool."""
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr.dtype if arr.dtype in (np.float16, np.float32) else _dtype.get_default_dtype().np
+    if kind in "iu":
+        return np.dtype(np.int64) if arr.dtype not in (np.int8, np.int16, np.int32, np.uint8) else arr.dtype
+    if kind == "b":
+        return np.dtype(np.bool_)
+    raise TypeError(
+        f"tensor: could not infer dtype of {arr.dtype} data; expected numbers, bools, nested "
+        "lists of them, NumPy arrays or Tensors"
+    )
+
+
+def _to_array(data: Any, dtype: Any, op: str, copy: bool) -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        arr = np.array([x._data if isinstance(x, Tensor) else x for x in data])
+    else:
+        try:
+            arr = np.array(data)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{op}: cannot build a tensor from {type(data).__name__}: {e}") from e
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{op}: could not infer dtype of {type(data).__name__}; expected numbers or "
+                f"(nested) sequences of numbers, got elements of dtype {arr.dtype}"
+            )
+        if dtype is None and arr.dtype == np.float64:  # Python floats -> default dtype
+            arr = arr.astype(_dtype.get_default_dtype().np)
+        elif dtype is None and arr.dtype.kind in "iu" and arr.dtype != np.int64:
+            arr = arr.astype(np.int64)
+        copy = False
+    target = _dtype.to_dtype(dtype, op).np if dtype is not None else _dtype.from_numpy_dtype(arr.dtype, op).np
+    if arr.dtype != target:
+        return arr.astype(target)
+    return arr.copy() if copy else arr
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, scalars, NumPy arrays, Tensors)."""
+    return _finish(_to_array(data, dtype, "tensor", copy=True), requires_grad, device, "tensor")
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a NumPy array or Tensor when the dtype allows."""
+    if isinstance(data, Tensor) and (dtype is None or _dtype.to_dtype(dtype) is data.dtype):
+        return data
+    return _finish(_to_array(data, dtype, "as_tensor", copy=False), False, device, "as_tensor")
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray`` (float64 stays float64, as in PyTorch)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(ndarray).__name__}")
+    _dtype.from_numpy_dtype(ndarray.dtype, "from_numpy")
+    return Tensor._make(ndarray)
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
+    return _finish(np.array(s, dtype=dt.np), requires_grad, device, "scalar_tensor")
+
+
+def _shape(size: Sequence[Any], op: str) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    try:
+        shape = tuple(int(s) for s in size)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{op}: size must be ints or a tuple of ints, got {size!r}") from e
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}: trying to create tensor with negative dimension; got size {list(shape)}")
+    return shape
+
+
+def _float_dtype(dtype: Any, op: str) -> np.dtype:
+    return _dtype.to_dtype(dtype, op).np if dtype is not None else _dtype.get_default_dtype().np
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
+    return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype, "zeros")), requires_grad, device, "zeros")
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype, "ones")), requires_grad, device, "ones")
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype, "empty")), requires_grad, device, "empty")
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:  # PyTorch infers from the fill value
+        dtype = _dtype._scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    shape = _shape((size,) if isinstance(size, int) else tuple(size), "full")
+    return _finish(np.full(shape, fill_value, _dtype.to_dtype(dtype).np), requires_grad, device, "full")
+
+
+def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"*_like: expected a Tensor, got {type(t).__name__}")
+    return t._data.shape, (_dtype.to_dtype(dtype).np if dtype is not None else t._data.dtype)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
+    return _finish(np.zeros(*_like(input, dtype)), requires_grad, device, "zeros_like")
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
+    return _finish(np.ones(*_like(input, dtype)), requires_grad, device, "ones_like")
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
+    return _finish(np.empty(*_like(input, dtype)), requires_grad, device, "empty_like")
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    shape, dt = _like(input, dtype)
+    return _finish(np.full(shape, fill_value, dt), requires_grad, device, "full_like")
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``[start, end)`` in steps; int64 for integer arguments, the default float dtype otherwise."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if vals[2] == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError(
+            f"arange: upper bound and larger bound inconsistent with step sign; got start={vals[0]}, "
+            f"end={vals[1]}, step={vals[2]}"
+        )
+    if dtype is None:
+        dtype = _dtype.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else _dtype.get_default_dtype()
+    dt = _dtype.to_dtype(dtype)
+    n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
+    arr = (vals[0] + vals[2] * np.arange(n, dtype=np.float64)).astype(dt.np) if dt.is_floating_point else np.arange(*vals, dtype=dt.np)
+    return _finish(arr, requires_grad, device, "arange")
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if int(steps) < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative; got {steps}")
+    arr = np.linspace(float(start), float(end), int(steps)).astype(_float_dtype(dtype, "linspace"))
+    return _finish(arr, requires_grad, device, "linspace")
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    arr = np.logspace(float(start), float(end), int(steps), base=base).astype(_float_dtype(dtype, "logspace"))
+    return _finish(arr, requires_grad, device, "logspace")
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(int(n), None if m is None else int(m), dtype=_float_dtype(dtype, "eye")), requires_grad, device, "eye")
+
+
+# --- random -----------------------------------------------------------------------------------------
+def _random_float(op: str, size: Sequence[Any], dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    dt = _float_dtype(dtype, op)
+    if dt.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point dtype, got {_dtype.from_numpy_dtype(dt)}")
+    return _shape(size, op), dt
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    shape, dt = _random_float("rand", size, dtype)
+    arr = rng(generator).random(shape, dtype=dt if dt != np.float16 else np.float32).astype(dt, copy=False)
+    return _finish(arr, requires_grad, device, "rand")
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    shape, dt = _random_float("randn", size, dtype)
+    arr = rng(generator).standard_normal(shape, dtype=dt if dt != np.float16 else np.float32).astype(dt, copy=False)
+    return _finish(arr, requires_grad, device, "randn")
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers in ``[low, high)``; ``randint(high, size)`` as in PyTorch."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint: missing the required argument 'size'")
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    dt = _dtype.to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
+    arr = rng(generator).integers(low, high, size=_shape(tuple(size), "randint")).astype(dt)
+    return _finish(arr, requires_grad, device, "randint")
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+    dt = _dtype.to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
+    return _finish(rng(generator).permutation(int(n)).astype(dt), False, device, "randperm")
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal samples; ``mean``/``std`` may be tensors (broadcast) or floats with ``size``."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError(f"normal: expected all elements of std >= 0.0, got std={std}")
+    shape = _shape(tuple(size), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    dt = _float_dtype(dtype, "normal") if dtype is not None or not isinstance(m, np.ndarray) else m.dtype
+    arr = (m + s * rng(generator).standard_normal(shape)).astype(dt)
+    return _finish(arr, requires_grad, device, "normal")
+
+
+def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+    return rand(*input.shape, generator=generator, dtype=dtype or input.dtype, **kw)
+
+
+def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+    return randn(*input.shape, generator=generator, dtype=dtype or input.dtype, **kw)
+
+
+def randint_like(input: Tensor, low: int, high: Any = None, *, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, **kw)
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """Samples 1 with probability ``input`` (elementwise), else 0; same dtype as ``input``."""
+    probs = input._data if p is None else np.full(input._data.shape, p)
+    if np.any((probs < 0) | (probs > 1)):
+        raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
+    u = rng(generator).random(input._data.shape)
+    return Tensor._make((u < probs).astype(input._data.dtype))

@@ -1,0 +1,440 @@
+"""``chainrule.Tensor``: a NumPy array plus the bookkeeping autograd needs.
+
+The math lives in ``chainrule.ops``; the methods here and in ``_tensor_methods.py`` are thin calls
+into it. ``__slots__`` and the ``_make`` constructor keep the per-tensor cost small, which is most
+of what a small model spends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import _dtype
+from ._device import check_device, cpu
+from ._format import tensor_repr
+from ._tensor_methods import TensorMethods
+from .autograd import function as _function
+
+__all__ = ["Tensor"]
+
+_new = object.__new__
+
+
+class Tensor(TensorMethods):
+    """A multi-dimensional array with PyTorch's semantics and reverse-mode autograd.
+
+    ``Tensor(data)`` builds a float32 tensor from nested lists (like ``torch.Tensor``);
+    ``Tensor(2, 3)`` an uninitialized 2x3 one. Prefer ``chainrule.tensor(data)``, which infers
+    the dtype.
+    """
+
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "_grad",
+        "_grad_fn",
+        "_output_nr",
+        "_vc",
+        "_hooks",
+        "_post_hooks",
+        "_retains_grad",
+        "__weakref__",
+    )
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
+
+    def __init__(self, *args: Any, dtype: Any = None, device: Any = None) -> None:
+        check_device(device, "Tensor")
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = args[0]
+            data = data._data if isinstance(data, Tensor) else data
+            target = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
+            arr = np.array(data, dtype=target.np)
+        else:
+            shape = tuple(int(a) for a in args)
+            arr = np.empty(shape, dtype=_dtype.to_dtype(dtype).np if dtype else np.float32)
+        _init(self, arr)
+
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an ndarray without copying (internal; no checks)."""
+        t = _new(Tensor)
+        t._data = data
+        t._requires_grad = requires_grad
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._vc = None
+        t._hooks = None
+        t._post_hooks = None
+        t._retains_grad = False
+        return t
+
+    # --- metadata --------------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_dim(dim, self._data.ndim, "size")]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype._FROM_NP[self._data.dtype]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    @property
+    def device(self) -> Any:
+        return cpu
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_dim(dim, self._data.ndim, "stride")]
+
+    def data_ptr(self) -> int:
+        return int(self._data.__array_interface__["data"][0])
+
+    # --- autograd state --------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaf tensors of a floating dtype only)."""
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad_: only Tensors of floating point dtype can require gradients; "
+                f"got dtype {self.dtype}. Convert first, e.g. x.float().requires_grad_()."
+            )
+        if not requires_grad and self._grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_: you can only change requires_grad flags of leaf variables. "
+                "Use detach() to get a tensor that does not require grad."
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            _warn_non_leaf_grad()
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: expected a Tensor or None, got {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"grad: assigned grad has data of a different size; expected shape "
+                    f"{tuple(self._data.shape)}, got {tuple(value._data.shape)}"
+                )
+        self._grad = value
+
+    @property
+    def grad_fn(self) -> Any:
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version(self) -> int:
+        return 0 if self._vc is None else self._vc[0]
+
+    def _version_cell(self) -> list[int]:
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = [0]
+        return vc
+
+    def _bump_version(self) -> None:
+        if self._vc is None:
+            self._vc = [1]
+        else:
+            self._vc[0] += 1
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        ref = _weakref(self)
+        _add_node_hook(self, lambda g: _store_retained(ref, g))
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad."""
+        if not self._requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            hooks = self._hooks
+        else:
+            hooks = _add_node_hook(self, hook)
+            hook = hooks[-1]
+        return _RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(tensor)`` after a leaf's ``.grad`` has been accumulated."""
+        if self._grad_fn is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: only supported on leaf tensors")
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
+        from .autograd import backward as _backward
+
+        _backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph (shares memory and version counter)."""
+        t = Tensor._make(self._data)
+        t._vc = self._version_cell()
+        return t
+
+    def detach_(self) -> Tensor:
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    # --- conversions -----------------------------------------------------------------------------
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The underlying array (shared memory). Like PyTorch, refuses a tensor that requires grad."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "numpy: can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"item: a Tensor with {self._data.size} elements cannot be converted to Scalar; "
+                f"expected 1 element, got shape {tuple(self._data.shape)}"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda", "Tensor.cuda")
+        return self  # pragma: no cover - check_device raises
+
+    # --- Python protocol -------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{tuple(self._data.shape)}); use .any() or .all()"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index; "
+                f"got dtype {self.dtype} and shape {tuple(self._data.shape)}"
+            )
+        return int(self._data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "deepcopy: only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol; call .detach() first"
+            )
+        t = type(self).__new__(type(self))
+        _init(t, self._data.copy())
+        t._requires_grad = self._requires_grad
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
+
+class Size(tuple):  # type: ignore[type-arg]
+    """A tensor's shape: a tuple of ints, printed like PyTorch's ``torch.Size``."""
+
+    def __repr__(self) -> str:
+        return f"chainrule.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _init(t: Tensor, arr: np.ndarray) -> None:
+    """Initialize every slot (used by ``Tensor.__init__`` and subclasses such as Parameter)."""
+    t._data = arr
+    t._requires_grad = False
+    t._grad = None
+    t._grad_fn = None
+    t._output_nr = 0
+    t._vc = None
+    t._hooks = None
+    t._post_hooks = None
+    t._retains_grad = False
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor._make(data, requires_grad)
+
+
+def _dim(dim: int, ndim: int, op: str) -> int:
+    """Wrap a possibly negative dim, with PyTorch's IndexError when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def _add_node_hook(t: Tensor, hook: Any) -> list[Any]:
+    node = t._grad_fn
+    if node._hooks is None:
+        node._hooks = []
+    node._hooks.append((t._output_nr, hook))
+    return node._hooks
+
+
+def _store_retained(ref: Any, g: Tensor) -> None:
+    t = ref()
+    if t is None:
+        return
+    if t._grad is None:
+        t._grad = Tensor._make(g._data.copy())
+    else:
+        t._grad = Tensor._make(t._grad._data + g._data)
+
+
+def _warn_non_leaf_grad() -> None:
+    import warnings
+
+    warnings.warn(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+        "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+        "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+from weakref import ref as _weakref  # noqa: E402
+
+_function.Tensor = Tensor  # see autograd/function.py: the ops reach Tensor through this name

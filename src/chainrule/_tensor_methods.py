@@ -1,0 +1,397 @@
+"""Tensor methods and operators: one line each, calling the op in ``chainrule.ops``.
+
+Kept apart from ``_tensor.py`` (storage and autograd state) so each file stays small. In-place
+methods (``add_``, ``mul_``...) go through ``_inplace``, which writes the result into the
+tensor's own array and re-points its history, with PyTorch's checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _dtype
+from ._device import check_device
+from ._tensor_op_methods import TensorOpMethods
+from .autograd.grad_mode import state as _grad_state
+
+__all__ = ["TensorMethods"]
+
+
+class TensorMethods(TensorOpMethods):
+    """Mixin for ``Tensor``: the PyTorch method and operator surface."""
+
+    __slots__ = ()
+    _data: np.ndarray
+
+    # --- arithmetic operators --------------------------------------------------------------------
+    def __add__(self, other: Any) -> Any:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return _ops.div(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return _ops.remainder(other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Any:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Any:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def __abs__(self) -> Any:
+        return _ops.abs(self)
+
+    def __iadd__(self, other: Any) -> Any:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Any:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Any:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> Any:
+        return self.pow_(other)
+
+    def __imatmul__(self, other: Any) -> Any:  # pragma: no cover - PyTorch doesn't support it either
+        raise RuntimeError("@=: in-place matrix multiplication is not supported; use x = x @ y")
+
+    # --- comparisons and logic -------------------------------------------------------------------
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return _ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return _ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Any:
+        return _ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return _ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return _ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return _ops.ge(self, other)
+
+    def __and__(self, other: Any) -> Any:
+        return _ops.bitwise_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Any:
+        return _ops.bitwise_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Any:
+        return _ops.bitwise_xor(self, other)
+
+    __rxor__ = __xor__
+
+    def __invert__(self) -> Any:
+        return _ops.bitwise_not(self)
+
+    # --- indexing ----------------------------------------------------------------------------------
+    def __getitem__(self, index: Any) -> Any:
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _inplace(self, "__setitem__", _ops.index_put, index, value)
+
+    # --- in-place arithmetic -----------------------------------------------------------------------
+    def add_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return _inplace(self, "add_", _ops.add, other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return _inplace(self, "sub_", _ops.sub, other, alpha=alpha)
+
+    def mul_(self, other: Any) -> Any:
+        return _inplace(self, "mul_", _ops.mul, other)
+
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        return _inplace(self, "div_", _ops.div, other, rounding_mode=rounding_mode)
+
+    def pow_(self, exponent: Any) -> Any:
+        return _inplace(self, "pow_", _ops.pow, exponent)
+
+    def addcmul_(self, t1: Any, t2: Any, *, value: Any = 1) -> Any:
+        return _inplace(self, "addcmul_", _ops.addcmul, t1, t2, value=value)
+
+    def addcdiv_(self, t1: Any, t2: Any, *, value: Any = 1) -> Any:
+        return _inplace(self, "addcdiv_", _ops.addcdiv, t1, t2, value=value)
+
+    def lerp_(self, end: Any, weight: Any) -> Any:
+        return _inplace(self, "lerp_", _ops.lerp, end, weight)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        return _inplace(self, "clamp_", _ops.clamp, min, max)
+
+    clip_ = clamp_
+
+    def neg_(self) -> Any:
+        return _inplace(self, "neg_", _ops.neg)
+
+    def abs_(self) -> Any:
+        return _inplace(self, "abs_", _ops.abs)
+
+    def exp_(self) -> Any:
+        return _inplace(self, "exp_", _ops.exp)
+
+    def log_(self) -> Any:
+        return _inplace(self, "log_", _ops.log)
+
+    def sqrt_(self) -> Any:
+        return _inplace(self, "sqrt_", _ops.sqrt)
+
+    def relu_(self) -> Any:
+        return _inplace(self, "relu_", _ops.relu)
+
+    def sigmoid_(self) -> Any:
+        return _inplace(self, "sigmoid_", _ops.sigmoid)
+
+    def tanh_(self) -> Any:
+        return _inplace(self, "tanh_", _ops.tanh)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Any:
+        return _inplace(self, "masked_fill_", _ops.masked_fill, mask, value)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
+        return _inplace(self, "scatter_add_", _ops.scatter_add, dim, index, src)
+
+    def scatter_(self, dim: int, index: Any, src: Any) -> Any:
+        return _inplace(self, "scatter_", _ops.scatter, dim, index, src)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
+        return _inplace(self, "index_add_", _ops.index_add, dim, index, source, alpha=alpha)
+
+    def copy_(self, src: Any) -> Any:
+        return _inplace(self, "copy_", _ops.copy_from, src)
+
+    def zero_(self) -> Any:
+        return _fill(self, "zero_", 0)
+
+    def fill_(self, value: Any) -> Any:
+        return _fill(self, "fill_", value)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        return _fill(self, "uniform_", _random.uniform_array(self._data.shape, a, b, generator))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        return _fill(self, "normal_", _random.normal_array(self._data.shape, mean, std, generator))
+
+    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Any:
+        u = _random.uniform_array(self._data.shape, 0.0, 1.0, generator)
+        return _fill(self, "bernoulli_", u < p)
+
+    # --- dtype conversion ----------------------------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Any:
+        """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other)``: same data, new dtype."""
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None), "Tensor.to")
+        kwargs.pop("non_blocking", None)
+        copy = kwargs.pop("copy", False)
+        if kwargs:
+            raise TypeError(f"Tensor.to: unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dtype = a
+            elif hasattr(a, "_data"):
+                dtype = a.dtype
+            elif a is not None and not isinstance(a, bool):
+                try:
+                    dtype = _dtype.to_dtype(a, "Tensor.to")
+                except TypeError:
+                    check_device(a, "Tensor.to")
+        if dtype is None or _dtype.to_dtype(dtype) is self.dtype:  # type: ignore[attr-defined]
+            return _ops.clone(self) if copy else self
+        return _ops.cast(self, _dtype.to_dtype(dtype))
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"chainrule.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
+        return self.to(dtype)
+
+    def type_as(self, other: Any) -> Any:
+        return self.to(other.dtype)
+
+    def float(self) -> Any:
+        return self.to(_dtype.float32)
+
+    def double(self) -> Any:
+        return self.to(_dtype.float64)
+
+    def half(self) -> Any:
+        return self.to(_dtype.float16)
+
+    def long(self) -> Any:
+        return self.to(_dtype.int64)
+
+    def int(self) -> Any:
+        return self.to(_dtype.int32)
+
+    def short(self) -> Any:
+        return self.to(_dtype.int16)
+
+    def byte(self) -> Any:
+        return self.to(_dtype.uint8)
+
+    def bool(self) -> Any:
+        return self.to(_dtype.bool)
+
+    def clone(self, *, memory_format: Any = None) -> Any:
+        return _ops.clone(self)
+
+    def contiguous(self, memory_format: Any = None) -> Any:
+        return self if self._data.flags.c_contiguous else _ops.clone(self)
+
+    def new_tensor(self, data: Any, dtype: Any = None, **kw: Any) -> Any:
+        return _creation.tensor(data, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
+
+    def new_zeros(self, *size: Any, dtype: Any = None, **kw: Any) -> Any:
+        return _creation.zeros(*size, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
+
+    def new_ones(self, *size: Any, dtype: Any = None, **kw: Any) -> Any:
+        return _creation.ones(*size, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Any:
+        return _creation.full(size, fill_value, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
+
+    def new_empty(self, *size: Any, dtype: Any = None, **kw: Any) -> Any:
+        return _creation.empty(*size, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
+
+    # --- shape properties ------------------------------------------------------------------------
+    @property
+    def T(self) -> Any:  # noqa: N802
+        return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Any:  # noqa: N802
+        return _ops.transpose(self, -2, -1)
+
+
+def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``op(t, *args)`` and write the result into ``t`` itself (PyTorch's ``x.op_(...)``).
+
+    Without a graph this is a plain write. With one, the op is recorded on a shadow of ``t``'s
+    old history and ``t`` takes the new node; a leaf that requires grad refuses, as in PyTorch.
+    """
+    data = t._data
+    if not data.flags.writeable:
+        raise RuntimeError(
+            f"{name}: the tensor is a read-only (e.g. expanded) view; more than one element of "
+            "the written-to tensor refers to a single memory location. Call .clone() first."
+        )
+    tensor_cls = _function.Tensor
+    recording = _grad_state.enabled and (
+        t._requires_grad
+        or any(isinstance(a, tensor_cls) and a._requires_grad for a in args)
+        or any(isinstance(v, tensor_cls) and v._requires_grad for v in kwargs.values())
+    )
+    if not recording:
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            result = op(t, *args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+        _write(t, name, result._data)
+        t._bump_version()
+        return t
+    if t._grad_fn is None and t._requires_grad:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place operation. "
+            "Wrap the update in `with chainrule.no_grad():` (as optimizers do) or use an "
+            "out-of-place operation."
+        )
+    shadow = tensor_cls._make(data, t._requires_grad)
+    shadow._grad_fn, shadow._output_nr, shadow._vc = t._grad_fn, t._output_nr, t._version_cell()
+    result = op(shadow, *args, **kwargs)
+    _write(t, name, result._data)
+    t._bump_version()
+    t._grad_fn, t._output_nr, t._requires_grad = result._grad_fn, result._output_nr, True
+    return t
+
+
+def _write(t: Any, name: str, values: np.ndarray) -> None:
+    data = t._data
+    if values.shape != data.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {list(data.shape)} doesn't match the broadcast shape "
+            f"{list(values.shape)}"
+        )
+    if values.dtype != data.dtype and not np.can_cast(values.dtype, data.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {_dtype.from_numpy_dtype(values.dtype)} can't be cast to the "
+            f"desired output type {_dtype.from_numpy_dtype(data.dtype)}"
+        )
+    if values is not data:
+        np.copyto(data, values, casting="unsafe")
+
+
+def _fill(t: Any, name: str, value: Any) -> Any:
+    """Overwrite every element (``zero_``, ``fill_``, random fills): no gradient flows."""
+    if _grad_state.enabled and t._requires_grad and t._grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place operation. "
+            "Wrap it in `with chainrule.no_grad():` (as nn.init does)."
+        )
+    if not t._data.flags.writeable:
+        raise RuntimeError(f"{name}: the tensor is a read-only (e.g. expanded) view; call .clone() first")
+    v = value._data if hasattr(value, "_data") else value
+    t._data[...] = v
+    t._bump_version()
+    if t._grad_fn is not None:  # the old history no longer produced these values
+        t._grad_fn, t._requires_grad = None, False
+    return t
+
+
+from . import _creation, _random  # noqa: E402  (they need Tensor, which needs this mixin)
+from . import ops as _ops  # noqa: E402
+from .autograd import function as _function  # noqa: E402

@@ -1,0 +1,133 @@
+"""Reverse-mode automatic differentiation: ``backward``, ``grad``, ``Function``, grad modes, checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import function as _function
+from .anomaly import detect_anomaly, set_detect_anomaly
+from .engine import run_backward
+from .function import Function, FunctionCtx, once_differentiable
+from .gradcheck import gradcheck, gradgradcheck
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+__all__ = [
+    "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
+    "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
+    "detect_anomaly", "set_detect_anomaly",
+]  # fmt: skip
+
+
+def _as_list(x: Any) -> list[Any]:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _root_grads(op: str, outputs: list[Any], grad_outputs: list[Any] | None) -> list[np.ndarray]:
+    Tensor = _function.Tensor
+    grads = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{op}: expected Tensors as outputs, got {type(out).__name__}")
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"{op}: element {i} of tensors does not require grad and does not have a grad_fn. "
+                "Did you compute it under no_grad(), or forget requires_grad=True on the inputs?"
+            )
+        g = None if grad_outputs is None or i >= len(grad_outputs) else grad_outputs[i]
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs; got an output "
+                    f"of shape {list(out._data.shape)}. Pass gradient= (a tensor of that shape) "
+                    "or reduce it first, e.g. loss.sum().backward()."
+                )
+            grads.append(np.ones_like(out._data))
+        else:
+            gd = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=out._data.dtype)
+            if gd.shape != out._data.shape:
+                raise RuntimeError(
+                    f"{op}: mismatch in shape: grad_output[{i}] has a shape of {list(gd.shape)} "
+                    f"and output[{i}] has a shape of {list(out._data.shape)}"
+                )
+            grads.append(gd)
+    return grads
+
+
+def _refuse_create_graph(op: str, create_graph: bool) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            f"{op}: create_graph=True (higher-order gradients) is not supported; chainrule "
+            "computes first-order gradients only. Use finite differences on gradients instead."
+        )
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves."""
+    _refuse_create_graph("backward", create_graph)
+    outputs = _as_list(tensors)
+    grads = _root_grads("backward", outputs, None if grad_tensors is None else _as_list(grad_tensors))
+    retain = bool(retain_graph)
+    if inputs is not None:
+        wanted = _as_list(inputs)
+        captured = run_backward(outputs, grads, retain, inputs=wanted)
+        from .engine import _accumulate_leaves
+
+        _accumulate_leaves(
+            _function.Tensor,
+            {id(t): [t, g] for t, g in zip(wanted, captured or []) if g is not None},
+        )
+        return
+    run_backward(outputs, grads, retain)
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
+    _refuse_create_graph("grad", create_graph)
+    Tensor = _function.Tensor
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad; every input must require grad")
+    grads = _root_grads("grad", outs, None if grad_outputs is None else _as_list(grad_outputs))
+    captured = run_backward(outs, grads, bool(retain_graph), inputs=ins) or []
+    result = []
+    for i, (t, g) in enumerate(zip(ins, captured)):
+        if g is None:
+            if materialize_grads:
+                result.append(Tensor._make(np.zeros_like(t._data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: one of the differentiated Tensors (input {i}) appears to not have been "
+                    "used in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+        else:
+            if g.shape != t._data.shape:
+                from .engine import unbroadcast
+
+                g = unbroadcast(g, t._data.shape)
+            result.append(Tensor._make(g if g.base is None else g.copy()))
+    return tuple(result)

@@ -1,0 +1,197 @@
+"""The chain rule, in one loop.
+
+Backward visits the graph's nodes in reverse topological order (found by an iterative DFS, so a
+chain of 100,000 ops never meets Python's recursion limit). At each node it calls the op's local
+vector-Jacobian product, then — here, once, for every op — sums broadcast gradients back to each
+input's shape (*unbroadcast*), casts them to the input's dtype, and accumulates them into the
+input's node or, for a leaf, into ``.grad``. Saved arrays are freed after use unless
+``retain_graph=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import function as _fn
+
+__all__ = ["toposort", "run_backward", "unbroadcast"]
+
+
+def toposort(roots: Sequence[Any]) -> list[Any]:
+    """Nodes reachable from ``roots`` (graph nodes), each before every node it depends on."""
+    order: list[Any] = []
+    visited: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for p in node._parents:
+            if p is not None:
+                pn = p._grad_fn
+                if pn is not None and id(pn) not in visited:
+                    stack.append((pn, False))
+    order.reverse()
+    return order
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``g`` down to ``shape``: the adjoint of broadcasting ``shape`` up to ``g.shape``."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead:
+        g = g.reshape(shape)
+    if g.shape != shape:  # pragma: no cover - an op returned a gradient of the wrong shape
+        raise RuntimeError(f"backward: gradient of shape {g.shape} cannot be summed to {shape}")
+    return g
+
+
+def _add(acc: np.ndarray | None, g: np.ndarray) -> np.ndarray:
+    return g if acc is None else acc + g  # out of place: ``acc`` may be an array another node holds
+
+
+def run_backward(
+    roots: Sequence[Any],
+    root_grads: Sequence[np.ndarray],
+    retain_graph: bool,
+    inputs: Sequence[Any] | None = None,
+) -> list[np.ndarray | None] | None:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``inputs=None`` (``Tensor.backward``) gradients accumulate into leaves' ``.grad``;
+    otherwise (``autograd.grad``) the gradients of ``inputs`` are returned and nothing accumulates.
+    """
+    Tensor = _fn.Tensor
+    node_grads: dict[Any, list[Any]] = {}
+    leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, grad]
+    capture: dict[tuple[int, int], int] = {}
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            if t._grad_fn is not None:
+                capture[(id(t._grad_fn), t._output_nr)] = k
+    captured: list[np.ndarray | None] = [None] * (len(inputs) if inputs is not None else 0)
+
+    for t, g in zip(roots, root_grads):
+        node = t._grad_fn
+        if node is None:
+            entry = leaf_grads.setdefault(id(t), [t, None])
+            entry[1] = _add(entry[1], g)
+        else:
+            grads = node_grads.setdefault(node, [None] * node._n_out)
+            grads[t._output_nr] = _add(grads[t._output_nr], g)
+
+    anomaly = _fn._anomaly[0]
+    for node in toposort([t._grad_fn for t in roots if t._grad_fn is not None]):
+        grads = node_grads.pop(node, None)
+        if grads is None:
+            continue
+        if node._hooks:
+            _run_node_hooks(node, grads)
+        if capture:
+            for nr, g in enumerate(grads):
+                k = capture.get((id(node), nr))
+                if k is not None:
+                    captured[k] = g
+        if node._n_out > 1 and node.materialize_grads:
+            # outputs nobody used still get a (zero) gradient, as PyTorch materializes them
+            grads = [
+                np.zeros(shape, dtype) if g is None else g
+                for g, (shape, dtype) in zip(grads, node._out_meta)
+            ]
+        gin = _fn.call_backward(node, grads)
+        if anomaly:
+            _check_anomaly(node, gin)
+        parents = node._parents
+        if len(gin) != len(parents):
+            raise RuntimeError(
+                f"{node.name()}: function returned an incorrect number of gradients; "
+                f"expected {len(parents)}, got {len(gin)}"
+            )
+        for p, g in zip(parents, gin):
+            if p is None or g is None:
+                continue
+            data = p._data
+            if g.shape != data.shape:
+                g = unbroadcast(g, data.shape)
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)
+            pn = p._grad_fn
+            if pn is None:
+                entry = leaf_grads.setdefault(id(p), [p, None])
+                entry[1] = _add(entry[1], g)
+            else:
+                pg = node_grads.get(pn)
+                if pg is None:
+                    pg = node_grads[pn] = [None] * pn._n_out
+                pg[p._output_nr] = _add(pg[p._output_nr], g)
+        if not retain_graph and node._saved:
+            node._saved = None
+
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            if t._grad_fn is None:
+                entry = leaf_grads.get(id(t))
+                captured[k] = None if entry is None else entry[1]
+        return captured
+    _accumulate_leaves(Tensor, leaf_grads)
+    return None
+
+
+def _accumulate_leaves(Tensor: Any, leaf_grads: dict[int, list[Any]]) -> None:
+    """Add each leaf's gradient into ``.grad``, never aliasing arrays across leaves."""
+    seen: set[int] = set()
+    for leaf, g in leaf_grads.values():
+        if not leaf._requires_grad:
+            continue
+        if leaf._hooks:
+            for hook in leaf._hooks:
+                r = hook(Tensor._make(g))
+                if r is not None:
+                    g = r._data
+        old = leaf._grad
+        if old is None:
+            if g.base is not None or id(g) in seen or not g.flags.writeable:
+                g = g.copy()  # a view or a shared array: give the leaf its own
+            seen.add(id(g))
+            leaf._grad = Tensor._make(g)
+        else:
+            od = old._data
+            if od.shape == g.shape and od.dtype == g.dtype and od.flags.writeable:
+                np.add(od, g, out=od)  # in place, as PyTorch accumulates
+            else:
+                old._data = od + g
+        for hook in leaf._post_hooks or ():
+            hook(leaf)
+
+
+def _run_node_hooks(node: Any, grads: list[Any]) -> None:
+    Tensor = _fn.Tensor
+    for nr, hook in node._hooks:
+        g = grads[nr]
+        if g is None:
+            continue
+        r = hook(Tensor._make(g))
+        if r is not None:
+            grads[nr] = r._data
+
+
+def _check_anomaly(node: Any, gin: tuple[Any, ...]) -> None:
+    for i, g in enumerate(gin):
+        if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
+            where = "".join(node._trace or ["(no forward trace: enable detect_anomaly before forward)"])
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output.\n"
+                f"The forward call that created it:\n{where}"
+            )

@@ -1,0 +1,286 @@
+"""``Function``: one differentiable operation, its forward and its vector-Jacobian product side by side.
+
+An instance of a ``Function`` subclass is both the ``ctx`` its static methods receive and the
+graph node that backward later visits (``tensor.grad_fn``). Two flavours share this class:
+
+* chainrule's own ops set ``_array_op = True``: ``forward``/``backward`` receive and return NumPy
+  arrays, which keeps per-op overhead near a bare NumPy call and lets the code read like the math;
+* user subclasses (PyTorch's custom-op API) receive and return Tensors, exactly as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import state as _grad_state
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+
+# Bound by chainrule._tensor once the Tensor class exists (Tensor's methods import the ops, which
+# import this module, so the class cannot be imported here at module load).
+Tensor: Any = None
+
+_anomaly = [False]  # set by autograd.anomaly.detect_anomaly
+
+
+class Function:
+    """Base class of differentiable operations, with PyTorch's ``autograd.Function`` API.
+
+    Subclass it, write ``forward(ctx, *inputs)`` and ``backward(ctx, *grad_outputs)`` as
+    static methods, and call ``YourFunction.apply(*inputs)``. ``backward`` returns one gradient
+    per input of ``forward`` (``None`` for inputs that are not differentiable).
+
+    Example:
+        >>> import chainrule as cr
+        >>> class Exp(cr.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, i):
+        ...         result = i.exp()
+        ...         ctx.save_for_backward(result)
+        ...         return result
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         (result,) = ctx.saved_tensors
+        ...         return grad_output * result
+        >>> x = cr.tensor([0.0, 1.0], requires_grad=True)
+        >>> Exp.apply(x).sum().backward()
+        >>> x.grad
+        tensor([1.0000, 2.7183])
+    """
+
+    _array_op = False  # True for built-in ops working on NumPy arrays
+    _is_view = False  # True when output 0 shares memory with input 0 (reshape, transpose, ...)
+
+    # Node state, filled in by ``apply`` (class-level defaults keep ``apply`` short).
+    needs_input_grad: tuple[bool, ...] = ()
+    _parents: tuple[Any, ...] = ()
+    _saved: tuple[Any, ...] | None = ()
+    _versions: tuple[tuple[list[int], int], ...] = ()
+    _freed = False
+    _n_out = 1
+    _hooks: list[tuple[int, Any]] | None = None
+    _non_diff: tuple[int, ...] = ()
+    _trace: list[str] | None = None
+    materialize_grads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass  # ctx objects are created by ``apply``; direct construction is allowed, as in torch
+
+    # --- ctx API -------------------------------------------------------------------------------
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep what backward needs; it is freed after backward unless ``retain_graph=True``."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or directly "
+                "access saved tensors after they have already been freed). Saved intermediate "
+                "values of the graph are freed when you call .backward() or autograd.grad(). "
+                "Specify retain_graph=True if you need to backward through the graph a second time."
+            )
+        for cell, version in self._versions:
+            if cell[0] != version:
+                raise RuntimeError(
+                    f"{self.name()}: one of the variables needed for gradient computation has been "
+                    f"modified by an inplace operation; expected version {version}, got version "
+                    f"{cell[0]}. Use an out-of-place operation (e.g. x = x + 1 instead of x += 1) "
+                    "on tensors that backward still needs."
+                )
+        return saved
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Declare outputs (e.g. indices) that carry no gradient."""
+        self._non_diff_ids = {id(o) for o in outputs}
+
+    def mark_dirty(self, *args: Any) -> None:
+        """Accepted for PyTorch compatibility; in-place custom Functions are not tracked."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+    # --- graph node API -------------------------------------------------------------------------
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """(node, output index) of each input, as in PyTorch; ``None`` for inputs without grad."""
+        return tuple(
+            (None, 0) if p is None else (p._grad_fn or _AccumulateGrad(p), p._output_nr)
+            for p in self._parents
+        )
+
+    def register_hook(self, fn: Any) -> None:  # pragma: no cover - rarely used node hook
+        raise NotImplementedError("Function.register_hook: use Tensor.register_hook instead")
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    # --- forward ---------------------------------------------------------------------------------
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError("Function subclasses must implement forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("Function subclasses must implement backward(ctx, *grads)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run ``forward`` and, when any input requires grad, record this node in the graph."""
+        ctx = cls.__new__(cls)
+        tensor_cls = Tensor
+        needs: list[bool] = []
+        any_needs = False
+        if cls._array_op:
+            grad_on = _grad_state.enabled
+            arrays: list[Any] = []
+            for a in args:
+                if isinstance(a, tensor_cls):
+                    arrays.append(a._data)
+                    rg = grad_on and a._requires_grad
+                    needs.append(rg)
+                    any_needs = any_needs or rg
+                else:
+                    arrays.append(a)
+                    needs.append(False)
+            ctx.needs_input_grad = tuple(needs)
+            out = cls.forward(ctx, *arrays)
+        else:
+            return _apply_tensor_function(cls, ctx, args)
+
+        if type(out) is tuple:
+            outs = tuple(_wrap(o) for o in out)
+            ctx._n_out = len(outs)
+        else:
+            outs = _wrap(out)
+        if not any_needs:
+            return outs
+        ctx._parents = tuple(a if n else None for a, n in zip(args, needs))
+        _attach(ctx, args, outs)
+        return outs
+
+
+class _AccumulateGrad:
+    """Stand-in node shown by ``next_functions`` for a leaf tensor (PyTorch's AccumulateGrad)."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions: tuple[Any, ...] = ()
+
+
+FunctionCtx = Function  # PyTorch exposes the ctx type under this name
+
+
+def _wrap(out: Any) -> Any:
+    """An output array as a Tensor that requires no grad (yet)."""
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    return Tensor._make(out)
+
+
+def _attach(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
+    """Mark outputs as produced by ``ctx``; record versions of saved inputs/outputs."""
+    if type(outs) is tuple:
+        non_diff = getattr(ctx, "_non_diff_ids", ())
+        for i, o in enumerate(outs):
+            if id(o._data) in non_diff:
+                continue
+            if o._data.dtype.kind == "f":
+                o._requires_grad = True
+                o._grad_fn = ctx
+                o._output_nr = i
+        ctx._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+        first = outs[0]
+    else:
+        first = outs
+        first._requires_grad = True
+        first._grad_fn = ctx
+    if ctx._is_view:
+        first._vc = inputs[0]._version_cell()
+    saved = ctx._saved
+    if saved:
+        versions = []
+        for s in saved:
+            if s is None:
+                continue
+            for t in inputs:
+                if isinstance(t, Tensor) and (t is s or t._data is s):
+                    cell = t._version_cell()
+                    versions.append((cell, cell[0]))
+                    break
+            else:
+                if type(outs) is not tuple and outs._data is s:
+                    cell = outs._version_cell()
+                    versions.append((cell, cell[0]))
+        if versions:
+            ctx._versions = tuple(versions)
+    if _anomaly[0]:
+        ctx._trace = traceback.format_stack()[:-3]
+
+
+def _apply_tensor_function(cls: type, ctx: Function, args: tuple[Any, ...]) -> Any:
+    """The PyTorch-style path: forward sees Tensors (under no_grad) and returns Tensor(s)."""
+    grad_on = _grad_state.enabled
+    needs = tuple(
+        isinstance(a, Tensor) and grad_on and a._requires_grad for a in args
+    )
+    ctx.needs_input_grad = needs
+    _grad_state.enabled = False
+    try:
+        out = cls.forward(ctx, *args)
+    finally:
+        _grad_state.enabled = grad_on
+    is_tuple = type(out) is tuple
+    raw = out if is_tuple else (out,)
+    for o in raw:
+        if not isinstance(o, Tensor):
+            raise TypeError(
+                f"{cls.__name__}.forward: expected it to return Tensors, got {type(o).__name__}"
+            )
+    # fresh output tensors sharing the data (an input returned as-is must not be re-parented)
+    outs = tuple(Tensor._make(o._data) for o in raw)
+    if any(needs):
+        ctx._parents = tuple(a if n else None for a, n in zip(args, needs))
+        if is_tuple:
+            ctx._n_out = len(outs)
+            non_diff = getattr(ctx, "_non_diff_ids", set())
+            ctx._non_diff_ids = {id(outs[i]._data) for i, o in enumerate(raw) if id(o) in non_diff}
+        _attach(ctx, args, outs if is_tuple else outs[0])
+    return outs if is_tuple else outs[0]
+
+
+def call_backward(node: Function, grads: list[Any]) -> tuple[Any, ...]:
+    """Call ``node.backward`` with its output gradients; always returns a tuple of arrays/None."""
+    cls = type(node)
+    if cls._array_op:
+        gin = cls.backward(node, *grads)
+        return gin if type(gin) is tuple else (gin,)
+    wrapped = [None if g is None else Tensor._make(g) for g in grads]
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        gin = cls.backward(node, *wrapped)
+    finally:
+        _grad_state.enabled = prev
+    if type(gin) is not tuple:
+        gin = (gin,)
+    return tuple(g._data if isinstance(g, Tensor) else (None if g is None else np.asarray(g)) for g in gin)
+
+
+def once_differentiable(fn: Any) -> Any:
+    """Decorator accepted for PyTorch compatibility (chainrule is first-order only)."""
+    return fn

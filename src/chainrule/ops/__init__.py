@@ -1,0 +1,27 @@
+"""Differentiable primitives, grouped by family. Each family's public functions are re-exported here.
+
+``chainrule.ops.<name>`` is what ``chainrule.<name>`` and ``Tensor.<name>`` call.
+"""
+
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activation
+from .compare import *  # noqa: F403
+from .compare import __all__ as _compare
+from .elementwise import *  # noqa: F403
+from .elementwise import __all__ as _elementwise
+from .index import *  # noqa: F403
+from .index import __all__ as _index
+from .linalg import *  # noqa: F403
+from .linalg import __all__ as _linalg
+from .reduce import *  # noqa: F403
+from .reduce import __all__ as _reduce
+from .shape import *  # noqa: F403
+from .shape import __all__ as _shape
+from .sorting import *  # noqa: F403
+from .sorting import __all__ as _sorting
+from .unary import *  # noqa: F403
+from .unary import __all__ as _unary
+
+__all__ = [
+    *_activation, *_compare, *_elementwise, *_index, *_linalg, *_reduce, *_shape, *_sorting, *_unary,
+]  # fmt: skip

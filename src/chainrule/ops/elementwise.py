@@ -1,0 +1,641 @@
+"""Elementwise arithmetic with broadcasting: add, sub, mul, div, pow, maximum, where, clamp ...
+
+Every op is one ``Function`` whose ``forward``/``backward`` take NumPy arrays; ``g`` is ∂L/∂out.
+Gradients may keep the broadcast shape: the engine sums them back to each input's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype
+from ._util import Function, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
+
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "fmod", "neg", "negative", "pow", "float_power", "maximum", "minimum", "fmax",
+    "fmin", "where", "masked_fill", "clamp", "clip", "abs", "absolute", "sign", "floor", "ceil",
+    "round", "trunc", "frac", "cast", "clone", "copy_from", "addcmul", "addcdiv", "lerp", "atan2",
+]  # fmt: skip
+
+
+def _binary(cls: type[Function], name: str, a: Any, b: Any, *extra: Any) -> Any:
+    a, b = promote(a, b, name)
+    try:
+        return cls.apply(a, b, *extra)
+    except ValueError:
+        raise broadcast_error(name, shape_of(a), shape_of(b)) from None
+
+
+class Add(Function):
+    """out = a + α·b.   VJP: ga = g,  gb = α·g."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g, (g if ctx.alpha == 1 else ctx.alpha * g), None
+
+
+class Sub(Function):
+    """out = a − α·b.   VJP: ga = g,  gb = −α·g."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g, (-g if ctx.alpha == 1 else -ctx.alpha * g), None
+
+
+class Mul(Function):
+    """out = a·b.   VJP: ga = g·b,  gb = g·a."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        return (g * b if ctx.needs_input_grad[0] else None), (g * a if ctx.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    """out = a / b.   VJP: ga = g / b,  gb = −g·a / b² = −g·out / b."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a / b
+        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        b, out = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = g / b if ctx.needs_input_grad[0] else None
+            gb = -g * out / b if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    """out = −x.   VJP: gx = −g."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return -g
+
+
+class Pow(Function):
+    """out = aᵇ.   VJP: ga = g·b·aᵇ⁻¹,  gb = g·out·ln a  (taken as 0 where a = 0, as PyTorch does)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b, out = ctx.saved_tensors
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if ctx.needs_input_grad[0]:
+                if isinstance(b, (int, float)) and b == 0:
+                    ga = np.zeros_like(g)
+                elif isinstance(b, (int, float)) and b == 2:
+                    ga = g * (2 * a)
+                else:
+                    ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
+            if ctx.needs_input_grad[1]:
+                ga_log = np.where(a == 0, 0, np.log(np.where(a == 0, 1, a)))
+                gb = g * out * ga_log
+        return ga, gb
+
+
+class Maximum(Function):
+    """out = max(a, b).   VJP: g goes to the larger input; on ties it is split in half."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        return _split_by_mask(g, a > b, a == b)
+
+
+class Minimum(Function):
+    """out = min(a, b).   VJP: g goes to the smaller input; on ties it is split in half."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        return _split_by_mask(g, a < b, a == b)
+
+
+def _split_by_mask(g: Any, wins_a: Any, tie: Any) -> tuple[Any, Any]:
+    share_a = wins_a + 0.5 * tie
+    return g * share_a, g * (1.0 - share_a)
+
+
+class Where(Function):
+    """out = cond ? a : b.   VJP: ga = g where cond (else 0),  gb = g where not cond."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, cond: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (cond,) = ctx.saved_tensors
+        ga = np.where(cond, g, 0) if ctx.needs_input_grad[1] else None
+        gb = np.where(cond, 0, g) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+class Clamp(Function):
+    """out = min(max(x, lo), hi).   VJP: gx = g where lo ≤ x ≤ hi (inclusive, as PyTorch), else 0."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
+        ctx.save_for_backward(x, lo, hi)
+        out = x
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, lo, hi = ctx.saved_tensors
+        keep = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        gx = g * keep if ctx.needs_input_grad[0] else None
+        glo = g * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None
+        ghi = g * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None
+        return gx, glo, ghi
+
+
+class Abs(Function):
+    """out = |x|.   VJP: gx = g·sign(x)  (0 at x = 0)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)
+
+
+class Remainder(Function):
+    """out = a − b·⌊a/b⌋ (sign of b, Python's %).   VJP: ga = g,  gb = −g·⌊a/b⌋."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gb = -g * np.floor_divide(a, b) if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+class Fmod(Function):
+    """out = a − b·trunc(a/b) (sign of a, C's fmod).   VJP: ga = g,  gb = −g·trunc(a/b)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gb = -g * np.trunc(a / b) if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+class Atan2(Function):
+    """out = atan2(a, b).   VJP: ga = g·b/(a²+b²),  gb = −g·a/(a²+b²)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = a * a + b * b
+            return g * b / r2, -g * a / r2
+
+
+class ZeroGrad(Function):
+    """Piecewise-constant maps (sign, floor, ceil, round, trunc).   VJP: gx = 0."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, fn: Any) -> Any:
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return np.zeros_like(g), None
+
+
+class Cast(Function):
+    """out = x converted to another dtype.   VJP: gx = g (the engine casts it back to x's dtype)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, np_dtype: Any) -> Any:
+        return x.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g, None
+
+
+class Clone(Function):
+    """out = a copy of x.   VJP: gx = g."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g
+
+
+class CopyFrom(Function):
+    """out = src broadcast to dst's shape and dtype (``dst.copy_(src)``).   VJP: gdst = 0, gsrc = g."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, dst: Any, src: Any) -> Any:
+        return np.broadcast_to(np.asarray(src, dtype=dst.dtype), dst.shape).copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return (np.zeros_like(g) if ctx.needs_input_grad[0] else None), g
+
+
+# --- public functions ---------------------------------------------------------------------------
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input + alpha * other`` with broadcasting."""
+    return _binary(Add, "add", input, other, alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
+    """``input - alpha * other`` with broadcasting."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "sub: subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    return _binary(Sub, "sub", input, other, alpha)
+
+
+subtract = sub
+
+
+def mul(input: Any, other: Any) -> Any:  # noqa: A002
+    """Elementwise product with broadcasting."""
+    return _binary(Mul, "mul", input, other)
+
+
+multiply = mul
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # noqa: A002
+    """True division (integers give the default float dtype); ``rounding_mode`` 'trunc'/'floor'."""
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(
+                f"div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+            )
+        q = _binary(Div, "div", *_float_operands(input, other))
+        rounded = trunc(q) if rounding_mode == "trunc" else floor(q)
+        dt = _dtype.result_type(input, other)
+        return rounded if dt.is_floating_point else cast(rounded, dt)
+    return _binary(Div, "div", *_float_operands(input, other))
+
+
+divide = true_divide = div
+
+
+def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
+    a, b = promote(a, b, "div")
+    T = tensor_cls()
+    if isinstance(a, T) and a._data.dtype.kind != "f":
+        a = promote_float(a)
+        if isinstance(b, T):
+            b = promote_float(b)
+    elif isinstance(b, T) and b._data.dtype.kind != "f":
+        b = promote_float(b)
+    return a, b
+
+
+def floor_divide(input: Any, other: Any) -> Any:  # noqa: A002
+    """⌊input / other⌋ (not differentiable, as in PyTorch)."""
+    a, b = promote(input, other, "floor_divide")
+    T = tensor_cls()
+    for t in (a, b):
+        if isinstance(t, T) and t._requires_grad and _grad_on():
+            raise RuntimeError("floor_divide: the derivative for 'floor_divide' is not implemented.")
+    av = a._data if isinstance(a, T) else a
+    bv = b._data if isinstance(b, T) else b
+    if np.any(np.asarray(bv) == 0) and np.asarray(bv).dtype.kind in "iub":
+        raise RuntimeError("floor_divide: ZeroDivisionError (integer division by zero)")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        try:
+            return make(np.floor_divide(av, bv))
+        except ValueError:
+            raise broadcast_error("floor_divide", shape_of(a), shape_of(b)) from None
+
+
+def remainder(input: Any, other: Any) -> Any:  # noqa: A002
+    """Python's ``%``: the result has the sign of ``other``."""
+    return _binary(Remainder, "remainder", input, other)
+
+
+def fmod(input: Any, other: Any) -> Any:  # noqa: A002
+    """C's ``fmod``: the result has the sign of ``input``."""
+    return _binary(Fmod, "fmod", input, other)
+
+
+def neg(input: Any) -> Any:  # noqa: A002
+    """``-input``."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported. Use `~` instead.")
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def pow(input: Any, exponent: Any) -> Any:  # noqa: A001,A002
+    """``input ** exponent`` elementwise, either side a tensor or a number."""
+    T = tensor_cls()
+    if isinstance(input, T) and input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    return _binary(Pow, "pow", input, exponent)
+
+
+def float_power(input: Any, exponent: Any) -> Any:  # noqa: A002
+    """``pow`` computed in float64."""
+    T = tensor_cls()
+    a = cast(input, _dtype.float64) if isinstance(input, T) else float(input)
+    b = cast(exponent, _dtype.float64) if isinstance(exponent, T) else float(exponent)
+    return pow(a, b)
+
+
+def maximum(input: Any, other: Any) -> Any:  # noqa: A002
+    """Elementwise maximum (NaN propagates)."""
+    return _binary(Maximum, "maximum", input, other)
+
+
+def minimum(input: Any, other: Any) -> Any:  # noqa: A002
+    """Elementwise minimum (NaN propagates)."""
+    return _binary(Minimum, "minimum", input, other)
+
+
+def fmax(input: Any, other: Any) -> Any:  # noqa: A002
+    """Elementwise maximum ignoring NaN."""
+    return where(isnan_(other) | (input >= other), input, other)
+
+
+def fmin(input: Any, other: Any) -> Any:  # noqa: A002
+    """Elementwise minimum ignoring NaN."""
+    return where(isnan_(other) | (input <= other), input, other)
+
+
+def isnan_(x: Any) -> Any:
+    from .compare import isnan
+
+    return isnan(x)
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` else ``other``; ``where(cond)`` alone is ``nonzero(as_tuple=True)``."""
+    T = tensor_cls()
+    if input is None and other is None:
+        from .index import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, T) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        if cond.dtype == np.uint8:
+            cond = cond.astype(bool)
+        else:
+            raise RuntimeError(f"where: expected condition to be a boolean tensor, but got a tensor with dtype {_dtype.from_numpy_dtype(cond.dtype)}")
+    a, b = promote(input, other, "where")
+    try:
+        return Where.apply(cond, a, b)
+    except ValueError:
+        raise broadcast_error("where", cond.shape, shape_of(a), shape_of(b)) from None
+
+
+def masked_fill(input: Any, mask: Any, value: Any) -> Any:  # noqa: A002
+    """``input`` with ``value`` where ``mask`` is True (mask broadcasts to input's shape)."""
+    T = tensor_cls()
+    m = mask._data if isinstance(mask, T) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill: expected mask of dtype bool, got {_dtype.from_numpy_dtype(m.dtype)}")
+    if np.broadcast_shapes(m.shape, input._data.shape) != input._data.shape:
+        raise RuntimeError(
+            f"masked_fill: mask of shape {list(m.shape)} must broadcast to the input's shape "
+            f"{list(input._data.shape)}"
+        )
+    if isinstance(value, T):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but got a tensor with {value._data.ndim} dimension(s)")
+        value = cast(value, input.dtype) if value._data.dtype != input._data.dtype else value
+    else:
+        value = np.asarray(value, dtype=input._data.dtype)
+    return Where.apply(m, value, input)
+
+
+def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A001,A002
+    """Limit values to ``[min, max]`` (either bound may be None, a number or a tensor)."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    T = tensor_cls()
+    x = input
+    if isinstance(min, float) or isinstance(max, float) or isinstance(min, T) or isinstance(max, T):
+        x, _ = promote(x, min if min is not None else max, "clamp")
+    lo = min._data.astype(x._data.dtype) if isinstance(min, T) else min
+    hi = max._data.astype(x._data.dtype) if isinstance(max, T) else max
+    args = [x, min if isinstance(min, T) else lo, max if isinstance(max, T) else hi]
+    try:
+        return Clamp.apply(*args)
+    except ValueError:
+        raise broadcast_error("clamp", *(shape_of(a) for a in args if a is not None)) from None
+
+
+clip = clamp
+
+
+def abs(input: Any) -> Any:  # noqa: A001,A002
+    """|input|."""
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def sign(input: Any) -> Any:  # noqa: A002
+    """−1, 0 or 1 by the sign of each element (zero gradient)."""
+    return ZeroGrad.apply(input, np.sign)
+
+
+def floor(input: Any) -> Any:  # noqa: A002
+    """⌊x⌋ (zero gradient)."""
+    return ZeroGrad.apply(input, np.floor)
+
+
+def ceil(input: Any) -> Any:  # noqa: A002
+    """⌈x⌉ (zero gradient)."""
+    return ZeroGrad.apply(input, np.ceil)
+
+
+def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001,A002
+    """Round half to even, as PyTorch (zero gradient)."""
+    return ZeroGrad.apply(input, np.round if decimals == 0 else (lambda x: np.round(x, decimals)))
+
+
+def trunc(input: Any) -> Any:  # noqa: A002
+    """Round toward zero (zero gradient)."""
+    return ZeroGrad.apply(input, np.trunc)
+
+
+def frac(input: Any) -> Any:  # noqa: A002
+    """x − trunc(x)."""
+    return sub(input, trunc(input))
+
+
+def cast(input: Any, dtype: _dtype.dtype) -> Any:  # noqa: A002
+    """``input`` converted to ``dtype`` (differentiable between floating dtypes)."""
+    out = Cast.apply(input, dtype.np)
+    if not dtype.is_floating_point and out._grad_fn is not None:
+        out._grad_fn, out._requires_grad = None, False
+    return out
+
+
+def clone(input: Any) -> Any:  # noqa: A002
+    """A copy of ``input`` that stays in the graph."""
+    return Clone.apply(input)
+
+
+def copy_from(dst: Any, src: Any) -> Any:
+    """The values of ``src`` broadcast to ``dst``'s shape (the out-of-place part of ``copy_``)."""
+    T = tensor_cls()
+    if not isinstance(src, T):
+        src = make(np.asarray(src))
+    try:
+        np.broadcast_shapes(src._data.shape, dst._data.shape)
+    except ValueError:
+        raise broadcast_error("copy_", dst._data.shape, src._data.shape) from None
+    return CopyFrom.apply(dst, src)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
+    """input + value · tensor1 · tensor2."""
+    return add(input, mul(tensor1, tensor2), alpha=value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002
+    """input + value · tensor1 / tensor2."""
+    return add(input, div(tensor1, tensor2), alpha=value)
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Any:  # noqa: A002
+    """input + weight · (end − input)."""
+    return add(input, mul(weight, sub(end, input)))
+
+
+def atan2(input: Any, other: Any) -> Any:  # noqa: A002
+    """Angle of the point (other, input), in (−π, π]."""
+    return _binary(Atan2, "atan2", *_float_operands(input, other))
+
+
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, tensor_cls()) and x._data.dtype == np.bool_
+
+
+def _grad_on() -> bool:
+    from ..autograd.grad_mode import state
+
+    return state.enabled
