@@ -1,0 +1,23 @@
+"""The one table of op cases: each family contributes its list from ``cases_<family>.py``."""
+
+from __future__ import annotations
+
+from .cases_activation import CASES as ACTIVATION
+from .cases_compare import CASES as COMPARE
+from .cases_elementwise import CASES as ELEMENTWISE
+from .cases_index import CASES as INDEX
+from .cases_linalg import CASES as LINALG
+from .cases_reduce import CASES as REDUCE
+from .cases_shape import CASES as SHAPE
+from .cases_sorting import CASES as SORTING
+from .cases_unary import CASES as UNARY
+from .harness import OpCase
+
+CASES: list[OpCase] = [
+    *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
+]  # fmt: skip
+
+_names = [c.name for c in CASES]
+_dups = {n for n in _names if _names.count(n) > 1}
+if _dups:
+    raise ValueError(f"duplicate op case names: {sorted(_dups)}")
