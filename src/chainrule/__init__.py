@@ -6,7 +6,7 @@ autograd, ``nn``, ``optim`` and ``utils.data``. The core needs only NumPy.
 
 from __future__ import annotations
 
-from . import _dtype
+from . import _dtype, autograd, cuda, ops  # noqa: E402,I001
 from ._creation import *  # noqa: F403
 from ._device import device
 from ._dtype import (
@@ -31,11 +31,19 @@ from ._dtype import (
     short,
     uint8,
 )
-from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from ._format import set_printoptions
+from ._random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from ._tensor import Size, Tensor
-from .ops import *  # noqa: F403
-from . import autograd, cuda, ops  # noqa: E402,I001
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import *  # noqa: F403
 
 __version__ = "0.1.0"
 
@@ -55,3 +63,19 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
 
 def numel(input: Tensor) -> int:  # noqa: A002
     return input.numel()
+
+
+_SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx", "distributed", "cli")
+
+
+def __getattr__(name: str) -> object:
+    """``chainrule.nn``, ``chainrule.optim`` ... are imported on first use (``import chainrule`` stays light)."""
+    if name in _SUBPACKAGES:
+        import importlib
+
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module 'chainrule' has no attribute '{name}'")

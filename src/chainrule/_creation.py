@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,9 @@ def _to_array(data: Any, dtype: Any, op: str, copy: bool) -> np.ndarray:
         arr = data._data
     elif isinstance(data, np.ndarray):
         arr = data
+    elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as in PyTorch
+        arr = np.asarray(data)
+        copy = False
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         arr = np.array([x._data if isinstance(x, Tensor) else x for x in data])
     else:
@@ -101,11 +105,16 @@ def _shape(size: Sequence[Any], op: str) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     try:
-        shape = tuple(int(s) for s in size)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{op}: size must be ints or a tuple of ints, got {size!r}") from e
+        shape = tuple(operator.index(s) for s in size)
+    except TypeError as e:
+        raise TypeError(
+            f"{op}(): argument 'size' must be a tuple of ints; got {tuple(size)!r}"
+        ) from e
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"{op}: trying to create tensor with negative dimension; got size {list(shape)}")
+        raise RuntimeError(
+            f"{op}: Dimension size must be non-negative; got size {list(shape)}. "
+            "(Trying to create a tensor with a negative dimension.)"
+        )
     return shape
 
 
@@ -178,8 +187,24 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     if int(steps) < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative; got {steps}")
-    arr = np.linspace(float(start), float(end), int(steps)).astype(_float_dtype(dtype, "linspace"))
+    arr = _linspace(start, end, int(steps), _float_dtype(dtype, "linspace"))
     return _finish(arr, requires_grad, device, "linspace")
+
+
+def _linspace(start: Any, end: Any, steps: int, dt: np.dtype) -> np.ndarray:
+    """PyTorch's formula, in the output dtype: from ``start`` up to halfway, from ``end`` after."""
+    if steps <= 1:
+        return np.full(steps, start, dtype=np.float64).astype(dt)
+    work = dt if dt.kind == "f" else np.dtype(np.float64)
+    lo, hi = np.asarray(start, dtype=work), np.asarray(end, dtype=work)
+    step = (hi - lo) / work.type(steps - 1)
+    idx = np.arange(steps)
+    half = steps // 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.where(
+            idx < half, lo + step * idx.astype(work), hi - step * (steps - idx - 1).astype(work)
+        )
+    return out.astype(dt)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

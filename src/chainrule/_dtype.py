@@ -116,7 +116,7 @@ def to_dtype(d: object, where: str = "dtype") -> dtype:
     if type(d) is dtype:
         return d  # type: ignore[return-value]
     if d is _py_float:
-        return get_default_dtype()
+        return float64  # as in PyTorch: dtype=float means torch.float64
     if d is _py_int:
         return int64
     if d is _py_bool:

@@ -255,7 +255,7 @@ class TensorMethods(TensorOpMethods):
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
-            return f"chainrule.{self.dtype.name.capitalize()}Tensor"  # type: ignore[attr-defined]
+            return f"chainrule.{_TYPE_NAMES[self.dtype.name]}Tensor"  # type: ignore[attr-defined]
         return self.to(dtype)
 
     def type_as(self, other: Any) -> Any:
@@ -316,6 +316,12 @@ class TensorMethods(TensorOpMethods):
         return _ops.transpose(self, -2, -1)
 
 
+_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}  # fmt: skip
+
+
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
     """Run ``op(t, *args)`` and write the result into ``t`` itself (PyTorch's ``x.op_(...)``).
 
@@ -350,13 +356,61 @@ def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
             "Wrap the update in `with chainrule.no_grad():` (as optimizers do) or use an "
             "out-of-place operation."
         )
+    # ``shadow`` stands for t's old value in the graph; nodes of this op that saved that array
+    # get a copy (as PyTorch saves ``original_self``), so the write below cannot corrupt them.
+    base, idx = _views.view_base(t) if t._grad_fn is not None and t._grad_fn._is_view else None, None
+    if base is not None:
+        if base._grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation. Wrap it in `with chainrule.no_grad():` or use an out-of-place operation."
+            )
+        idx = _views.positions_in(data, base._data)
     shadow = tensor_cls._make(data, t._requires_grad)
-    shadow._grad_fn, shadow._output_nr, shadow._vc = t._grad_fn, t._output_nr, t._version_cell()
+    shadow._grad_fn, shadow._output_nr = t._grad_fn, t._output_nr
     result = op(shadow, *args, **kwargs)
+    _protect_saved(result._grad_fn, data, shadow, args, kwargs)
     _write(t, name, result._data)
     t._bump_version()
-    t._grad_fn, t._output_nr, t._requires_grad = result._grad_fn, result._output_nr, True
+    if idx is None:
+        _rebase(t, result._grad_fn, result._output_nr)
+    else:  # t is a view: its base takes the new history too (PyTorch's CopySlices)
+        old = tensor_cls._make(base._data, True)
+        old._grad_fn, old._output_nr = base._grad_fn, base._output_nr
+        _rebase(base, _views.CopySlices.apply(old, result, idx)._grad_fn, 0)
+        _rebase(t, _views.ViewOf.apply(base, data, idx)._grad_fn, 0)
     return t
+
+
+def _rebase(t: Any, grad_fn: Any, output_nr: int) -> None:
+    """Give ``t`` a new history; nodes recorded so far keep routing to the old one (see _epoch)."""
+    if t._grad_fn is not None:
+        _function._epoch[0] += 1
+        entry = (_function._epoch[0], t._grad_fn, t._output_nr)
+        t._history = [entry] if t._history is None else [*t._history, entry]
+    t._grad_fn, t._output_nr, t._requires_grad = grad_fn, output_nr, grad_fn is not None
+
+
+def _protect_saved(node: Any, data: np.ndarray, shadow: Any, args: Any, kwargs: Any) -> None:
+    """Copy ``data`` wherever a node created by this in-place op saved it (or a view of it)."""
+    stop = {id(shadow), *(id(a) for a in args), *(id(v) for v in kwargs.values())}
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        saved = n._saved
+        if saved and any(_aliases(s, data) for s in saved):
+            n._saved = tuple(s.copy() if _aliases(s, data) else s for s in saved)
+        for p in n._parents:
+            if p is not None and id(p) not in stop and p._grad_fn is not None:
+                stack.append(p._grad_fn)
+
+
+def _aliases(s: Any, data: np.ndarray) -> bool:
+    return type(s) is np.ndarray and (s is data or (s.base is not None and np.may_share_memory(s, data)))
 
 
 def _write(t: Any, name: str, values: np.ndarray) -> None:
@@ -388,10 +442,11 @@ def _fill(t: Any, name: str, value: Any) -> Any:
     t._data[...] = v
     t._bump_version()
     if t._grad_fn is not None:  # the old history no longer produced these values
-        t._grad_fn, t._requires_grad = None, False
+        _rebase(t, None, 0)
     return t
 
 
 from . import _creation, _random  # noqa: E402  (they need Tensor, which needs this mixin)
 from . import ops as _ops  # noqa: E402
+from .autograd import _views  # noqa: E402
 from .autograd import function as _function  # noqa: E402

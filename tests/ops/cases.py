@@ -7,6 +7,10 @@ from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
 from .cases_linalg import CASES as LINALG
+from .cases_nn_activation import CASES as NN_ACTIVATION
+from .cases_nn_linear import CASES as NN_LINEAR
+from .cases_nn_loss import CASES as NN_LOSS
+from .cases_nn_norm import CASES as NN_NORM
 from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
@@ -15,6 +19,7 @@ from .harness import OpCase
 
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
+    *NN_NORM, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

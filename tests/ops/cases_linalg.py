@@ -1,7 +1,60 @@
-"""Op cases for ops/linalg.py (to be written)."""
+"""Op cases for ops/linalg.py: every matmul shape rule, mm/bmm/mv/dot/outer/inner, einsum forms."""
 
 from __future__ import annotations
 
 from .harness import OpCase
 
-CASES: list[OpCase] = []
+CASES = [
+    # matmul: each of PyTorch's shape rules
+    OpCase("matmul_1d_1d", lambda m, a, b: m.matmul(a, b), [(4,), (4,)]),
+    OpCase("matmul_2d_2d", lambda m, a, b: m.matmul(a, b), [(3, 4), (4, 5)], noncontig=True),
+    OpCase("matmul_operator", lambda m, a, b: a @ b, [(3, 4), (4, 2)]),
+    OpCase("matmul_1d_2d", lambda m, a, b: m.matmul(a, b), [(4,), (4, 5)], noncontig=True),
+    OpCase("matmul_2d_1d", lambda m, a, b: m.matmul(a, b), [(3, 4), (4,)], noncontig=True),
+    OpCase("matmul_1d_3d", lambda m, a, b: m.matmul(a, b), [(4,), (2, 4, 5)]),
+    OpCase("matmul_3d_1d", lambda m, a, b: m.matmul(a, b), [(2, 3, 4), (4,)]),
+    OpCase("matmul_3d_3d", lambda m, a, b: m.matmul(a, b), [(2, 3, 4), (2, 4, 5)], noncontig=True),
+    OpCase("matmul_3d_2d", lambda m, a, b: m.matmul(a, b), [(2, 3, 4), (4, 5)]),
+    OpCase("matmul_2d_3d", lambda m, a, b: m.matmul(a, b), [(3, 4), (2, 4, 5)]),
+    OpCase("matmul_broadcast_batch", lambda m, a, b: m.matmul(a, b), [(2, 1, 3, 4), (3, 4, 2)]),
+    OpCase("matmul_4d_2d", lambda m, a, b: a.matmul(b), [(2, 2, 3, 4), (4, 2)]),
+    OpCase("matmul_zero_size", lambda m, a, b: m.matmul(a, b), [(0, 4), (4, 3)]),
+    OpCase("matmul_zero_inner", lambda m, a, b: m.matmul(a, b), [(2, 0), (0, 3)]),
+    OpCase("matmul_size1", lambda m, a, b: m.matmul(a, b), [(1, 1), (1, 3)]),
+    OpCase("matmul_one_grad", lambda m, a, b: m.matmul(a, b.detach()), [(3, 4), (4, 2)], gradcheck=False),
+    OpCase("matmul_double", lambda m, a, b: m.matmul(a, b), [(3, 4), (4, 2)], dtypes=("float64",)),
+    OpCase("matmul_int", lambda m, a, b: m.matmul(a, b), make=lambda r: [r.integers(-3, 3, (2, 3)), r.integers(-3, 3, (3, 2))], grad=False),
+    # the fixed-shape forms
+    OpCase("mm", lambda m, a, b: m.mm(a, b), [(3, 4), (4, 5)], noncontig=True),
+    OpCase("mm_method", lambda m, a, b: a.mm(b), [(1, 4), (4, 1)]),
+    OpCase("bmm", lambda m, a, b: m.bmm(a, b), [(2, 3, 4), (2, 4, 5)], noncontig=True),
+    OpCase("bmm_method", lambda m, a, b: a.bmm(b), [(1, 2, 2), (1, 2, 3)]),
+    OpCase("mv", lambda m, a, b: m.mv(a, b), [(3, 4), (4,)], noncontig=True),
+    OpCase("mv_method", lambda m, a, b: a.mv(b), [(1, 4), (4,)]),
+    OpCase("dot", lambda m, a, b: m.dot(a, b), [(5,), (5,)]),
+    OpCase("dot_method", lambda m, a, b: a.dot(b), [(1,), (1,)]),
+    OpCase("dot_empty", lambda m, a, b: m.dot(a, b), [(0,), (0,)]),
+    OpCase("outer", lambda m, a, b: m.outer(a, b), [(3,), (4,)]),
+    OpCase("outer_method", lambda m, a, b: a.outer(b), [(1,), (2,)]),
+    OpCase("inner_1d", lambda m, a, b: m.inner(a, b), [(4,), (4,)]),
+    OpCase("inner_nd", lambda m, a, b: m.inner(a, b), [(2, 3, 4), (5, 4)], noncontig=True),
+    OpCase("inner_scalar", lambda m, a, b: a.inner(b), [(), (2, 3)]),
+    # einsum
+    OpCase("einsum_matmul", lambda m, a, b: m.einsum("ij,jk->ik", a, b), [(3, 4), (4, 5)], noncontig=True),
+    OpCase("einsum_implicit", lambda m, a, b: m.einsum("ij,jk", a, b), [(3, 4), (4, 5)]),
+    OpCase("einsum_implicit_order", lambda m, a, b: m.einsum("bj,Aj", a, b), [(2, 3), (4, 3)]),
+    OpCase("einsum_batched", lambda m, a, b: m.einsum("bij,bjk->bik", a, b), [(2, 3, 4), (2, 4, 5)]),
+    OpCase("einsum_list_operands", lambda m, a, b: m.einsum("i,j->ij", [a, b]), [(3,), (4,)]),
+    OpCase("einsum_trace", lambda m, a: m.einsum("ii", a), [(3, 3)]),
+    OpCase("einsum_diagonal", lambda m, a: m.einsum("ii->i", a), [(3, 3)]),
+    OpCase("einsum_sum_only_in_operand", lambda m, a, b: m.einsum("ij,k->ik", a, b), [(3, 4), (2,)]),
+    OpCase("einsum_full_reduce", lambda m, a: m.einsum("ijk->", a), [(2, 3, 4)]),
+    OpCase("einsum_transpose", lambda m, a: m.einsum("ij->ji", a), [(2, 3)]),
+    OpCase("einsum_ellipsis", lambda m, a, b: m.einsum("...ij,...jk->...ik", a, b), [(2, 3, 4), (2, 4, 5)]),
+    OpCase("einsum_ellipsis_broadcast", lambda m, a, b: m.einsum("...ij,jk->...ik", a, b), [(2, 2, 3, 4), (4, 5)]),
+    OpCase("einsum_ellipsis_size1", lambda m, a, b: m.einsum("...j,...j->...", a, b), [(2, 1, 4), (3, 4)]),
+    OpCase("einsum_ellipsis_sum", lambda m, a: m.einsum("...ij->ij", a), [(4, 2, 3)]),
+    OpCase("einsum_three", lambda m, a, b, c: m.einsum("ij,jk,kl->il", a, b, c), [(2, 3), (3, 4), (4, 2)]),
+    OpCase("einsum_broadcast_letter", lambda m, a, b: m.einsum("ij,jk->ik", a, b), [(2, 1), (3, 4)]),
+    OpCase("einsum_bilinear", lambda m, a, w, b: m.einsum("bi,oij,bj->bo", a, w, b), [(2, 3), (4, 3, 5), (2, 5)]),
+]

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import function as _function
-from .anomaly import detect_anomaly, set_detect_anomaly
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
-from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-    "detect_anomaly", "set_detect_anomaly",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
 ]  # fmt: skip
 
 
@@ -48,7 +47,8 @@ def _root_grads(op: str, outputs: list[Any], grad_outputs: list[Any] | None) -> 
                 )
             grads.append(np.ones_like(out._data))
         else:
-            gd = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=out._data.dtype)
+            # a private copy: the user's tensor must never become (or alias) a leaf's .grad
+            gd = np.array(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
             if gd.shape != out._data.shape:
                 raise RuntimeError(
                     f"{op}: mismatch in shape: grad_output[{i}] has a shape of {list(gd.shape)} "

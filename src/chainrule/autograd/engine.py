@@ -36,7 +36,7 @@ def toposort(roots: Sequence[Any]) -> list[Any]:
         stack.append((node, True))
         for p in node._parents:
             if p is not None:
-                pn = p._grad_fn
+                pn = p._grad_fn if p._history is None else _fn.edge(p, node)[0]
                 if pn is not None and id(pn) not in visited:
                     stack.append((pn, False))
     order.reverse()
@@ -127,7 +127,10 @@ def run_backward(
                 g = unbroadcast(g, data.shape)
             if g.dtype != data.dtype:
                 g = g.astype(data.dtype)
-            pn = p._grad_fn
+            if p._history is None:
+                pn, nr = p._grad_fn, p._output_nr
+            else:
+                pn, nr = _fn.edge(p, node)
             if pn is None:
                 entry = leaf_grads.setdefault(id(p), [p, None])
                 entry[1] = _add(entry[1], g)
@@ -135,7 +138,7 @@ def run_backward(
                 pg = node_grads.get(pn)
                 if pg is None:
                     pg = node_grads[pn] = [None] * pn._n_out
-                pg[p._output_nr] = _add(pg[p._output_nr], g)
+                pg[nr] = _add(pg[nr], g)
         if not retain_graph and node._saved:
             node._saved = None
 

@@ -25,6 +25,11 @@ Tensor: Any = None
 
 _anomaly = [False]  # set by autograd.anomaly.detect_anomaly
 
+# Number of in-place "rebases" so far (a non-leaf tensor taking a new grad_fn in ``x.add_(...)``).
+# A node remembers the epoch it was created in, so the engine can route it to the history its
+# inputs had at that time (PyTorch's graph edges point to nodes, not to tensors).
+_epoch = [0]
+
 
 class Function:
     """Base class of differentiable operations, with PyTorch's ``autograd.Function`` API.
@@ -64,6 +69,7 @@ class Function:
     _hooks: list[tuple[int, Any]] | None = None
     _non_diff: tuple[int, ...] = ()
     _trace: list[str] | None = None
+    _ep = 0  # the rebase epoch this node was created in (see ``_epoch``)
     materialize_grads = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -79,8 +85,8 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(
-                f"{self.name()}: trying to backward through the graph a second time (or directly "
-                "access saved tensors after they have already been freed). Saved intermediate "
+                "Trying to backward through the graph a second time (or directly access saved "
+                f"tensors after they have already been freed) in {self.name()}. Saved intermediate "
                 "values of the graph are freed when you call .backward() or autograd.grad(). "
                 "Specify retain_graph=True if you need to backward through the graph a second time."
             )
@@ -112,10 +118,14 @@ class Function:
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """(node, output index) of each input, as in PyTorch; ``None`` for inputs without grad."""
-        return tuple(
-            (None, 0) if p is None else (p._grad_fn or _AccumulateGrad(p), p._output_nr)
-            for p in self._parents
-        )
+        edges = []
+        for p in self._parents:
+            if p is None:
+                edges.append((None, 0))
+                continue
+            fn, nr = (p._grad_fn, p._output_nr) if p._history is None else edge(p, self)
+            edges.append((fn or _AccumulateGrad(p), nr))
+        return tuple(edges)
 
     def register_hook(self, fn: Any) -> None:  # pragma: no cover - rarely used node hook
         raise NotImplementedError("Function.register_hook: use Tensor.register_hook instead")
@@ -162,8 +172,12 @@ class Function:
         else:
             outs = _wrap(out)
         if not any_needs:
+            if ctx._is_view:  # a view shares its base's version counter, graph or not
+                _share_version(args[0], outs)
             return outs
         ctx._parents = tuple(a if n else None for a, n in zip(args, needs))
+        if _epoch[0]:
+            ctx._ep = _epoch[0]
         _attach(ctx, args, outs)
         return outs
 
@@ -192,6 +206,16 @@ def _wrap(out: Any) -> Any:
     return Tensor._make(out)
 
 
+def edge(p: Any, node: Function) -> tuple[Any, int]:
+    """(grad_fn, output_nr) that input ``p`` had when ``node`` was created (``p`` was rebased since)."""
+    fn, nr = p._grad_fn, p._output_nr
+    for epoch, old_fn, old_nr in reversed(p._history):
+        if node._ep >= epoch:
+            break
+        fn, nr = old_fn, old_nr
+    return fn, nr
+
+
 def _attach(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
     """Mark outputs as produced by ``ctx``; record versions of saved inputs/outputs."""
     if type(outs) is tuple:
@@ -210,38 +234,64 @@ def _attach(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
         first._requires_grad = True
         first._grad_fn = ctx
     if ctx._is_view:
-        first._vc = inputs[0]._version_cell()
-    saved = ctx._saved
-    if saved:
-        versions = []
-        for s in saved:
-            if s is None:
-                continue
-            for t in inputs:
-                if isinstance(t, Tensor) and (t is s or t._data is s):
-                    cell = t._version_cell()
-                    versions.append((cell, cell[0]))
-                    break
-            else:
-                if type(outs) is not tuple and outs._data is s:
-                    cell = outs._version_cell()
-                    versions.append((cell, cell[0]))
-        if versions:
-            ctx._versions = tuple(versions)
+        _share_version(inputs[0], outs)
+    if ctx._saved:
+        _record_versions(ctx, inputs, outs)
     if _anomaly[0]:
-        ctx._trace = traceback.format_stack()[:-3]
+        ctx._trace = _user_stack()
+
+
+def _user_stack() -> list[str]:
+    """The current stack as formatted lines, without chainrule's own frames at its end."""
+    import os
+
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = traceback.extract_stack()
+    while frames and os.path.abspath(frames[-1].filename).startswith(pkg + os.sep):
+        frames.pop()
+    return traceback.format_list(frames)
+
+
+def _share_version(base: Any, outs: Any) -> None:
+    """Views (every output of a view op) share their base's version counter."""
+    cell = base._version_cell()
+    if type(outs) is tuple:
+        for o in outs:
+            o._vc = cell
+    else:
+        outs._vc = cell
+
+
+def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
+    """Remember the version of every saved input/output, to detect in-place changes later."""
+    tensors = [t for t in inputs if isinstance(t, Tensor)]
+    tensors += list(outs) if type(outs) is tuple else [outs]
+    versions = []
+    for s in ctx._saved:
+        if s is None:
+            continue
+        arr = s._data if isinstance(s, Tensor) else s
+        for t in tensors:
+            if t is s or t._data is arr:
+                cell = t._version_cell()
+                versions.append((cell, cell[0]))
+                break
+    if versions:
+        ctx._versions = tuple(versions)
 
 
 def _apply_tensor_function(cls: type, ctx: Function, args: tuple[Any, ...]) -> Any:
     """The PyTorch-style path: forward sees Tensors (under no_grad) and returns Tensor(s)."""
     grad_on = _grad_state.enabled
-    needs = tuple(
-        isinstance(a, Tensor) and grad_on and a._requires_grad for a in args
-    )
+    needs = tuple(isinstance(a, Tensor) and grad_on and a._requires_grad for a in args)
     ctx.needs_input_grad = needs
     _grad_state.enabled = False
     try:
-        out = cls.forward(ctx, *args)
+        if "setup_context" in cls.__dict__ or _overrides_setup_context(cls):
+            out = cls.forward(*args)  # PyTorch 2's style: forward without ctx, then setup_context
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args)
     finally:
         _grad_state.enabled = grad_on
     is_tuple = type(out) is tuple
@@ -249,18 +299,31 @@ def _apply_tensor_function(cls: type, ctx: Function, args: tuple[Any, ...]) -> A
     for o in raw:
         if not isinstance(o, Tensor):
             raise TypeError(
-                f"{cls.__name__}.forward: expected it to return Tensors, got {type(o).__name__}"
+                f"{cls.__name__}.forward: expected it to return a Tensor or a tuple of Tensors, "
+                f"got {type(o).__name__}"
             )
     # fresh output tensors sharing the data (an input returned as-is must not be re-parented)
     outs = tuple(Tensor._make(o._data) for o in raw)
+    ctx._in_meta = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
     if any(needs):
         ctx._parents = tuple(a if n else None for a, n in zip(args, needs))
-        if is_tuple:
-            ctx._n_out = len(outs)
-            non_diff = getattr(ctx, "_non_diff_ids", set())
-            ctx._non_diff_ids = {id(outs[i]._data) for i, o in enumerate(raw) if id(o) in non_diff}
-        _attach(ctx, args, outs if is_tuple else outs[0])
+        ctx._ep = _epoch[0]
+        non_diff = getattr(ctx, "_non_diff_ids", set())
+        ctx._non_diff_ids = {
+            id(outs[i]._data) for i, o in enumerate(raw) if id(o) in non_diff or o._data.dtype.kind != "f"
+        }
+        ctx._n_out = len(outs)
+        _attach(ctx, args, outs)
     return outs if is_tuple else outs[0]
+
+
+def _overrides_setup_context(cls: type) -> bool:
+    for k in cls.__mro__:
+        if k is Function:
+            return False
+        if "setup_context" in k.__dict__:
+            return True
+    return False
 
 
 def call_backward(node: Function, grads: list[Any]) -> tuple[Any, ...]:
@@ -278,7 +341,32 @@ def call_backward(node: Function, grads: list[Any]) -> tuple[Any, ...]:
         _grad_state.enabled = prev
     if type(gin) is not tuple:
         gin = (gin,)
-    return tuple(g._data if isinstance(g, Tensor) else (None if g is None else np.asarray(g)) for g in gin)
+    n = len(node._parents)
+    if len(gin) > n and all(g is None for g in gin[n:]):
+        gin = gin[:n]  # PyTorch accepts extra trailing Nones
+    if len(gin) != n:
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
+            f"got {len(gin)})"
+        )
+    out = []
+    for i, (g, shape) in enumerate(zip(gin, node._in_meta)):
+        if g is not None:
+            g = g._data if isinstance(g, Tensor) else np.asarray(g)
+            if shape is not None and g.shape != shape and not _sums_to(g.shape, shape):
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                    f"{list(g.shape)} but expected shape compatible with {list(shape)}"
+                )
+        out.append(g)
+    return tuple(out)
+
+
+def _sums_to(gshape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """True when ``shape`` broadcasts to ``gshape`` (the engine then sums the gradient back)."""
+    if len(gshape) < len(shape):
+        return False
+    return all(s == 1 or s == gs for s, gs in zip(shape[::-1], gshape[::-1]))
 
 
 def once_differentiable(fn: Any) -> Any:

@@ -86,3 +86,7 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
 
     def __enter__(self) -> None:
         pass
+
+    def __call__(self, fn: F) -> F:
+        state.enabled = self._prev  # used as a decorator: the mode applies only inside ``fn``
+        return super().__call__(fn)

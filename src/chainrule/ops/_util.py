@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,7 +37,9 @@ def check_tensor(x: Any, op: str, arg: str = "input") -> Any:
 
 def as_operand(x: Any, op: str) -> Any:
     """A Tensor or Python/NumPy scalar stays as is; an ndarray becomes a Tensor; else TypeError."""
-    if isinstance(x, (_fn.Tensor, int, float, bool, np.number, np.bool_)):
+    if isinstance(x, np.generic):  # NumPy scalars are not "weak" in NumPy 2: use Python's
+        return x.item()
+    if isinstance(x, (_fn.Tensor, int, float, bool)):
         return x
     if isinstance(x, np.ndarray):
         return _fn.Tensor._make(x)
@@ -82,7 +85,7 @@ def norm_dim(dim: int, ndim: int, op: str) -> int:
     """A dim in ``[-ndim, ndim)`` made non-negative; a 0-d tensor accepts 0 and -1 like PyTorch."""
     n = max(ndim, 1)
     try:
-        d = int(dim)
+        d = operator.index(dim)
     except TypeError as e:
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}") from e
     if not -n <= d < n:
@@ -103,7 +106,8 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"{op}: dim {list(dim)} appears multiple times in the list of dims")
         return tuple(sorted(dims)) if ndim else ()
-    return (norm_dim(dim, ndim, op),) if ndim else ()
+    d = norm_dim(dim, ndim, op)  # validates the range for 0-d tensors too
+    return (d,) if ndim else ()
 
 
 def shape_str(shape: Sequence[int]) -> str:

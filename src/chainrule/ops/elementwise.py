@@ -360,10 +360,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input - alpha * other`` with broadcasting."""
-    if _is_bool(input) and _is_bool(other):
+    if _is_bool(input) or _is_bool(other):
         raise RuntimeError(
-            "sub: subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
+            "sub: subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     return _binary(Sub, "sub", input, other, alpha)
 
@@ -632,7 +632,7 @@ def atan2(input: Any, other: Any) -> Any:  # noqa: A002
 
 
 def _is_bool(x: Any) -> bool:
-    return isinstance(x, tensor_cls()) and x._data.dtype == np.bool_
+    return isinstance(x, bool) or (isinstance(x, tensor_cls()) and x._data.dtype == np.bool_)
 
 
 def _grad_on() -> bool:
