@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 
 import chainrule.nn.functional as functional_pkg
 import chainrule.ops as ops_pkg
@@ -20,10 +21,11 @@ def _primitives() -> set[str]:
 
 
 def _package_primitives(pkg: object) -> set[str]:
+    """Function subclasses defined in the submodules of ``pkg`` (found via sys.modules, since a
+    function such as ``F.linear`` may shadow its submodule's name on the package)."""
     names = set()
-    for mod_name in dir(pkg):
-        mod = getattr(pkg, mod_name)
-        if inspect.ismodule(mod) and mod.__name__.startswith(pkg.__name__ + "."):
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is not None and mod_name.startswith(pkg.__name__ + "."):
             for _, obj in inspect.getmembers(mod, inspect.isclass):
                 if issubclass(obj, Function) and obj is not Function and obj.__module__ == mod.__name__:
                     names.add(obj.__name__)

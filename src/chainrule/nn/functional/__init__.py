@@ -1,0 +1,23 @@
+"""``chainrule.nn.functional`` (imported as ``F``): stateless layers and losses, PyTorch's names.
+
+Each family file holds its differentiable primitives (``Function`` subclasses with the formula and
+its VJP) next to the public functions that use them.
+"""
+
+from ...ops.index import one_hot
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activation
+from .attention import *  # noqa: F403
+from .attention import __all__ as _attention
+from .conv import *  # noqa: F403
+from .conv import __all__ as _conv
+from .linear import *  # noqa: F403
+from .linear import __all__ as _linear
+from .loss import *  # noqa: F403
+from .loss import __all__ as _loss
+from .norm import *  # noqa: F403
+from .norm import __all__ as _norm
+from .pooling import *  # noqa: F403
+from .pooling import __all__ as _pooling
+
+__all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_norm, *_pooling]

@@ -1,0 +1,216 @@
+"""``Optimizer``: parameter groups, per-parameter state, state_dict — PyTorch's structure.
+
+A subclass writes one method, ``_update(p, g, state, group)``, that applies its algorithm to one
+parameter array ``p`` in place given its gradient array ``g``; the base class does the looping, the
+grad-mode bookkeeping, ``zero_grad`` and (de)serialization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import enable_grad, no_grad
+
+__all__ = ["Optimizer", "required", "check", "check_common"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required: Any = _Required()
+
+
+class Optimizer:
+    """Base class: ``Optimizer(params, defaults)`` where params are tensors or dicts (groups)."""
+
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params argument given to the optimizer should be an iterable "
+                f"of Tensors or dicts, but got {type(params).__name__}"
+            )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{type(self).__name__}: optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (unset ones take the defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections; use a list")
+        else:
+            params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__} can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor")
+        group = {"params": params}
+        for key, default in self.defaults.items():
+            if key not in param_group and default is required:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {key}")
+            group[key] = param_group.get(key, default)
+        for key, value in param_group.items():
+            group.setdefault(key, value)
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params):
+            import warnings
+
+            warnings.warn("optimizer contains a parameter group with duplicate parameters", UserWarning, stacklevel=3)
+        if existing & {id(p) for p in params}:
+            raise ValueError("some parameters appear in more than one parameter group")
+        self._check_hyperparameters(group)
+        self.param_groups.append(group)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        """Subclasses validate their hyperparameters (PyTorch's ValueError messages)."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    p._grad._data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; ``closure`` re-evaluates the loss."""
+        self._opt_called = True  # lets LR schedulers warn when they are stepped first, as PyTorch
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                self._prepare_group(group)
+                for p in group["params"]:
+                    grad = p._grad
+                    if grad is None:
+                        continue
+                    state = self.state.get(p)
+                    if state is None:
+                        state = {}
+                        self._update(p._data, grad._data, state, group)
+                        if state:  # algorithms without state (plain SGD) keep none, as PyTorch
+                            self.state[p] = state
+                    else:
+                        self._update(p._data, grad._data, state, group)
+                    p._bump_version()
+        return loss
+
+    def _prepare_group(self, group: dict[str, Any]) -> None:
+        """Hook for per-group work before the per-parameter updates (none by default)."""
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    # --- serialization -------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}`` as PyTorch."""
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            ids = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            packed["params"] = ids
+            groups.append(packed)
+        state = {index[id(p)]: {k: (v.clone() if isinstance(v, Tensor) else deepcopy(v)) for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and state saved by ``state_dict`` (exact resume)."""
+        if "param_groups" not in state_dict or "state" not in state_dict:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: expected keys 'state' and 'param_groups', got {sorted(state_dict)}")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for ours, theirs in zip(self.param_groups, saved_groups):
+            if len(ours["params"]) != len(theirs["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group")
+        params_by_index = {}
+        for ours, theirs in zip(self.param_groups, saved_groups):
+            for p, i in zip(ours["params"], theirs["params"]):
+                params_by_index[i] = p
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, values in state_dict["state"].items():
+            p = params_by_index.get(int(key))
+            if p is None:
+                continue
+            new_state[p] = {k: _cast_state(k, v, p) for k, v in values.items()}
+        self.state = new_state
+        for ours, theirs in zip(self.param_groups, saved_groups):
+            for k, v in theirs.items():
+                if k != "params":
+                    ours[k] = v
+
+
+def _cast_state(key: str, value: Any, param: Tensor) -> Any:
+    """Floating state follows the parameter's dtype (as PyTorch), except the step counter."""
+    if isinstance(value, Tensor):
+        arr = value._data.copy()
+    elif isinstance(value, np.ndarray):
+        arr = value.copy()
+    else:
+        return deepcopy(value)
+    if key != "step" and arr.dtype.kind == "f" and arr.dtype != param._data.dtype:
+        arr = arr.astype(param._data.dtype)
+    if key != "step" and arr.shape != param._data.shape:
+        raise ValueError(
+            f"load_state_dict: state '{key}' has shape {list(arr.shape)} but its parameter has shape "
+            f"{list(param._data.shape)}"
+        )
+    return Tensor._make(arr)
+
+
+def check(valid: bool, message: str) -> None:
+    if not valid:
+        raise ValueError(message)
+
+
+def check_common(group: dict[str, Any]) -> None:
+    """Learning rate and weight decay checks shared by every algorithm (PyTorch's wording)."""
+    lr = group.get("lr")
+    check(lr is None or float(lr) >= 0.0, f"Invalid learning rate: {lr}")
+    wd = group.get("weight_decay", 0.0)
+    check(float(wd) >= 0.0, f"Invalid weight_decay value: {wd}")
+    eps = group.get("eps")
+    check(eps is None or float(eps) >= 0.0, f"Invalid epsilon value: {eps}")
+
+
+def iter_params(params: Iterable[Any]) -> list[Tensor]:
+    return [p for g in params for p in (g["params"] if isinstance(g, dict) else [g])]

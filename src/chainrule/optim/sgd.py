@@ -1,0 +1,57 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import Optimizer, check, check_common
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """SGD as in PyTorch:
+
+        g ← ∇θ (−∇θ if maximize) + λ·θ
+        b ← μ·b + (1 − τ)·g          (b ← g on the first step)
+        g ← g + μ·b  if nesterov  else  b      (when μ ≠ 0)
+        θ ← θ − η·g
+
+    Args: lr η (1e-3), momentum μ, dampening τ, weight_decay λ, nesterov, maximize.
+    """
+
+    def __init__(
+        self, params: Any, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+        weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+        foreach: Any = None, differentiable: bool = False, fused: Any = None,
+    ) -> None:
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        check_common(group)
+        check(group["momentum"] >= 0.0, f"Invalid momentum value: {group['momentum']}")
+        check(not group["nesterov"] or (group["momentum"] > 0 and group["dampening"] == 0),
+              "Nesterov momentum requires a momentum and zero dampening")
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
+        if group["maximize"]:
+            g = -g
+        if wd:
+            g = g + wd * p
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
+            else:
+                b = buf._data
+                b *= mu
+                b += (1 - group["dampening"]) * g
+            g = g + mu * buf._data if group["nesterov"] else buf._data
+        p -= lr * g

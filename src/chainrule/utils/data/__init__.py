@@ -1,0 +1,23 @@
+"""``chainrule.utils.data``: datasets, samplers, ``DataLoader`` and image transforms."""
+
+from . import transforms
+from .collate import default_collate, default_convert
+from .dataloader import DataLoader
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    StackDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler
+
+__all__ = [
+    "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset",
+    "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
+    "SubsetRandomSampler", "BatchSampler", "WeightedRandomSampler", "DataLoader",
+    "default_collate", "default_convert", "transforms",
+]  # fmt: skip
