@@ -86,11 +86,6 @@ def test_retain_graph_keeps_saved_arrays_and_second_backward_raises_without_it()
         y.backward(cr.ones_like(y))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nodes keep their non-leaf input Tensors (node._parents) and so their arrays alive after "
-    "backward; PyTorch frees intermediates once backward has used them (fix: engine edges)",
-)
 def test_intermediate_activations_are_freed_by_backward_while_output_lives() -> None:
     """As in PyTorch: keeping ``loss`` (e.g. for logging) must not keep every activation alive."""
     x = _leaf(100_000)

@@ -41,7 +41,6 @@ class Tensor(TensorMethods):
         "_hooks",
         "_post_hooks",
         "_retains_grad",
-        "_history",
         "__weakref__",
     )
     __array_priority__ = 1000
@@ -72,7 +71,6 @@ class Tensor(TensorMethods):
         t._hooks = None
         t._post_hooks = None
         t._retains_grad = False
-        t._history = None
         return t
 
     # --- metadata --------------------------------------------------------------------------------
@@ -391,7 +389,6 @@ def _init(t: Tensor, arr: np.ndarray) -> None:
     t._hooks = None
     t._post_hooks = None
     t._retains_grad = False
-    t._history = None
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -383,17 +383,13 @@ def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _rebase(t: Any, grad_fn: Any, output_nr: int) -> None:
-    """Give ``t`` a new history; nodes recorded so far keep routing to the old one (see _epoch)."""
-    if t._grad_fn is not None:
-        _function._epoch[0] += 1
-        entry = (_function._epoch[0], t._grad_fn, t._output_nr)
-        t._history = [entry] if t._history is None else [*t._history, entry]
+    """Give ``t`` a new history; nodes recorded so far keep their edges to the old one."""
     t._grad_fn, t._output_nr, t._requires_grad = grad_fn, output_nr, grad_fn is not None
 
 
 def _protect_saved(node: Any, data: np.ndarray, shadow: Any, args: Any, kwargs: Any) -> None:
     """Copy ``data`` wherever a node created by this in-place op saved it (or a view of it)."""
-    stop = {id(shadow), *(id(a) for a in args), *(id(v) for v in kwargs.values())}
+    stop = {id(getattr(x, "_grad_fn", None)) for x in (shadow, *args, *kwargs.values())}
     stack = [node] if node is not None else []
     seen: set[int] = set()
     while stack:
@@ -404,9 +400,9 @@ def _protect_saved(node: Any, data: np.ndarray, shadow: Any, args: Any, kwargs: 
         saved = n._saved
         if saved and any(_aliases(s, data) for s in saved):
             n._saved = tuple(s.copy() if _aliases(s, data) else s for s in saved)
-        for p in n._parents:
-            if p is not None and id(p) not in stop and p._grad_fn is not None:
-                stack.append(p._grad_fn)
+        for e in n._edges:
+            if e is not None and e[0] is not None and id(e[0]) not in stop:
+                stack.append(e[0])
 
 
 def _aliases(s: Any, data: np.ndarray) -> bool:

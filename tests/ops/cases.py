@@ -8,6 +8,7 @@ from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
 from .cases_linalg import CASES as LINALG
 from .cases_nn_activation import CASES as NN_ACTIVATION
+from .cases_nn_attention import CASES as NN_ATTENTION
 from .cases_nn_linear import CASES as NN_LINEAR
 from .cases_nn_loss import CASES as NN_LOSS
 from .cases_nn_norm import CASES as NN_NORM
@@ -19,7 +20,7 @@ from .harness import OpCase
 
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
-    *NN_NORM, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS,
+    *NN_NORM, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

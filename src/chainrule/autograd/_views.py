@@ -21,8 +21,8 @@ def view_base(t: Any) -> Any:
     """The tensor at the root of ``t``'s chain of view nodes (``None`` if ``t`` is not such a view)."""
     base = None
     node = t._grad_fn
-    while node is not None and node._is_view and node._parents and node._parents[0] is not None:
-        base = node._parents[0]
+    while node is not None and node._is_view and node._edges and node._edges[0] is not None:
+        base = node._edges[0][2]  # view nodes keep their base tensor (see function.edge)
         node = base._grad_fn
     return base
 

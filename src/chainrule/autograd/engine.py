@@ -34,9 +34,9 @@ def toposort(roots: Sequence[Any]) -> list[Any]:
             continue
         visited.add(id(node))
         stack.append((node, True))
-        for p in node._parents:
-            if p is not None:
-                pn = p._grad_fn if p._history is None else _fn.edge(p, node)[0]
+        for e in node._edges:
+            if e is not None:
+                pn = e[0]
                 if pn is not None and id(pn) not in visited:
                     stack.append((pn, False))
     order.reverse()
@@ -113,24 +113,20 @@ def run_backward(
         gin = _fn.call_backward(node, grads)
         if anomaly:
             _check_anomaly(node, gin)
-        parents = node._parents
-        if len(gin) != len(parents):
+        edges = node._edges
+        if len(gin) != len(edges):
             raise RuntimeError(
                 f"{node.name()}: function returned an incorrect number of gradients; "
-                f"expected {len(parents)}, got {len(gin)}"
+                f"expected {len(edges)}, got {len(gin)}"
             )
-        for p, g in zip(parents, gin):
-            if p is None or g is None:
+        for e, g in zip(edges, gin):
+            if e is None or g is None:
                 continue
-            data = p._data
-            if g.shape != data.shape:
-                g = unbroadcast(g, data.shape)
-            if g.dtype != data.dtype:
-                g = g.astype(data.dtype)
-            if p._history is None:
-                pn, nr = p._grad_fn, p._output_nr
-            else:
-                pn, nr = _fn.edge(p, node)
+            pn, nr, p, shape, dtype = e
+            if g.shape != shape:
+                g = unbroadcast(g, shape)
+            if g.dtype != dtype:
+                g = g.astype(dtype)
             if pn is None:
                 entry = leaf_grads.setdefault(id(p), [p, None])
                 entry[1] = _add(entry[1], g)

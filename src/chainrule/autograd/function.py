@@ -25,10 +25,17 @@ Tensor: Any = None
 
 _anomaly = [False]  # set by autograd.anomaly.detect_anomaly
 
-# Number of in-place "rebases" so far (a non-leaf tensor taking a new grad_fn in ``x.add_(...)``).
-# A node remembers the epoch it was created in, so the engine can route it to the history its
-# inputs had at that time (PyTorch's graph edges point to nodes, not to tensors).
-_epoch = [0]
+
+def edge(t: Any, keep_tensor: bool) -> tuple[Any, int, Any, tuple[int, ...], np.dtype]:
+    """How backward reaches input ``t``: ``(grad_fn, output_nr, tensor, shape, dtype)``.
+
+    Taken when the node is created (as PyTorch's graph edges), so a later in-place op that gives
+    ``t`` a new history does not re-route this node. The tensor itself is kept only for a leaf
+    (its ``.grad`` is filled) or the base of a view (which shares its memory anyway), so
+    intermediate activations are freed once backward has used them.
+    """
+    fn = t._grad_fn
+    return (fn, t._output_nr, t if fn is None or keep_tensor else None, t._data.shape, t._data.dtype)
 
 
 class Function:
@@ -61,7 +68,7 @@ class Function:
 
     # Node state, filled in by ``apply`` (class-level defaults keep ``apply`` short).
     needs_input_grad: tuple[bool, ...] = ()
-    _parents: tuple[Any, ...] = ()
+    _edges: tuple[Any, ...] = ()  # one ``edge(...)`` per forward argument (None: no gradient)
     _saved: tuple[Any, ...] | None = ()
     _versions: tuple[tuple[list[int], int], ...] = ()
     _freed = False
@@ -69,7 +76,6 @@ class Function:
     _hooks: list[tuple[int, Any]] | None = None
     _non_diff: tuple[int, ...] = ()
     _trace: list[str] | None = None
-    _ep = 0  # the rebase epoch this node was created in (see ``_epoch``)
     materialize_grads = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -118,14 +124,10 @@ class Function:
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """(node, output index) of each input, as in PyTorch; ``None`` for inputs without grad."""
-        edges = []
-        for p in self._parents:
-            if p is None:
-                edges.append((None, 0))
-                continue
-            fn, nr = (p._grad_fn, p._output_nr) if p._history is None else edge(p, self)
-            edges.append((fn or _AccumulateGrad(p), nr))
-        return tuple(edges)
+        return tuple(
+            (None, 0) if e is None else (e[0] if e[0] is not None else _AccumulateGrad(e[2]), e[1])
+            for e in self._edges
+        )
 
     def register_hook(self, fn: Any) -> None:  # pragma: no cover - rarely used node hook
         raise NotImplementedError("Function.register_hook: use Tensor.register_hook instead")
@@ -175,9 +177,8 @@ class Function:
             if ctx._is_view:  # a view shares its base's version counter, graph or not
                 _share_version(args[0], outs)
             return outs
-        ctx._parents = tuple(a if n else None for a, n in zip(args, needs))
-        if _epoch[0]:
-            ctx._ep = _epoch[0]
+        view = ctx._is_view
+        ctx._edges = tuple(edge(a, view) if n else None for a, n in zip(args, needs))
         _attach(ctx, args, outs)
         return outs
 
@@ -204,16 +205,6 @@ def _wrap(out: Any) -> Any:
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     return Tensor._make(out)
-
-
-def edge(p: Any, node: Function) -> tuple[Any, int]:
-    """(grad_fn, output_nr) that input ``p`` had when ``node`` was created (``p`` was rebased since)."""
-    fn, nr = p._grad_fn, p._output_nr
-    for epoch, old_fn, old_nr in reversed(p._history):
-        if node._ep >= epoch:
-            break
-        fn, nr = old_fn, old_nr
-    return fn, nr
 
 
 def _attach(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
@@ -306,8 +297,7 @@ def _apply_tensor_function(cls: type, ctx: Function, args: tuple[Any, ...]) -> A
     outs = tuple(Tensor._make(o._data) for o in raw)
     ctx._in_meta = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
     if any(needs):
-        ctx._parents = tuple(a if n else None for a, n in zip(args, needs))
-        ctx._ep = _epoch[0]
+        ctx._edges = tuple(edge(a, False) if n else None for a, n in zip(args, needs))
         non_diff = getattr(ctx, "_non_diff_ids", set())
         ctx._non_diff_ids = {
             id(outs[i]._data) for i, o in enumerate(raw) if id(o) in non_diff or o._data.dtype.kind != "f"
@@ -341,7 +331,7 @@ def call_backward(node: Function, grads: list[Any]) -> tuple[Any, ...]:
         _grad_state.enabled = prev
     if type(gin) is not tuple:
         gin = (gin,)
-    n = len(node._parents)
+    n = len(node._edges)
     if len(gin) > n and all(g is None for g in gin[n:]):
         gin = gin[:n]  # PyTorch accepts extra trailing Nones
     if len(gin) != n:

@@ -45,7 +45,7 @@ def _probs(qs: Any, k: Any, bias: Any, safe: bool) -> Any:
             m[m == -np.inf] = 0  # a fully masked row: exp(−inf) = 0 everywhere, then p = 0
         s -= m
         np.exp(s, out=s)
-        z = s.sum(axis=-1, keepdims=True)
+        z = np.einsum("...j->...", s)[..., None]  # much faster than s.sum(-1) on short rows
         if safe:
             z[z == 0] = 1
         s *= 1 / z
@@ -75,7 +75,9 @@ def _attn_backward(g: Any, gw: Any, qs: Any, k: Any, v: Any, p: Any, dmask: Any,
     if dmask is not None:
         gp *= dmask
     with np.errstate(invalid="ignore"):
-        gs = p * (gp - np.einsum("...j,...j->...", gp, p)[..., None])
+        gp -= np.einsum("...j,...j->...", gp, p)[..., None]
+        gp *= p
+    gs = gp
     gq = None
     if need[0]:
         gq = np.matmul(gs, k)
