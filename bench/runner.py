@@ -112,7 +112,9 @@ def dependency_size(dist_name: str) -> tuple[int, list[str]]:
 
 
 def median(xs: list[float]) -> float:
-    return statistics.median(xs) if xs else float("nan")
+    """Median of the finite values (a failed import is NaN); NaN if there are none."""
+    ok = [x for x in xs if x == x]
+    return statistics.median(ok) if ok else float("nan")
 
 
 def fmt_rate(runs: list[dict[str, Any]]) -> str:
@@ -226,15 +228,20 @@ def report(args: argparse.Namespace, names: list[str], libs: list[str], results:
     print("| | chainrule | torch | torch / chainrule |")
     print("|---|---:|---:|---:|")
     imp = {lib: median(imports[lib]) * 1e3 for lib in libs}
+    failed |= any(v != v for v in imp.values())  # an import failed every time
     size = {lib: dir_size(p) / 1e6 if (p := package_dir(lib)) else float("nan") for lib in libs}
     deps = {lib: dependency_size(lib) for lib in libs}
     row = [(f"`import` time, ms (median of {args.import_reps})", imp, "{:.0f}"),
            ("package directory, MB", size, "{:.1f}"),
            ("+ installed dependencies, MB", {lib: size[lib] + deps[lib][0] / 1e6 for lib in libs}, "{:.1f}")]  # fmt: skip
+
+    def cell(f: str, v: float) -> str:
+        return "error" if v != v else f.format(v)
+
     for label, vals, f in row:
-        th = f.format(vals["torch"]) if "torch" in vals else "-"
-        ratio = f"{vals['torch'] / vals['chainrule']:.1f}" if "torch" in vals else "-"
-        print(f"| {label} | {f.format(vals['chainrule'])} | {th} | {ratio} |")
+        th = cell(f, vals["torch"]) if "torch" in vals else "-"
+        ratio = cell("{:.1f}", vals["torch"] / vals["chainrule"]) if "torch" in vals else "-"
+        print(f"| {label} | {cell(f, vals['chainrule'])} | {th} | {ratio} |")
     for lib in libs:
         print(f"\n{lib} dependencies: {', '.join(deps[lib][1]) or 'none'}", end="")
     print("\n\nimport/size: torch / chainrule > 1 means chainrule imports faster / is smaller.")

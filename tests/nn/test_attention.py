@@ -235,3 +235,41 @@ def test_default_init() -> None:
     m2 = nn.MultiheadAttention(256, 4, kdim=128, dtype=chainrule.float64)
     assert m2.k_proj_weight.dtype == chainrule.float64
     np.testing.assert_allclose(m2.k_proj_weight.detach().numpy().std(), np.sqrt(2.0 / (128 + 256)), rtol=0.05)
+
+
+def test_fused_sdpa_agrees_with_composite() -> None:
+    """The fused primitive against softmax(q kᵀ·scale + mask) v built from matmul and softmax (float64)."""
+    import chainrule.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 7), (3, 4, 6))]
+    arrays[3][:, :, 1] = -np.inf  # a blocked key in every row
+
+    def grads(fused: bool) -> list[np.ndarray]:
+        q, k, v, m = (chainrule.tensor(a, requires_grad=i < 3) for i, a in enumerate(arrays))
+        if fused:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=m, scale=0.7)
+        else:
+            out = chainrule.softmax(q @ k.transpose(-2, -1) * 0.7 + m, dim=-1) @ v
+        (out * chainrule.tensor(rng.standard_normal(out.shape))).sum().backward()
+        return [out.detach().numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()]
+
+    state = rng.bit_generator.state
+    fused = grads(True)
+    rng.bit_generator.state = state
+    for a, b in zip(fused, grads(False)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_sdpa_dropout_statistics() -> None:
+    """With uniform weights 1/S and v = I, the output is the dropped-out weights: 0 or 1/(S(1−p))."""
+    import chainrule.nn.functional as F
+
+    chainrule.manual_seed(0)
+    S, p = 50, 0.3
+    q, k = chainrule.zeros(4, 100, 3), chainrule.zeros(4, S, 3)
+    out = F.scaled_dot_product_attention(q, k, chainrule.eye(S).expand(4, S, S), dropout_p=p).numpy()
+    kept = out != 0
+    assert abs(kept.mean() - (1 - p)) < 0.01
+    np.testing.assert_allclose(out[kept], 1 / (S * (1 - p)), rtol=1e-5)
+    assert not F.scaled_dot_product_attention(q, k, chainrule.ones(4, S, 2), dropout_p=1.0).numpy().any()

@@ -16,6 +16,7 @@ import chainrule.nn.functional as F
 from .layer_harness import check_layer, gradcheck_layer
 
 torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel:UserWarning")
 
 
 def _x(*shape: int, seed: int = 0) -> np.ndarray:
@@ -175,7 +176,7 @@ def test_reused_workspaces_do_not_corrupt_live_tensors() -> None:
     rng = np.random.default_rng(2)
     w = rng.standard_normal((8, 4, 3, 3)).astype(np.float32)
     keep = []
-    for step in range(4):
+    for _ in range(4):
         x = rng.standard_normal((16, 4, 20, 20)).astype(np.float32)
         cx, cw = chainrule.tensor(x, requires_grad=True), chainrule.tensor(w, requires_grad=True)
         tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)

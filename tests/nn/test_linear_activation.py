@@ -106,22 +106,34 @@ def _wrap_inplace(cls: str, kwargs: dict, args: tuple) -> Any:
     return (lambda layer, xs: layer(xs[0] * 1)) if inplace else None
 
 
-@pytest.mark.parametrize(("cls", "args", "kwargs", "shape"), LAYERS, ids=L_IDS)
-@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+# Random layers in training mode draw different masks/slopes in the two libraries; their statistics
+# are tested separately below, so those combinations are left out here rather than skipped.
+_LAYER_RUNS = [
+    pytest.param(*layer, train, id=f"{lid}-{'train' if train else 'eval'}")
+    for layer, lid in zip(LAYERS, L_IDS)
+    for train in (True, False)
+    if not (train and layer[0] == "Dropout" and not layer[1])
+]
+
+
+@pytest.mark.parametrize(("cls", "args", "kwargs", "shape", "train"), _LAYER_RUNS)
 def test_layer_matches_torch(cls: str, args: tuple, kwargs: dict, shape: tuple, train: bool) -> None:
-    if train and cls == "Dropout" and not args:
-        pytest.skip("random masks differ between libraries; statistics are tested below")
     if cls == "Identity":
         check_layer(lambda lib: lib.nn.Identity(3, unused=1), [_x(*shape)], train=train)
         return
     check_layer(_maker(cls, *args, **kwargs), [_x(*shape)], train=train)
 
 
-@pytest.mark.parametrize(("cls", "args", "kwargs", "kinks"), ACTIVATIONS, ids=A_IDS)
-@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+_ACT_RUNS = [
+    pytest.param(*act, train, id=f"{aid}-{'train' if train else 'eval'}")
+    for act, aid in zip(ACTIVATIONS, A_IDS)
+    for train in (True, False)
+    if not (train and act[0] == "RReLU")
+]
+
+
+@pytest.mark.parametrize(("cls", "args", "kwargs", "kinks", "train"), _ACT_RUNS)
 def test_activation_matches_torch(cls: str, args: tuple, kwargs: dict, kinks: tuple, train: bool) -> None:
-    if cls == "RReLU" and train:
-        pytest.skip("random slopes in training")
     check_layer(_maker(cls, *args, **kwargs), [_act_input(cls, kinks)], train=train, call=_wrap_inplace(cls, kwargs, args))
 
 

@@ -128,7 +128,7 @@ def test_adaptive_pools_agree_with_per_window_composite(size: tuple, out: tuple)
 
     for fused, reduce in ((F.adaptive_avg_pool2d, "mean"), (F.adaptive_max_pool2d, "max")):
         results = []
-        for fn in (lambda x: fused(x, out), lambda x: composite(x, reduce)):
+        for fn in (lambda x, f=fused: f(x, out), lambda x, r=reduce: composite(x, r)):
             x = chainrule.tensor(x_np, requires_grad=True)
             y = fn(x)
             (y * chainrule.tensor(_x(*y.shape, seed=7))).sum().backward()

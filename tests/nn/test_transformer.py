@@ -113,6 +113,7 @@ def test_encoder_layer_options() -> None:
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_encoder(norm: bool, norm_first: bool) -> None:
     check_layer(_encoder(norm=norm, norm_first=norm_first, batch_first=True), [_x(N, L, D)])
+    check_layer(_encoder(norm=norm, norm_first=norm_first), [_x(L, N, D)], call=_masked(mask=CAUSAL))  # detected as causal
     check_layer(_encoder(3, norm=norm, norm_first=norm_first), [_x(L, N, D)], call=_masked(mask=CAUSAL, src_key_padding_mask=KPM_FLOAT))
 
 

@@ -99,4 +99,9 @@ CASES: list[OpCase] = [
     # adaptive_max_pool1d
     _pool("adaptive_max_pool1d", "adaptive_max_pool1d", (2, 3, 9), 4, return_indices=True),
     _pool("adaptive_max_pool1d_divisible", "adaptive_max_pool1d", (3, 8), 4),
+    # *_with_indices: always (values, indices)
+    _pool("max_pool1d_with_indices", "max_pool1d_with_indices", (2, 3, 9), 3, 2, 1),
+    _pool("max_pool2d_with_indices", "max_pool2d_with_indices", (2, 3, 8, 7), 2, ceil_mode=True),
+    _pool("adaptive_max_pool1d_with_indices", "adaptive_max_pool1d_with_indices", (2, 3, 9), 4),
+    _pool("adaptive_max_pool2d_with_indices", "adaptive_max_pool2d_with_indices", (2, 3, 9, 7), (4, 3)),
 ]

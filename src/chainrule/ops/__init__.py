@@ -7,6 +7,8 @@ from .activation import *  # noqa: F403
 from .activation import __all__ as _activation
 from .compare import *  # noqa: F403
 from .compare import __all__ as _compare
+from .copy import *  # noqa: F403
+from .copy import __all__ as _copy
 from .elementwise import *  # noqa: F403
 from .elementwise import __all__ as _elementwise
 from .index import *  # noqa: F403
@@ -15,6 +17,8 @@ from .linalg import *  # noqa: F403
 from .linalg import __all__ as _linalg
 from .reduce import *  # noqa: F403
 from .reduce import __all__ as _reduce
+from .rounding import *  # noqa: F403
+from .rounding import __all__ as _rounding
 from .shape import *  # noqa: F403
 from .shape import __all__ as _shape
 from .sorting import *  # noqa: F403
@@ -23,5 +27,5 @@ from .unary import *  # noqa: F403
 from .unary import __all__ as _unary
 
 __all__ = [
-    *_activation, *_compare, *_elementwise, *_index, *_linalg, *_reduce, *_shape, *_sorting, *_unary,
+    *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
 ]  # fmt: skip

@@ -76,7 +76,7 @@ def promote_float(x: Any) -> Any:
 
 
 def _cast_to(t: Any, dt: _dtype.dtype) -> Any:
-    from .elementwise import cast
+    from .copy import cast
 
     return cast(t, dt) if t._data.dtype != dt.np else t
 

@@ -381,7 +381,7 @@ def tanhshrink(input: Any) -> Any:  # noqa: A002
 
 
 def _softmax_input(x: Any, dim: Any, dtype: Any, op: str, kernel: str) -> tuple[Any, int]:
-    from .elementwise import cast
+    from .copy import cast
 
     _tensor(x, op)
     if dim is None:

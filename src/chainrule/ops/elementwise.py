@@ -12,12 +12,14 @@ import numpy as np
 
 from .. import _dtype
 from ._util import Function, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
+from .copy import cast
+from .rounding import floor, trunc
 
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
     "remainder", "fmod", "neg", "negative", "pow", "float_power", "maximum", "minimum", "fmax",
-    "fmin", "where", "masked_fill", "clamp", "clip", "abs", "absolute", "sign", "floor", "ceil",
-    "round", "trunc", "frac", "cast", "clone", "copy_from", "addcmul", "addcdiv", "lerp", "atan2",
+    "fmin", "where", "masked_fill", "clamp", "clip", "abs", "absolute",
+    "frac", "addcmul", "addcdiv", "lerp", "atan2",
 ]  # fmt: skip
 
 
@@ -296,62 +298,6 @@ class Atan2(Function):
             return g * b / r2, -g * a / r2
 
 
-class ZeroGrad(Function):
-    """Piecewise-constant maps (sign, floor, ceil, round, trunc).   VJP: gx = 0."""
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, fn: Any) -> Any:
-        return fn(x)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        return np.zeros_like(g), None
-
-
-class Cast(Function):
-    """out = x converted to another dtype.   VJP: gx = g (the engine casts it back to x's dtype)."""
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, np_dtype: Any) -> Any:
-        return x.astype(np_dtype)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        return g, None
-
-
-class Clone(Function):
-    """out = a copy of x.   VJP: gx = g."""
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        return g
-
-
-class CopyFrom(Function):
-    """out = src broadcast to dst's shape and dtype (``dst.copy_(src)``).   VJP: gdst = 0, gsrc = g."""
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, dst: Any, src: Any) -> Any:
-        return np.broadcast_to(np.asarray(src, dtype=dst.dtype), dst.shape).copy()
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        return (np.zeros_like(g) if ctx.needs_input_grad[0] else None), g
-
-
 # --- public functions ---------------------------------------------------------------------------
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input + alpha * other`` with broadcasting."""
@@ -451,6 +397,11 @@ def pow(input: Any, exponent: Any) -> Any:  # noqa: A001,A002
     T = tensor_cls()
     if isinstance(input, T) and input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    bool_base = isinstance(input, T) and input._data.dtype == np.bool_
+    if isinstance(exponent, T) and exponent._data.dtype == np.bool_ and (bool_base or isinstance(input, bool)):
+        raise NotImplementedError("pow: \"pow\" not implemented for 'Bool'")
+    if bool_base and isinstance(exponent, bool):  # PyTorch keeps bool: x ** True = x, x ** False = 1
+        return make(input._data.copy() if exponent else np.ones_like(input._data))
     return _binary(Pow, "pow", input, exponent)
 
 
@@ -556,59 +507,9 @@ def abs(input: Any) -> Any:  # noqa: A001,A002
 absolute = abs
 
 
-def sign(input: Any) -> Any:  # noqa: A002
-    """−1, 0 or 1 by the sign of each element (zero gradient)."""
-    return ZeroGrad.apply(input, np.sign)
-
-
-def floor(input: Any) -> Any:  # noqa: A002
-    """⌊x⌋ (zero gradient)."""
-    return ZeroGrad.apply(input, np.floor)
-
-
-def ceil(input: Any) -> Any:  # noqa: A002
-    """⌈x⌉ (zero gradient)."""
-    return ZeroGrad.apply(input, np.ceil)
-
-
-def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001,A002
-    """Round half to even, as PyTorch (zero gradient)."""
-    return ZeroGrad.apply(input, np.round if decimals == 0 else (lambda x: np.round(x, decimals)))
-
-
-def trunc(input: Any) -> Any:  # noqa: A002
-    """Round toward zero (zero gradient)."""
-    return ZeroGrad.apply(input, np.trunc)
-
-
 def frac(input: Any) -> Any:  # noqa: A002
     """x − trunc(x)."""
     return sub(input, trunc(input))
-
-
-def cast(input: Any, dtype: _dtype.dtype) -> Any:  # noqa: A002
-    """``input`` converted to ``dtype`` (differentiable between floating dtypes)."""
-    out = Cast.apply(input, dtype.np)
-    if not dtype.is_floating_point and out._grad_fn is not None:
-        out._grad_fn, out._requires_grad = None, False
-    return out
-
-
-def clone(input: Any) -> Any:  # noqa: A002
-    """A copy of ``input`` that stays in the graph."""
-    return Clone.apply(input)
-
-
-def copy_from(dst: Any, src: Any) -> Any:
-    """The values of ``src`` broadcast to ``dst``'s shape (the out-of-place part of ``copy_``)."""
-    T = tensor_cls()
-    if not isinstance(src, T):
-        src = make(np.asarray(src))
-    try:
-        np.broadcast_shapes(src._data.shape, dst._data.shape)
-    except ValueError:
-        raise broadcast_error("copy_", dst._data.shape, src._data.shape) from None
-    return CopyFrom.apply(dst, src)
 
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:  # noqa: A002

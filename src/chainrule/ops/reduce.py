@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from . import copy as _copy
 from . import elementwise as _ew
 from . import index as _index
 from . import shape as _shape
@@ -357,7 +358,7 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
         dt = _dtype.to_dtype(dtype)
         if not dt.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; expected a floating point dtype, got {dt}")
-        input = _ew.cast(input, dt) if x.dtype != dt.np else input
+        input = _copy.cast(input, dt) if x.dtype != dt.np else input
     elif x.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -410,7 +411,7 @@ def _select_along(op: str, input: Any, dim: Any, keepdim: bool, find: Any) -> An
     x = _data(input, op)
     if x.ndim == 0:
         norm_dim(dim, 0, op)
-        return return_type(op)(_ew.clone(input), make(np.zeros((), np.int64)))
+        return return_type(op)(_copy.clone(input), make(np.zeros((), np.int64)))
     d = norm_dim(dim, x.ndim, op)
     _empty_check(x, (d,), op)
     idx = find(x, d)
@@ -534,7 +535,7 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
     """Vector p-norm over ``dim`` (default all): p = 'fro', any number, inf, -inf or 0."""
     x = _data(input, "norm")
     if dtype is not None:
-        input = _ew.cast(input, _dtype.to_dtype(dtype))
+        input = _copy.cast(input, _dtype.to_dtype(dtype))
         x = input._data
     if x.dtype.kind != "f":
         raise RuntimeError(
@@ -580,7 +581,7 @@ def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     """``mean`` over the non-NaN elements."""
     x = _data(input, "nanmean")
     if dtype is not None:
-        input = _ew.cast(input, _dtype.to_dtype(dtype))
+        input = _copy.cast(input, _dtype.to_dtype(dtype))
         x = input._data
     if x.dtype.kind != "f":
         raise RuntimeError(

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype, _random
-from . import elementwise as _ew
+from . import copy as _copy
 from . import index as _index
 from ._util import make, norm_dim
 from .reduce import SelectEven, _data, _select_along, return_type
@@ -31,7 +31,7 @@ def _sorted_pair(op: str, input: Any, dim: int, descending: bool, k: int | None 
     x = _data(input, op)
     if x.ndim == 0:
         norm_dim(dim, 0, op)
-        return return_type(op)(_ew.clone(input), make(np.zeros((), np.int64)))
+        return return_type(op)(_copy.clone(input), make(np.zeros((), np.int64)))
     d = norm_dim(dim, x.ndim, op)
     idx = _order(x, d, descending)
     if k is not None:

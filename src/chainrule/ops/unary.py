@@ -388,7 +388,8 @@ def sigmoid(input: Any) -> Any:  # noqa: A002
 
 def square(input: Any) -> Any:  # noqa: A002
     """x² (integers stay integers; bool gives int64, as PyTorch)."""
-    from .elementwise import cast, pow
+    from .copy import cast
+    from .elementwise import pow
 
     if not isinstance(input, tensor_cls()):
         raise TypeError(f"square(): argument 'input' must be Tensor, not {type(input).__name__}")
@@ -419,7 +420,7 @@ def nan_to_num(
     if not isinstance(input, tensor_cls()):
         raise TypeError(f"nan_to_num(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind != "f":
-        from .elementwise import clone
+        from .copy import clone
 
         return clone(input)
     return NanToNum.apply(input, nan, posinf, neginf)

@@ -148,11 +148,11 @@ def _merge(bf: bool, *xhs: Any) -> Any:
     return out.reshape(a, b, len(xhs) * h * d)
 
 
-class MultiheadAttention(Function):
+class MultiHeadAttentionCore(Function):
     """Attention of projected q (L, N, E), k, v (S, N, E) split into H heads (or (N, ·, E) with batch_first).
 
-    With packed=True, ``q`` holds [q | k | v] along its last dim (one in-projection GEMM for
-    self-attention) and k = v = None. Outputs: heads merged back (L, N, E), and when asked the
+    Packed (k = v = None): ``q`` holds [q | k | v] along its last dim (one in-projection GEMM for
+    self-attention) and the gradient comes back packed the same way. Outputs: heads merged back (L, N, E), and when asked the
     attention weights pd (N, H, L, S), or their mean over heads (N, L, S).
     VJP per head as in ``ScaledDotProductAttention``, with gpd += ∂L/∂weights (÷H when averaged).
     """
@@ -392,6 +392,7 @@ def multi_head_attention_forward(
             q, k, v = linear(query, w[0], b[0]), linear(key, w[1], b[1]), linear(value, w[2], b[2])
     else:
         b = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
+        _check_proj(query, key, value, (q_proj_weight, k_proj_weight, v_proj_weight), b)
         q, k, v = (linear(x, w, bb) for x, w, bb in zip((query, key, value), (q_proj_weight, k_proj_weight, v_proj_weight), b))
 
     src_len = key.shape[1 if bf else 0]
@@ -442,13 +443,25 @@ def multi_head_attention_forward(
         dropout_p = 0.0
     weights = 0 if not need_weights else (1 if average_attn_weights else 2)
     cfg = (num_heads, bf, 1.0 / math.sqrt(head_dim), float(dropout_p), not need_weights, weights)
-    res = MultiheadAttention.apply(q, None if packed else k, None if packed else v, bias, cfg)
+    res = MultiHeadAttentionCore.apply(q, None if packed else k, None if packed else v, bias, cfg)
     out, w = res if need_weights else (res, None)
     out = linear(out, out_proj_weight, out_proj_bias)
     if not is_batched:
         out = out.squeeze(1)
         w = None if w is None else w.squeeze(0)
     return out, w
+
+
+def _check_proj(query: Tensor, key: Tensor, value: Tensor, ws: tuple[Any, ...], bs: tuple[Any, ...]) -> None:
+    """PyTorch's checks of separate projection weights (Eq, Eq), (Eq, Ek), (Eq, Ev) and biases (Eq,)."""
+    eq = query.shape[-1]
+    for name, x, w, b in zip(("query", "key", "value"), (query, key, value), ws, bs):
+        if w is None:
+            raise AssertionError(f"use_separate_proj_weight is True but {name[0]}_proj_weight is None")
+        if tuple(w.shape) != (eq, x.shape[-1]):
+            raise AssertionError(f"expecting {name} weights shape of {(eq, x.shape[-1])}, but got {tuple(w.shape)}")
+        if b is not None and tuple(b.shape) != (eq,):
+            raise AssertionError(f"expecting {name} bias shape of {(eq,)}, but got {tuple(b.shape)}")
 
 
 def _cat(a: Tensor, b: Tensor, dim: int) -> Tensor:

@@ -87,7 +87,9 @@ def _cols(gm: _Geom, x: np.ndarray) -> np.ndarray:
     xt = x.transpose(1, 0, 2, 3)
     if gm.wide:
         if kh == kw == 1 and gm.hp == gm.h and gm.wp == gm.w:  # 1x1 kernel: the input itself
-            return np.ascontiguousarray(xt).reshape(c, t)
+            cols, _ = workspace(("cols", gm), (c, t), x.dtype)
+            np.copyto(cols.reshape(xt.shape), xt)  # a copy: saved for backward, safe from in-place edits
+            return cols
         buf, _ = workspace(("xpad", gm), (c, t + gm.ms), x.dtype)  # the border stays zero between uses
         buf[:, :t].reshape(c, gm.n, gm.hp, gm.wp)[:, :, gm.pt : gm.pt + gm.h, gm.pl : gm.pl + gm.w] = xt
         s0, s1 = buf.strides
@@ -124,7 +126,9 @@ def _wide(gm: _Geom, g: np.ndarray) -> np.ndarray:
         buf, _ = workspace(("gwide", gm), (o, gm.n, gm.hp, gm.wp), g.dtype)  # junk columns stay zero
         buf[:, :, : gm.ho, : gm.wo] = gt
         return buf.reshape(o, gm.t)
-    return np.ascontiguousarray(gt).reshape(o, gm.t)
+    buf, _ = workspace(("gwide", gm), gt.shape, g.dtype)
+    np.copyto(buf, gt)
+    return buf.reshape(o, gm.t)
 
 
 def _col2im(gm: _Geom, gc: np.ndarray) -> np.ndarray:
@@ -220,9 +224,12 @@ class ConvTransposeNd(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any, gm: _Geom, shapes: tuple) -> np.ndarray:
         x2 = _wide(gm, x.reshape(shapes[1]))
-        out = _col2im(gm, _mm(w.reshape(w.shape[0], -1), x2, gm.groups, ta=True, key=("gcols", gm)))
-        if b is not None:
-            out += b[:, None, None]
+        view = _col2im(gm, _mm(w.reshape(w.shape[0], -1), x2, gm.groups, ta=True, key=("gcols", gm)))
+        out, _ = workspace(("out", gm), view.shape, view.dtype)
+        if b is None:
+            np.copyto(out, view)
+        else:
+            np.add(view, b[:, None, None], out=out)
         ctx.gm, ctx.shapes = gm, shapes
         need = ctx.needs_input_grad
         ctx.save_for_backward(x2 if need[1] else None, w if need[0] else None)

@@ -21,7 +21,8 @@ from .conv import workspace
 
 __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool1d_with_indices",
+    "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
 ]  # fmt: skip
 
 
@@ -327,21 +328,22 @@ def _avg_pool(op: str, nd: int, input: Any, kernel_size: Any, stride: Any, paddi
             raise RuntimeError(f"{op}: divisor must be not zero; expected a non-zero divisor_override, got 0")
         div: Any = divisor_override
     else:
-        dh = _divisors(gm.h, gm.ho, gm.kh, gm.sh, gm.pt, bool(count_include_pad))
-        dw = _divisors(gm.w, gm.wo, gm.kw, gm.sw, gm.pl, bool(count_include_pad))
-        div = dh[:, None] * dw[None, :]
-        div = int(div.flat[0]) if (div == div.flat[0]).all() else div
-    if isinstance(div, np.ndarray) and input._data.dtype.kind == "f":
-        div = div.astype(input._data.dtype)
+        div = _divisor(gm, bool(count_include_pad), input._data.dtype)
     return AvgPool2d.apply(input, gm, xshape, div)
 
 
-def _divisors(i: int, o: int, k: int, s: int, p: int, include_pad: bool) -> np.ndarray:
-    start = np.arange(o) * s - p
-    end = np.minimum(start + k, i + p)
-    if include_pad:
-        return end - start
-    return np.minimum(end, i) - np.maximum(start, 0)
+@lru_cache(maxsize=256)
+def _divisor(gm: _PGeom, include_pad: bool, dtype: Any) -> Any:
+    """PyTorch's per-window divisor: the window clipped to the padded input (include_pad) or to the input."""
+    def one(i: int, o: int, k: int, s: int, p: int) -> np.ndarray:
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, i + p)
+        return end - start if include_pad else np.minimum(end, i) - np.maximum(start, 0)
+
+    div = one(gm.h, gm.ho, gm.kh, gm.sh, gm.pt)[:, None] * one(gm.w, gm.wo, gm.kw, gm.sw, gm.pl)[None, :]
+    if (div == div.flat[0]).all():
+        return int(div.flat[0])
+    return div.astype(dtype) if dtype.kind == "f" else div
 
 
 def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,  # noqa: A002
@@ -408,3 +410,24 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
     """Max over adaptive windows giving an output of ``output_size`` (None keeps the input size)."""
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
 
+
+def max_pool1d_with_indices(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+                            dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:  # fmt: skip
+    """``max_pool1d`` that always returns ``(values, indices)``."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+                            dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:  # fmt: skip
+    """``max_pool2d`` that always returns ``(values, indices)``."""
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Any, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """``adaptive_max_pool1d`` that always returns ``(values, indices)``."""
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Any, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """``adaptive_max_pool2d`` that always returns ``(values, indices)``."""
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, True)

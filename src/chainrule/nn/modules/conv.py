@@ -22,7 +22,7 @@ def check_input(layer: Module, input: Any, nd: int, channels: int | None = None)
     dims = "L" if nd == 1 else "H, W"
     c = "C" if channels is None else str(channels)
     if len(shape) not in (nd + 1, nd + 2):
-        hint = " (add a channel dim with x.unsqueeze(-%d))" % (nd + 1) if len(shape) == nd else ""
+        hint = f" (add a channel dim with x.unsqueeze(-{nd + 1}))" if len(shape) == nd else ""
         raise RuntimeError(
             f"{layer!r}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input; expected "
             f"[N, {c}, {dims}] or [{c}, {dims}], got {list(shape)}{hint}"

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..._tensor import Tensor
 from ..._creation import full
+from ..._tensor import Tensor
 from ...ops import triu
 from .. import functional as F
 from ..functional.attention import _canonical_mask
