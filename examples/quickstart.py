@@ -12,7 +12,7 @@ from __future__ import annotations
 import chainrule as cr
 
 
-def main(steps: int = 2000, lr: float = 0.05, seed: int = 0) -> float:
+def main(steps: int = 5000, lr: float = 0.05, seed: int = 0) -> float:
     cr.manual_seed(seed)
     x = cr.linspace(-3, 3, 128).unsqueeze(1)  # 128 samples, 1 feature
     y = x.sin() + 0.05 * cr.randn(128, 1)
@@ -32,7 +32,7 @@ def main(steps: int = 2000, lr: float = 0.05, seed: int = 0) -> float:
             for p in params:
                 p -= lr * p.grad
                 p.grad = None
-        if step % 500 == 0:
+        if step % 1000 == 0:
             print(f"step {step:5d}   mse {loss.item():.5f}")
     return loss.item()
 
