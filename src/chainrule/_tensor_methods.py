@@ -147,15 +147,22 @@ class TensorMethods(TensorOpMethods):
 
     # --- in-place arithmetic -----------------------------------------------------------------------
     def add_(self, other: Any, *, alpha: Any = 1) -> Any:
-        return _inplace(self, "add_", _ops.add, other, alpha=alpha)
+        done = _ufunc_inplace(self, np.add, other, alpha)
+        return done if done is not None else _inplace(self, "add_", _ops.add, other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
-        return _inplace(self, "sub_", _ops.sub, other, alpha=alpha)
+        done = _ufunc_inplace(self, np.subtract, other, alpha)
+        return done if done is not None else _inplace(self, "sub_", _ops.sub, other, alpha=alpha)
 
     def mul_(self, other: Any) -> Any:
-        return _inplace(self, "mul_", _ops.mul, other)
+        done = _ufunc_inplace(self, np.multiply, other)
+        return done if done is not None else _inplace(self, "mul_", _ops.mul, other)
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        if rounding_mode is None and self._data.dtype.kind == "f":
+            done = _ufunc_inplace(self, np.true_divide, other)
+            if done is not None:
+                return done
         return _inplace(self, "div_", _ops.div, other, rounding_mode=rounding_mode)
 
     def pow_(self, exponent: Any) -> Any:
@@ -320,6 +327,32 @@ _TYPE_NAMES = {
     "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
     "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
 }  # fmt: skip
+
+
+def _ufunc_inplace(t: Any, ufunc: Any, other: Any, alpha: Any = 1) -> Any:
+    """Outside the graph, ``t.add_(other)`` & co. are one NumPy ufunc writing into ``t``'s array.
+
+    Returns ``t``, or ``None`` when the general path must decide (graph recording, dtype or
+    shape problems, read-only views), so every error still comes from one place.
+    """
+    tensor_cls = _function.Tensor
+    other_is_tensor = isinstance(other, tensor_cls)
+    if _grad_state.enabled and (t._requires_grad or (other_is_tensor and other._requires_grad)):
+        return None
+    o = other._data if other_is_tensor else other
+    if not (other_is_tensor or type(o) is float or type(o) is int):
+        return None
+    data = t._data
+    if data.dtype.kind == "b" or (type(o) is float and data.dtype.kind != "f"):
+        return None  # PyTorch's promotion/cast errors come from the general path
+    if alpha != 1:
+        o = o * alpha
+    try:
+        ufunc(data, o, out=data, casting="same_kind")
+    except (TypeError, ValueError):
+        return None
+    t._bump_version()
+    return t
 
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

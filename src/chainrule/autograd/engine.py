@@ -23,22 +23,23 @@ __all__ = ["toposort", "run_backward", "unbroadcast"]
 def toposort(roots: Sequence[Any]) -> list[Any]:
     """Nodes reachable from ``roots`` (graph nodes), each before every node it depends on."""
     order: list[Any] = []
-    visited: set[int] = set()
+    visited: set[Any] = set()  # nodes hash by identity
     stack: list[tuple[Any, bool]] = [(r, False) for r in roots]
+    push, pop, done, seen = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node, expanded = stack.pop()
+        node, expanded = pop()
         if expanded:
-            order.append(node)
+            done(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        seen(node)
+        push((node, True))
         for e in node._edges:
             if e is not None:
                 pn = e[0]
-                if pn is not None and id(pn) not in visited:
-                    stack.append((pn, False))
+                if pn is not None and pn not in visited:
+                    push((pn, False))
     order.reverse()
     return order
 
@@ -110,7 +111,13 @@ def run_backward(
                 np.zeros(shape, dtype) if g is None else g
                 for g, (shape, dtype) in zip(grads, node._out_meta)
             ]
-        gin = _fn.call_backward(node, grads)
+        cls = type(node)
+        if cls._array_op:  # chainrule's own ops: arrays in, arrays out
+            gin = cls.backward(node, *grads)
+            if type(gin) is not tuple:
+                gin = (gin,)
+        else:
+            gin = _fn.call_backward(node, grads)
         if anomaly:
             _check_anomaly(node, gin)
         edges = node._edges

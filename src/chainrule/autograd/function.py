@@ -148,25 +148,18 @@ class Function:
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, when any input requires grad, record this node in the graph."""
         ctx = cls.__new__(cls)
-        tensor_cls = Tensor
-        needs: list[bool] = []
-        any_needs = False
-        if cls._array_op:
-            grad_on = _grad_state.enabled
-            arrays: list[Any] = []
-            for a in args:
-                if isinstance(a, tensor_cls):
-                    arrays.append(a._data)
-                    rg = grad_on and a._requires_grad
-                    needs.append(rg)
-                    any_needs = any_needs or rg
-                else:
-                    arrays.append(a)
-                    needs.append(False)
-            ctx.needs_input_grad = tuple(needs)
-            out = cls.forward(ctx, *arrays)
-        else:
+        if not cls._array_op:
             return _apply_tensor_function(cls, ctx, args)
+        tensor_cls = Tensor
+        grad_on = _grad_state.enabled
+        arrays = [a._data if isinstance(a, tensor_cls) else a for a in args]
+        if grad_on:
+            needs = tuple([isinstance(a, tensor_cls) and a._requires_grad for a in args])
+            any_needs = True in needs
+        else:
+            needs, any_needs = (False,) * len(args), False
+        ctx.needs_input_grad = needs
+        out = cls.forward(ctx, *arrays)
 
         if type(out) is tuple:
             outs = tuple(_wrap(o) for o in out)
@@ -178,7 +171,7 @@ class Function:
                 _share_version(args[0], outs)
             return outs
         view = ctx._is_view
-        ctx._edges = tuple(edge(a, view) if n else None for a, n in zip(args, needs))
+        ctx._edges = tuple([edge(a, view) if n else None for a, n in zip(args, needs)])
         _attach(ctx, args, outs)
         return outs
 

@@ -57,6 +57,15 @@ def promote(a: Any, b: Any, op: str) -> tuple[Any, Any]:
             return a, b
         dt = _dtype.result_type(a, b)
         return _cast_to(a, dt), _cast_to(b, dt)
+    # Fast path: a Python float with a floating tensor, or a Python int with a floating/int64
+    # tensor, never changes the dtype (PyTorch's "wrapped number" rule).
+    t, s = (a, b) if isinstance(a, Tensor) else (b, a)
+    st = type(s)
+    if st is float or st is int:
+        kind = getattr(t, "_data", None)
+        kind = None if kind is None else kind.dtype
+        if kind is not None and (kind.kind == "f" or (st is int and kind == np.int64)):
+            return a, b
     a, b = as_operand(a, op), as_operand(b, op)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return promote(a, b, op)
