@@ -9,9 +9,9 @@ from .cases_index import CASES as INDEX
 from .cases_linalg import CASES as LINALG
 from .cases_nn_activation import CASES as NN_ACTIVATION
 from .cases_nn_attention import CASES as NN_ATTENTION
+from .cases_nn_conv import CASES as NN_CONV
 from .cases_nn_linear import CASES as NN_LINEAR
 from .cases_nn_loss import CASES as NN_LOSS
-from .cases_nn_conv import CASES as NN_CONV
 from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_reduce import CASES as REDUCE

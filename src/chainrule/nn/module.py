@@ -328,7 +328,7 @@ class Module:
     def _apply_to_tensors(self, convert: Callable[[Tensor], Tensor]) -> Module:
         with no_grad():
             for module in self.modules():
-                for name, p in module._parameters.items():
+                for p in module._parameters.values():
                     if p is not None:
                         new = convert(p)
                         if new is not p:
