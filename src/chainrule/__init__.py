@@ -65,7 +65,21 @@ def numel(input: Tensor) -> int:  # noqa: A002
     return input.numel()
 
 
-_SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx", "distributed", "cli")
+_SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx", "distributed", "cli", "errors")
+
+
+def save(obj: object, f: object) -> None:
+    """Save tensors and nested state (state dicts, checkpoints) to a safetensors file, atomically."""
+    from .io import save as _save
+
+    _save(obj, f)
+
+
+def load(f: object, **kwargs: object) -> object:
+    """Load what ``chainrule.save`` wrote (or a flat safetensors file written by PyTorch)."""
+    from .io import load as _load
+
+    return _load(f, **kwargs)
 
 
 def __getattr__(name: str) -> object:
