@@ -75,11 +75,11 @@ def save(obj: object, f: object) -> None:
     _save(obj, f)
 
 
-def load(f: object, **kwargs: object) -> object:
+def load(f: object, *args: object, **kwargs: object) -> object:
     """Load what ``chainrule.save`` wrote (or a flat safetensors file written by PyTorch)."""
     from .io import load as _load
 
-    return _load(f, **kwargs)
+    return _load(f, *args, **kwargs)
 
 
 def __getattr__(name: str) -> object:

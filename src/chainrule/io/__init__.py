@@ -1,0 +1,170 @@
+"""Checkpoints: ``chainrule.save`` / ``chainrule.load`` in safetensors plus JSON, never pickle.
+
+One ``.safetensors`` file holds every Tensor and NumPy array of a nested structure (state dicts,
+optimizer/scheduler states, RNG states, epoch counters...) under '/'-joined keys; the rest of the
+structure is JSON in the safetensors metadata under ``"chainrule"``, with a format name and version.
+A flat ``model.state_dict()`` keeps its keys verbatim, so PyTorch reads it with
+``safetensors.torch.load_file`` and chainrule reads PyTorch's ``safetensors.torch.save_file`` output
+as a flat dict of Tensors (bfloat16 tensors are widened to float32, chainrule's stand-in for
+bfloat16; unsigned 16/32/64-bit tensors to int64). Saving to a path is atomic
+(:func:`atomic_write`): a crash at any moment leaves the previous checkpoint intact.
+
+Round-trip fidelity: Tensors (dtype, shape, ``requires_grad``, ``nn.Parameter``), arrays (exact
+dtype, including unsigned ints), NumPy scalars, dict (any hashable plain keys; ``OrderedDict``
+stays ordered), list vs tuple, int/float (incl. nan/inf)/str/bytes/bool/None and chainrule dtypes.
+Not kept: memory sharing between tensors (each is stored once per occurrence), ``.grad``,
+autograd history, NumPy byte order (always native on loading) and namedtuple/subclass types.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import IO, Any
+
+import numpy as np
+
+from ._atomic import atomic_write
+from ._errors import CheckpointError, CheckpointNotFoundError
+from ._safetensors import corrupt, decode, encode
+from ._tree import flatten, unflatten
+
+__all__ = [
+    "save", "load", "save_file", "load_file", "atomic_write", "check_compatible",
+    "CheckpointError", "CheckpointNotFoundError", "FORMAT", "VERSION",
+]
+
+FORMAT = "chainrule-checkpoint"
+VERSION = 1
+
+
+
+def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Write ``obj`` to ``f`` (a path: atomically; or a binary file object) as safetensors + JSON.
+
+    Raises TypeError for objects that cannot be stored (before anything is written) and
+    CheckpointError if the file cannot be written (the previous file stays as it was).
+    """
+    tree, arrays = flatten(obj)
+    doc = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree}, separators=(",", ":"), allow_nan=False)
+    data = encode(arrays, {"chainrule": doc})
+    if isinstance(f, (str, os.PathLike)):
+        try:
+            atomic_write(f, data)
+        except OSError as e:
+            raise CheckpointError(
+                f"could not save the checkpoint to '{os.fspath(f)}': {e.strerror or e}. Nothing was "
+                f"overwritten (the previous file, if any, is intact). Check that the folder exists and is "
+                f"writable and that the disk is not full, or choose another path."
+            ) from e
+    elif hasattr(f, "write"):
+        f.write(data)
+    else:
+        raise TypeError(f"chainrule.save: expected a path or a binary file object, got {type(f).__name__}")
+
+
+def load(
+    f: str | os.PathLike[str] | IO[bytes],
+    map_location: Any = None,
+    pickle_module: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+    **pickle_load_args: Any,
+) -> Any:
+    """Read what :func:`save` wrote, or a flat safetensors file from elsewhere (-> dict of Tensors).
+
+    ``map_location``, ``pickle_module``, ``weights_only``, ``mmap`` and extra keywords are accepted
+    for ``torch.load`` compatibility and ignored: everything loads on the CPU, and nothing is ever
+    unpickled, so loading is always as safe as ``weights_only=True``. Raises CheckpointError
+    (CheckpointNotFoundError for a missing file) with a message saying what to do.
+    """
+    data, source = _read(f)
+    metadata, arrays = decode(data, source)
+    doc = metadata.get("chainrule")
+    if doc is None:
+        from .._tensor import Tensor
+
+        return {k: Tensor._make(a.astype(np.int64) if a.dtype.kind == "u" and a.itemsize > 1 else a)
+                for k, a in arrays.items()}
+    try:
+        doc = json.loads(doc)
+        fmt, version, tree = doc["format"], doc["version"], doc["tree"]
+    except (ValueError, KeyError, TypeError, RecursionError) as e:
+        raise corrupt(source, f"its chainrule metadata is damaged: {e}") from None
+    if fmt != FORMAT:
+        raise corrupt(source, f"its chainrule metadata names the unknown format {fmt!r}")
+    if type(version) is not int or version > VERSION:
+        raise CheckpointError(
+            f"{source} was written by a newer chainrule (checkpoint format version {version}; this "
+            f"chainrule reads version {VERSION} and older). Upgrade chainrule (`pip install -U chainrule`)."
+        )
+    try:
+        return unflatten(tree, arrays)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as e:
+        raise corrupt(source, f"its structure description does not match its tensors: {e!r}") from None
+
+
+save_file = save
+load_file = load
+
+
+def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        source = f"'{path}'"
+        try:
+            with open(path, "rb") as fh:
+                return fh.read(), source
+        except FileNotFoundError:
+            raise CheckpointNotFoundError(
+                f"there is no checkpoint at {source}: the file does not exist. Check the path (and the "
+                f"current folder, {os.getcwd()!r}), or train first to create the checkpoint."
+            ) from None
+        except IsADirectoryError:
+            raise CheckpointError(f"{source} is a folder, not a checkpoint file; pass the path of the checkpoint file inside it.") from None
+        except OSError as e:
+            raise CheckpointError(f"cannot read the checkpoint {source}: {e.strerror or e}. Check the file's permissions.") from None
+    if hasattr(f, "read"):
+        data = f.read()
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("chainrule.load: the file object must be opened in binary mode ('rb')")
+        name = getattr(f, "name", None)
+        return bytes(data), f"'{name}'" if isinstance(name, str) else "the checkpoint stream"
+    raise TypeError(f"chainrule.load: expected a path or a binary file object, got {type(f).__name__}")
+
+
+def check_compatible(model: Any, state_dict: Mapping[str, Any], *, source: str | None = None) -> None:
+    """Raise CheckpointError unless ``state_dict`` has exactly ``model``'s keys and shapes.
+
+    Call it before ``model.load_state_dict(state_dict)`` to turn an architecture mismatch into one
+    paragraph listing the missing, unexpected and mis-shaped keys. ``source`` names the file.
+    """
+    where = f"The checkpoint {source}" if source else "This checkpoint"
+    if not isinstance(state_dict, Mapping):
+        raise CheckpointError(f"{where} does not hold a model state dict (a dict of tensors), but a {type(state_dict).__name__}.")
+    own = model.state_dict()
+    missing = [k for k in own if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in own]
+    shapes = [
+        f"{k} (checkpoint {list(np.shape(state_dict[k]))}, model {list(own[k].shape)})"
+        for k in own if k in state_dict and tuple(np.shape(state_dict[k])) != tuple(own[k].shape)
+    ]
+    if not (missing or unexpected or shapes):
+        return
+    parts = []
+    for label, keys in (("missing from the checkpoint", missing), ("unexpected (not in the model)", unexpected),
+                        ("with a different shape", shapes)):
+        if keys:
+            shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
+            parts.append(f"{len(keys)} key(s) {label}: {shown}")
+    hint = ""
+    if missing and set(missing) == set(own) and isinstance(state_dict.get("model"), Mapping):
+        hint = " It looks like a full training checkpoint: pass its 'model' entry instead."
+    raise CheckpointError(
+        f"{where} was saved from a different architecture than this {type(model).__name__}: "
+        f"{'; '.join(parts)}.{hint} Build the model with the same options (layer sizes, activation, "
+        f"normalization...) as when the checkpoint was saved - a run's saved config has them - or "
+        f"choose the checkpoint that belongs to this model."
+    )
