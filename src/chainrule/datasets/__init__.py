@@ -145,7 +145,7 @@ def load(
         test_part = (xt.reshape(len(xt), -1), yt)
     else:  # csv
         if root is None:
-            raise UserError("the csv dataset needs the path of the CSV file: pass root=PATH (--root FILE).")
+            raise UserError("the csv dataset needs the path of the CSV file: pass root=PATH (--data-root FILE).")
         if target is None:
             raise UserError(
                 f"the csv dataset needs the name of the target column: pass target=NAME (--target NAME) for {root}."

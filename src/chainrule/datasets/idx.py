@@ -238,7 +238,7 @@ def load_mnist(
         where = f"the folder {root}" if root.is_dir() else f"{root}, which does not exist"
         raise UserError(
             f"{kind}: {', '.join(missing)} (or the same with .gz) not found in {where}. Put the standard "
-            "IDX files there, pass the folder that holds them (--root DIR), or add --download "
+            "IDX files there, pass the folder that holds them (--data-root DIR), or add --download "
             "(download=True) to fetch them."
         )
     if missing:
@@ -246,7 +246,7 @@ def load_mnist(
             root.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise UserError(
-                f"cannot create the data folder {root}: {e.strerror or e}. Choose another --root."
+                f"cannot create the data folder {root}: {e.strerror or e}. Choose another --data-root."
             ) from None
         sums = res["sha256"] if checksums is None else checksums
         for key, base in MNIST_FILES.items():

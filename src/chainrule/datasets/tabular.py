@@ -53,7 +53,7 @@ class Table(NamedTuple):
 def _read_text(path: Path) -> str:
     if not path.exists():
         raise UserError(
-            f"the CSV file {path} does not exist. Check the path (--root FILE for the csv dataset)."
+            f"the CSV file {path} does not exist. Check the path (--data-root FILE for the csv dataset)."
         )
     if path.is_dir():
         raise UserError(f"{path} is a folder, not a CSV file. Give the path of the .csv file itself.")

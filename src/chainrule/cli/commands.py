@@ -1,0 +1,218 @@
+"""The subcommands: train, resume, evaluate, predict, draw, summary. Each returns an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+from ..errors import UserError
+from . import artifacts as A
+from .config import SPECS, resolve, to_toml
+from .run import (
+    CHECKPOINT,
+    CONFIG,
+    check_new_run_dir,
+    create_run_dir,
+    default_run_dir,
+    load_checkpoint,
+    read_run_config,
+    require_run,
+    write_text,
+)
+
+__all__ = ["COMMANDS"]
+
+
+def _say(quiet: bool, *parts: Any) -> None:
+    if not quiet:
+        print(*parts, flush=True)
+
+
+def _show_progress(quiet: bool) -> bool:
+    return not quiet and bool(getattr(sys.stdout, "isatty", lambda: False)())
+
+
+def _header(sess: Any) -> str:
+    s = sess.split
+    what = f"{s.num_classes} classes" if s.task == "classification" else "regression"
+    return (f"{s.name}: {len(s.x_train)} train / {len(s.x_val)} val / {len(s.x_test)} test samples, "
+            f"input {'x'.join(map(str, s.input_shape))}, {what}\n"
+            f"model: {A.describe_model(sess)}, {A.count_parameters(sess.model):,} parameters; "
+            f"{sess.cfg['optimizer']} lr {sess.cfg['lr']:g}, {sess.cfg['schedule']} schedule, "
+            f"up to {sess.cfg['epochs']} epochs")
+
+
+def _result_lines(metrics: dict[str, Any], run: str, wall: float) -> str:
+    if "test_accuracy" in metrics:
+        main = (f"test accuracy {metrics['test_accuracy']:.2%} (loss {metrics['test_loss']:.4f}), "
+                f"val accuracy {metrics['val_accuracy']:.2%}")
+    else:
+        main = (f"test MSE {metrics['test_mse']:.4g}, MAE {metrics['test_mae']:.4g}, R² {metrics['test_r2']:.4f}; "
+                f"val MSE {metrics['val_mse']:.4g}")
+    early = " (early stopping kept the best weights)" if str(metrics.get("stop_reason")).startswith("Early") else ""
+    return (f"{main}\nbest epoch {metrics['best_epoch']} of {metrics['epochs']}{early}; "
+            f"trained in {metrics['seconds']:.2f} s "
+            f"({wall:.1f} s in all)\nrun saved to {run}  (report: {os.path.join(run, 'report.txt')})")
+
+
+def _finish(sess: Any, run: str, quiet: bool, t0: float, save: bool = True) -> int:
+    if save:
+        sess.save(os.path.join(run, CHECKPOINT), status="done")
+    metrics, notes = A.finish(sess, run)
+    for n in notes:
+        _say(quiet, f"note: {n}")
+    print(_result_lines(metrics, run, time.perf_counter() - t0), flush=True)
+    stop = sess.trainer.history.stop_reason
+    if stop and stop.startswith("NaNGuard"):
+        print(f"chainrule: training diverged. {stop}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --- train / resume -----------------------------------------------------------------------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    cfg = resolve({s.key: getattr(args, s.key) for s in SPECS}, args.config)
+    run = args.out or default_run_dir(cfg)
+    check_new_run_dir(run, args.force)
+    from .session import Session
+
+    progress = _show_progress(args.quiet)
+    sess = Session(cfg, quiet=args.quiet, progress=progress)   # data and model errors come before any write
+    _say(args.quiet, _header(sess))
+    create_run_dir(run, args.force)
+    write_text(os.path.join(run, CONFIG), to_toml(cfg))
+    return _fit_and_finish(sess, run, args.quiet, t0)
+
+
+def _fit_and_finish(sess: Any, run: str, quiet: bool, t0: float) -> int:
+    try:
+        sess.fit(run)
+    except KeyboardInterrupt:
+        print(f"\nchainrule: interrupted after epoch {sess.trainer.epoch}; `chainrule resume {run}` continues "
+              "from the last finished epoch exactly.", file=sys.stderr)
+        return 130
+    return _finish(sess, run, quiet, t0)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    run = args.run
+    require_run(run)
+    ckpt = load_checkpoint(run, required=False)
+    cfg = read_run_config(run, ckpt)
+    from .session import Session
+
+    sess = Session(cfg, quiet=args.quiet, progress=_show_progress(args.quiet))
+    done = False
+    if ckpt is None:
+        _say(args.quiet, f"{run}: no checkpoint yet (stopped before its first epoch ended); starting it again")
+    else:
+        _restore(sess, ckpt, run)
+        done = ckpt.get("status") == "done"
+        t = sess.trainer
+        if done:
+            _say(args.quiet, f"{run}: the run is complete ({t.epoch} epochs); rewriting its results")
+        else:
+            _say(args.quiet, f"{run}: resuming after epoch {t.epoch} of {cfg['epochs']}")
+    if done:
+        return _finish(sess, run, args.quiet, t0, save=False)
+    return _fit_and_finish(sess, run, args.quiet, t0)
+
+
+def _restore(sess: Any, ckpt: dict[str, Any], run: str, weights_only: bool = False) -> None:
+    """Load the checkpoint into the session; explain a mismatch with the run's config."""
+    from ..io import CheckpointError
+
+    try:
+        if weights_only:
+            sess.load_weights(ckpt, run)
+        else:
+            sess.restore(ckpt, run)
+    except (CheckpointError, ValueError, KeyError, RuntimeError, TypeError) as e:
+        saved = ckpt.get("config") if isinstance(ckpt.get("config"), dict) else {}
+        changed = [f"{k} ({saved[k]!r} in the checkpoint, {v!r} in {CONFIG})" for k, v in sess.cfg.items()
+                   if k in saved and saved[k] != v]
+        msg = str(e) if isinstance(e, UserError) else (
+            f"The checkpoint {os.path.join(run, CHECKPOINT)!r} does not fit the model, optimizer or schedule built "
+            f"from {os.path.join(run, CONFIG)!r} ({type(e).__name__}: {e}).")
+        if changed:
+            msg += (f" {os.path.join(run, CONFIG)} was edited after the checkpoint was written: "
+                    f"{'; '.join(changed)}. Put those values back, or train a new run with the new config.")
+        raise CheckpointError(msg) from None
+
+
+def _open(run: str) -> tuple[Any, dict[str, Any]]:
+    """A session with the run's final (or latest) weights loaded, in eval mode."""
+    require_run(run)
+    ckpt = load_checkpoint(run, required=False)
+    cfg = read_run_config(run, ckpt)   # a folder that is not a run at all: say so first
+    if ckpt is None:
+        ckpt = load_checkpoint(run)
+    from .session import Session
+
+    sess = Session(cfg)
+    _restore(sess, ckpt, run, weights_only=True)
+    from ..train import History
+    sess.trainer.history = History()
+    sess.trainer.history.load_state_dict(ckpt["trainer"]["history"])
+    if ckpt.get("status") != "done":
+        print(f"note: {run} is unfinished (interrupted after epoch {ckpt['trainer'].get('epoch')}); using the "
+              f"weights of that epoch. `chainrule resume {run}` completes it.", file=sys.stderr)
+    return sess, ckpt
+
+
+# --- evaluate / predict / draw / summary -------------------------------------------------------------------
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    sess, _ = _open(args.run)
+    part = args.split
+    res = sess.trainer.evaluate(sess.loader(part))
+    metrics = {f"{part}_{k}": float(v) for k, v in res.items()}
+    s = sess.split
+    print(f"{args.run}: {A.describe_model(sess)} on {s.name}, {part} split ({len(getattr(s, 'x_' + part))} samples)")
+    print(A.format_metrics(metrics, parts=(part,)))
+    if sess.task == "classification":
+        print(f"\nconfusion matrix ({part} split; rows: true class, columns: predicted class)")
+        print(A.format_confusion(A.confusion_matrix(sess, part), s.class_names))
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .predict import predict_file
+
+    sess, ckpt = _open(args.run)
+    text, n = predict_file(sess, ckpt["data"], args.input)
+    if args.output:
+        write_text(args.output, text)
+        print(f"wrote {n} predictions to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    sess, _ = _open(args.run)
+    notes = A.draw_pictures(sess, args.run)
+    for name in ("network.svg", "graph.svg", "curves.png"):
+        p = os.path.join(args.run, name)
+        if os.path.exists(p):
+            print(f"wrote {p}")
+    for n in notes:
+        print(f"note: {n}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from ..train import summary
+
+    sess, _ = _open(args.run)
+    print(f"{args.run}: {A.describe_model(sess)} on {sess.split.name}")
+    print(summary(sess.model, (1, *sess.split.input_shape)))
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "resume": cmd_resume, "evaluate": cmd_evaluate, "predict": cmd_predict,
+            "draw": cmd_draw, "summary": cmd_summary}

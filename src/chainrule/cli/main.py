@@ -1,0 +1,140 @@
+"""`chainrule` command line: argument parsing, dispatch, and turning user mistakes into one paragraph."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import warnings
+from collections.abc import Sequence
+
+from ..errors import UserError
+from .config import SPECS, parse_int_list
+
+__all__ = ["main", "build_parser"]
+
+EXIT_USER_ERROR = 2
+
+_EPILOG = """\
+examples:
+  chainrule train                                   the seed's MLP on the bundled digits (>= 95% test accuracy)
+  chainrule train --dataset moons --hidden 16,16 --epochs 100 --out runs/moons
+  chainrule train --config my.toml --lr 1e-3        flags override the config file
+  chainrule evaluate runs/moons                     test metrics and confusion matrix
+  chainrule predict runs/moons --input points.csv   predictions and class probabilities
+  chainrule resume runs/moons                       continue an interrupted run exactly
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """A usage error: the usage line, one paragraph, exit status 2 (argparse's convention)."""
+        self.print_usage(sys.stderr)
+        hint = f"Run `{self.prog} --help` for the list of options."
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}. {hint}\n")
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return parse_int_list(text)
+    except UserError as e:
+        raise argparse.ArgumentTypeError(str(e).rstrip(".")) from None
+
+
+def _add_train_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="TOML file of config keys (flags given here override it)")
+    p.add_argument("--out", metavar="DIR", help="run directory (default: runs/<dataset>-<model>-<time>)")
+    p.add_argument("--force", action="store_true", help="replace the run in a non-empty --out directory")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors and the final result")
+    g = p.add_argument_group("configuration (also settable in the --config file, with underscores)")
+    for s in SPECS:
+        flags = ["--" + s.key.replace("_", "-")] + (["--root"] if s.key == "data_root" else [])
+        default = f" (default: {s.default})" if s.default not in (None, False) else ""
+        if s.type == "ints":
+            default = f" (default: {','.join(map(str, s.default))})"
+        help_text = s.help + default
+        if s.type == "bool":
+            g.add_argument(*flags, dest=s.key, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+            continue
+        kw: dict = {"dest": s.key, "default": None, "help": help_text}
+        if s.type == "ints":
+            kw.update(type=_ints, metavar="N,N")
+        elif s.type == "int":
+            kw.update(type=int, metavar="N")
+        elif s.type == "float":
+            kw.update(type=float, metavar="X")
+        elif s.choices:
+            kw.update(choices=s.choices)
+        else:
+            kw.update(metavar="PATH" if s.key == "data_root" else s.key.upper())
+        g.add_argument(*flags, **kw)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="chainrule", description="Train, evaluate and inspect neural networks with chainrule.",
+                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"chainrule {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+
+    p = sub.add_parser("train", help="train a model and write a run directory",
+                       usage="%(prog)s [--config FILE] [--out DIR] [--force] [--quiet] [--dataset NAME] [options]")
+    _add_train_flags(p)
+
+    p = sub.add_parser("evaluate", help="metrics on the test split (confusion matrix for classifiers)")
+    p.add_argument("run", metavar="RUN", help="run directory written by `chainrule train`")
+    p.add_argument("--split", choices=("test", "val", "train"), default="test", help="which split (default: test)")
+
+    p = sub.add_parser("predict", help="predict a CSV or .npy file of raw features")
+    p.add_argument("run", metavar="RUN", help="run directory written by `chainrule train`")
+    p.add_argument("--input", "-i", required=True, metavar="FILE", help="CSV (with or without header) or .npy")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the predictions as CSV here (default: stdout)")
+
+    p = sub.add_parser("resume", help="continue an interrupted run exactly where its last epoch ended")
+    p.add_argument("run", metavar="RUN", help="run directory written by `chainrule train`")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only errors and the final result")
+
+    p = sub.add_parser("draw", help="(re)draw the run's pictures: network.svg, graph.svg, curves.png")
+    p.add_argument("run", metavar="RUN", help="run directory written by `chainrule train`")
+
+    p = sub.add_parser("summary", help="layer table: names, output shapes, parameter counts")
+    p.add_argument("run", metavar="RUN", help="run directory written by `chainrule train`")
+    return parser
+
+
+def _version() -> str:
+    from .. import __version__
+    return __version__
+
+
+def _print_error(message: str) -> None:
+    text = " ".join(str(message).split())
+    print(textwrap.fill(f"chainrule: error: {text}", width=100, break_long_words=False,
+                        break_on_hyphens=False), file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `chainrule` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, usage errors
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USER_ERROR)
+    from . import commands
+    try:
+        with warnings.catch_warnings():
+            # overflow in a diverging run: NaNGuard stops it and says so in one paragraph
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return commands.COMMANDS[args.command](args)
+    except UserError as e:
+        _print_error(str(e))
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("\nchainrule: interrupted. A run continues from its last finished epoch with "
+              "`chainrule resume RUN`.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `chainrule predict ... | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

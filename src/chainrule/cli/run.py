@@ -1,0 +1,122 @@
+"""The run directory: what `chainrule train` writes and what the other commands read back.
+
+    RUN/config.toml          the configuration used (`chainrule train --config RUN/config.toml` repeats it)
+    RUN/checkpoint.safetensors  model + optimizer + scheduler + trainer state (+ config and data facts);
+                             rewritten atomically at the end of every epoch, final weights when done
+    RUN/metrics.json         final metrics under plain keys (test_accuracy, test_loss, ...)
+    RUN/history.csv|json     one record per epoch
+    RUN/network.svg graph.svg curves.png   pictures
+    RUN/report.txt           a short text report
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from ..errors import UserError
+from . import config as C
+
+__all__ = ["CHECKPOINT", "CONFIG", "ARTIFACTS", "default_run_dir", "check_new_run_dir", "create_run_dir",
+           "write_bytes", "write_text", "write_json", "read_run_config", "load_checkpoint", "require_run"]
+
+CHECKPOINT = "checkpoint.safetensors"
+CONFIG = "config.toml"
+METRICS = "metrics.json"
+ARTIFACTS = (CHECKPOINT, CONFIG, METRICS, "history.csv", "history.json", "network.svg", "graph.svg",
+             "curves.png", "curves.svg", "report.txt")
+FORMAT = "chainrule-run"
+
+
+def default_run_dir(cfg: dict[str, Any], root: str = "runs") -> str:
+    """``runs/<dataset>-<model>-<YYYYmmdd-HHMMSS>`` (with a numeric suffix if that exists already)."""
+    base = os.path.join(root, f"{cfg['dataset']}-{cfg['model']}-{time.strftime('%Y%m%d-%H%M%S')}")
+    path, i = base, 2
+    while os.path.exists(path):
+        path, i = f"{base}-{i}", i + 1
+    return path
+
+
+def check_new_run_dir(path: str, force: bool) -> None:
+    """Refuse a run directory that already holds something, unless ``force``."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UserError(f"The output path {path!r} is a file, not a folder. Give --out a folder name.")
+    if os.path.isdir(path) and os.listdir(path) and not force:
+        raise UserError(f"The run directory {path!r} already exists and is not empty; nothing was changed. "
+                        "Give another --out, add --force to replace the run in it, or continue it with "
+                        f"`chainrule resume {path}`.")
+
+
+def create_run_dir(path: str, force: bool) -> None:
+    """Create the run directory; with ``force``, remove the files a previous run left in it."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"The run directory {path!r} cannot be created ({e.strerror}). "
+                        "Choose another --out.") from None
+    if force:
+        for name in ARTIFACTS:
+            p = os.path.join(path, name)
+            if os.path.isfile(p):
+                os.remove(p)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    from ..io import atomic_write
+    atomic_write(path, data)
+
+
+def write_text(path: str, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def _finite(obj: Any) -> Any:
+    """Strict JSON: nan and inf become null."""
+    if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def write_json(path: str, obj: Any) -> None:
+    write_text(path, json.dumps(_finite(obj), indent=2, allow_nan=False) + "\n")
+
+
+def require_run(run: str) -> None:
+    if not os.path.isdir(run):
+        what = "is a file, not" if os.path.exists(run) else "does not exist; it is not"
+        raise UserError(f"{run!r} {what} a run directory. Give the folder that `chainrule train` wrote "
+                        "(it prints its path at the end; by default under runs/).")
+
+
+def read_run_config(run: str, ckpt: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The run's config: RUN/config.toml (it may have been edited), else the copy in the checkpoint."""
+    path = os.path.join(run, CONFIG)
+    if os.path.exists(path):
+        return C.validate(C.read_config_file(path), f"The run's config file {path!r}")
+    if ckpt is not None and isinstance(ckpt.get("config"), dict):
+        return C.validate(dict(ckpt["config"]), f"The config stored in {os.path.join(run, CHECKPOINT)!r}")
+    raise UserError(f"{run!r} has no {CONFIG}, so it is not a chainrule run directory (or it was emptied). "
+                    "Give the folder that `chainrule train` wrote, or start a new run with `chainrule train`.")
+
+
+def load_checkpoint(run: str, required: bool = True) -> dict[str, Any] | None:
+    """Load RUN/checkpoint.safetensors (a CheckpointError if corrupt or foreign; None if absent and not required)."""
+    path = os.path.join(run, CHECKPOINT)
+    if not os.path.exists(path):
+        if not required:
+            return None
+        raise UserError(f"{run!r} has no checkpoint ({CHECKPOINT}): the run was interrupted before its first "
+                        f"epoch ended. Continue it with `chainrule resume {run}`.")
+    from ..io import CheckpointError, load
+    ckpt = load(path)
+    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT or not isinstance(ckpt.get("trainer"), dict):
+        raise CheckpointError(f"{path!r} is a safetensors file but not a chainrule run checkpoint (it lacks the "
+                              "run's trainer state). It may be a plain state dict saved with chainrule.save; "
+                              "load that with chainrule.load in Python, or train a run with `chainrule train`.")
+    return ckpt

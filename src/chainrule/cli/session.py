@@ -1,0 +1,169 @@
+"""One training session: data, model, loss, optimizer, schedule and trainer, built from a config.
+
+The same construction serves `train` (fresh), `resume` (then the checkpoint's trainer state is loaded)
+and the read-only commands (evaluate/predict/draw/summary load only the model weights). Everything
+random is seeded from ``cfg["seed"]`` before construction, so two sessions of one config start equal.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from ..errors import UserError
+from ..train import Callback, EarlyStopping, NaNGuard, Trainer
+from ..utils.data import DataLoader, TensorDataset
+from .config import IMAGE_DATASETS
+from .models import build_loss, build_model, build_optimizer, build_scheduler
+from .run import CHECKPOINT, FORMAT
+
+__all__ = ["Session", "load_split", "SaveEachEpoch", "EpochLines"]
+
+INPUT_SCALE = {"digits": 16.0, "mnist": 255.0, "fashion-mnist": 255.0}  # raw pixel value -> loader's [0, 1]
+
+
+def load_split(cfg: dict[str, Any]) -> Any:
+    """The dataset of ``cfg`` as a ``chainrule.datasets.Split`` (images unflattened for the cnn)."""
+    from .. import datasets
+
+    name = cfg["dataset"]
+    if name == "csv" and not cfg["data_root"]:
+        raise UserError("The csv dataset needs the path of your CSV file and its target column: "
+                        "--dataset csv --data-root FILE.csv --target COLUMN.")
+    if name == "csv" and not cfg["target"]:
+        raise UserError(f"The csv dataset needs the name of the target column of {cfg['data_root']!r}: "
+                        "add --target COLUMN (the header of the column to predict).")
+    if cfg["model"] == "cnn" and name not in IMAGE_DATASETS:
+        raise UserError(f"The cnn model needs images, but {name} is not an image dataset. Use --model mlp, or "
+                        f"one of the image datasets: {', '.join(IMAGE_DATASETS)}.")
+    root = cfg["data_root"]
+    if root is not None:
+        root = os.path.expanduser(root)
+    return datasets.load(name, root=root, val=cfg["val"], test=cfg["test"], seed=cfg["seed"],
+                         flatten=cfg["model"] != "cnn", n_samples=cfg["n_samples"], noise=cfg["noise"],
+                         target=cfg["target"], task=cfg["task"], download=cfg["download"])
+
+
+def _seed(seed: int) -> None:
+    import random
+
+    from .. import manual_seed
+    manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+class SaveEachEpoch(Callback):
+    """Write the run checkpoint at the end of every epoch (``order = 100``: after the other callbacks, so the
+    early-stopping state of this epoch is in it)."""
+
+    order = 100
+
+    def __init__(self, session: Session, path: str) -> None:
+        self.session, self.path = session, path
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        self.session.save(self.path, status="training")
+
+
+class EpochLines(Callback):
+    """A line every ``every`` epochs (and at the last) when no progress bar is shown (output not a terminal)."""
+
+    def __init__(self, every: int) -> None:
+        self.every = every
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        if epoch % self.every and epoch != trainer.epochs and not trainer.stop_training:
+            return
+        parts = [f"epoch {epoch:3d}/{trainer.epochs}"]
+        for k in ("train_loss", "val_loss", "val_accuracy", "val_r2", "lr"):
+            if k in logs:
+                parts.append(f"{k} {logs[k]:.4g}")
+        print("  ".join(parts), flush=True)
+
+
+class Session:
+    """Everything a run needs, built from a validated config (see ``config.SPECS``)."""
+
+    def __init__(self, cfg: dict[str, Any], *, quiet: bool = True, progress: bool = False) -> None:
+        self.cfg = cfg
+        _seed(cfg["seed"])
+        self.split = s = load_split(cfg)
+        self.task = s.task
+        self.target_dim = 1 if s.task == "classification" else int(s.y_train.shape[1])
+        self.loss_fn = build_loss(cfg, s.task)
+        self.model = build_model(cfg, s.input_shape, s.task, s.num_classes, self.target_dim)
+        self.optimizer = build_optimizer(cfg, self.model)
+        self.train_loader = DataLoader(TensorDataset(s.x_train, s.y_train), batch_size=cfg["batch_size"],
+                                       shuffle=True)
+        steps = len(self.train_loader)
+        self.scheduler, interval = build_scheduler(cfg, self.optimizer, steps)
+        self.early = (EarlyStopping("val_loss", patience=cfg["patience"], restore_best_weights=True)
+                      if cfg["patience"] > 0 else None)
+        callbacks: list[Any] = [NaNGuard(verbose=False), *([self.early] if self.early is not None else [])]
+        if not quiet and not progress:
+            callbacks.append(EpochLines(max(1, cfg["epochs"] // 20)))
+        self.callbacks = callbacks
+        metrics = ("accuracy",) if s.task == "classification" else ("mse", "mae", "r2")
+        self.trainer = Trainer(self.model, self.loss_fn, self.optimizer, scheduler=self.scheduler,
+                               scheduler_interval=interval, metrics=metrics, callbacks=callbacks,
+                               progress=progress, grad_clip=cfg["grad_clip"])
+        self.seconds = 0.0   # wall time spent training, summed over resumes
+        self._t0 = time.perf_counter()
+
+    # --- facts about the data, stored in the checkpoint for predict --------------------------------
+    def data_info(self) -> dict[str, Any]:
+        s = self.split
+        return {"name": s.name, "task": s.task, "num_classes": s.num_classes, "input_shape": list(s.input_shape),
+                "class_names": s.class_names, "feature_names": s.feature_names, "meta": s.meta,
+                "target_dim": self.target_dim, "input_scale": INPUT_SCALE.get(s.name, 1.0)}
+
+    def loader(self, part: str, batch_size: int = 1024) -> Any:
+        s = self.split
+        return DataLoader(TensorDataset(getattr(s, f"x_{part}"), getattr(s, f"y_{part}")), batch_size=batch_size)
+
+    # --- checkpoints -----------------------------------------------------------------------------
+    def save(self, path: str, status: str) -> None:
+        from .. import save
+        save({"format": FORMAT, "version": 1, "status": status, "config": self.cfg, "data": self.data_info(),
+              "seconds": self.seconds + (time.perf_counter() - self._t0 if status == "training" else 0.0),
+              "trainer": self.trainer.state_dict()}, path)
+
+    def restore(self, ckpt: dict[str, Any], run: str) -> None:
+        """Load a run checkpoint's full trainer state (architecture checked first)."""
+        from ..io import check_compatible
+        source = repr(os.path.join(run, CHECKPOINT))
+        state = ckpt["trainer"]
+        check_compatible(self.model, state.get("model"), source=source)
+        self.trainer.load_state_dict(state)
+        self.seconds = float(ckpt.get("seconds", 0.0))
+
+    def load_weights(self, ckpt: dict[str, Any], run: str) -> None:
+        """Load only the model weights of a run checkpoint (for evaluate/predict/draw/summary)."""
+        from ..io import check_compatible
+        state = ckpt["trainer"].get("model")
+        check_compatible(self.model, state, source=repr(os.path.join(run, CHECKPOINT)))
+        self.model.load_state_dict(state)
+        self.model.eval()
+
+    # --- training --------------------------------------------------------------------------------
+    def fit(self, run: str) -> None:
+        """Train (from scratch or from the restored state) until done; checkpoint after every epoch."""
+        cb = SaveEachEpoch(self, os.path.join(run, CHECKPOINT))
+        self.trainer.callbacks = sorted([*self.trainer.callbacks, cb], key=lambda c: getattr(c, "order", 0))
+        self._t0 = time.perf_counter()
+        try:
+            self.trainer.fit(self.train_loader, self.cfg["epochs"], self.loader("val"))
+        finally:
+            self.trainer.callbacks.remove(cb)
+        self.seconds += time.perf_counter() - self._t0
+        self._t0 = time.perf_counter()
+
+    @property
+    def best_epoch(self) -> int:
+        if self.early is not None and self.early.best_epoch:
+            return int(self.early.best_epoch)
+        return len(self.trainer.history)
