@@ -6,6 +6,15 @@ autograd, ``nn``, ``optim`` and ``utils.data``. The core needs only NumPy.
 
 from __future__ import annotations
 
+import os as _os
+
+if _os.environ.get("CHAINRULE_NO_MALLOC_TUNE") != "1":
+    # Let glibc reuse freed large blocks instead of mapping (and page-faulting) them anew on every
+    # training step; see _alloc.py. CHAINRULE_NO_MALLOC_TUNE=1 turns this off.
+    from ._alloc import tune_malloc as _tune_malloc
+
+    _tune_malloc()
+
 from . import _dtype, autograd, cuda, ops  # noqa: E402,I001
 from ._creation import *  # noqa: F403
 from ._device import device

@@ -61,7 +61,7 @@ class _Geom:
     """Shapes of a 2-D convolution of input (n, c, h, w) to output (n, o, ho, wo) (hashable via the cache)."""
 
     __slots__ = ("n", "c", "h", "w", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl", "hp", "wp",
-                 "ho", "wo", "wide", "t", "ms", "groups")  # fmt: skip
+                 "ho", "wo", "wide", "t", "ms", "groups", "hs", "ws", "base", "blen")  # fmt: skip
 
     def __init__(self, n: int, c: int, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
                  d: tuple[int, int], pads: tuple[int, int, int, int], ho: int, wo: int, groups: int) -> None:  # fmt: skip
@@ -72,13 +72,27 @@ class _Geom:
         self.ho, self.wo, self.groups = ho, wo, groups
         self.wide = s == (1, 1)
         if self.wide:
-            self.t = n * self.hp * self.wp
-            self.ms = self.dh * (self.kh - 1) * self.wp + self.dw * (self.kw - 1)
+            # Neighbouring rows (and images) share their zero borders: a row of the flat buffer is
+            # ws = w + max(pl, pr) long (the right pad of one row is the left pad of the next) and an
+            # image hs = h + max(pt, pb) rows, but never shorter than an output row/image.
+            self.hs, self.ws = max(h + max(pt, pb), ho), max(w + max(pl, pr), wo)
+            self.t = n * self.hs * self.ws
+            self.ms = self.dh * (self.kh - 1) * self.ws + self.dw * (self.kw - 1)
+            self.base = pt * self.ws + pl  # flat position of input pixel (0, 0, 0)
+            self.blen = max(self.t + self.ms, self.base + self.t)
         else:
             self.t, self.ms = n * ho * wo, 0
+            self.hs = self.ws = self.base = self.blen = 0
 
 
 geom = lru_cache(maxsize=512)(_Geom)
+
+
+@lru_cache(maxsize=16)
+def _ones(n: int, dtype: Any) -> np.ndarray:
+    a = np.ones(n, dtype)
+    a.flags.writeable = False
+    return a
 
 
 def _cols(gm: _Geom, x: np.ndarray) -> np.ndarray:
@@ -86,14 +100,14 @@ def _cols(gm: _Geom, x: np.ndarray) -> np.ndarray:
     c, kh, kw, t = gm.c, gm.kh, gm.kw, gm.t
     xt = x.transpose(1, 0, 2, 3)
     if gm.wide:
-        if kh == kw == 1 and gm.hp == gm.h and gm.wp == gm.w:  # 1x1 kernel: the input itself
+        if kh == kw == 1 and gm.hs == gm.h and gm.ws == gm.w:  # 1x1 kernel: the input itself
             cols, _ = workspace(("cols", gm), (c, t), x.dtype)
             np.copyto(cols.reshape(xt.shape), xt)  # a copy: saved for backward, safe from in-place edits
             return cols
-        buf, _ = workspace(("xpad", gm), (c, t + gm.ms), x.dtype)  # the border stays zero between uses
-        buf[:, :t].reshape(c, gm.n, gm.hp, gm.wp)[:, :, gm.pt : gm.pt + gm.h, gm.pl : gm.pl + gm.w] = xt
+        buf, _ = workspace(("xpad", gm), (c, gm.blen), x.dtype)  # the border stays zero between uses
+        buf[:, gm.base : gm.base + t].reshape(c, gm.n, gm.hs, gm.ws)[:, :, : gm.h, : gm.w] = xt
         s0, s1 = buf.strides
-        v = as_strided(buf, (c, kh, kw, t), (s0, gm.dh * gm.wp * s1, gm.dw * s1, s1), writeable=False)
+        v = as_strided(buf, (c, kh, kw, t), (s0, gm.dh * gm.ws * s1, gm.dw * s1, s1), writeable=False)
         cols, _ = workspace(("cols", gm), (c * kh * kw, t), x.dtype)
         np.copyto(cols.reshape(c, kh, kw, t), v)
         return cols
@@ -114,7 +128,7 @@ def _unwide(gm: _Geom, y: np.ndarray) -> np.ndarray:
     """GEMM result (o, T) as the output (n, o, ho, wo) (a strided view)."""
     o = y.shape[0]
     if gm.wide:
-        return y.reshape(o, gm.n, gm.hp, gm.wp)[:, :, : gm.ho, : gm.wo].transpose(1, 0, 2, 3)
+        return y.reshape(o, gm.n, gm.hs, gm.ws)[:, :, : gm.ho, : gm.wo].transpose(1, 0, 2, 3)
     return y.reshape(o, gm.n, gm.ho, gm.wo).transpose(1, 0, 2, 3)
 
 
@@ -122,8 +136,8 @@ def _wide(gm: _Geom, g: np.ndarray) -> np.ndarray:
     """Output-shaped g (n, o, ho, wo) as a (o, T) matrix, zero at the junk columns."""
     o = g.shape[1]
     gt = g.transpose(1, 0, 2, 3)
-    if gm.wide and (gm.hp != gm.ho or gm.wp != gm.wo):
-        buf, _ = workspace(("gwide", gm), (o, gm.n, gm.hp, gm.wp), g.dtype)  # junk columns stay zero
+    if gm.wide and (gm.hs != gm.ho or gm.ws != gm.wo):
+        buf, _ = workspace(("gwide", gm), (o, gm.n, gm.hs, gm.ws), g.dtype)  # junk columns stay zero
         buf[:, :, : gm.ho, : gm.wo] = gt
         return buf.reshape(o, gm.t)
     buf, _ = workspace(("gwide", gm), gt.shape, g.dtype)
@@ -135,28 +149,27 @@ def _col2im(gm: _Geom, gc: np.ndarray) -> np.ndarray:
     """Adjoint of ``_cols``: sum the patch gradients (c·kh·kw, T) back into an (n, c, h, w) view."""
     c, kh, kw, t, n = gm.c, gm.kh, gm.kw, gm.t, gm.n
     if gm.wide:
-        if kh == kw == 1 and gm.hp == gm.h and gm.wp == gm.w:
+        if kh == kw == 1 and gm.hs == gm.h and gm.ws == gm.w:
             return gc.reshape(c, n, gm.h, gm.w).transpose(1, 0, 2, 3)
-        buf, _ = workspace(("col2im", gm), (c, t + gm.ms), gc.dtype)
+        buf, _ = workspace(("col2im", gm), (c, gm.blen), gc.dtype)
         g4 = gc.reshape(c, kh, kw, t)
         buf[:, :t] = g4[:, 0, 0]
         buf[:, t:] = 0
         for i in range(kh):
             for j in range(kw):
-                s = i * gm.dh * gm.wp + j * gm.dw
+                s = i * gm.dh * gm.ws + j * gm.dw
                 if s:
                     buf[:, s : s + t] += g4[:, i, j]
-        xp = buf[:, :t].reshape(c, n, gm.hp, gm.wp)
-    else:
-        xp, new = workspace(("col2im", gm), (c, n, gm.hp, gm.wp), gc.dtype)
-        if not new:
-            xp.fill(0)
-        g6 = gc.reshape(c, kh, kw, n, gm.ho, gm.wo)
-        eh, ew = gm.sh * (gm.ho - 1) + 1, gm.sw * (gm.wo - 1) + 1
-        for i in range(kh):
-            for j in range(kw):
-                y0, x0 = i * gm.dh, j * gm.dw
-                xp[:, :, y0 : y0 + eh : gm.sh, x0 : x0 + ew : gm.sw] += g6[:, i, j]
+        return buf[:, gm.base : gm.base + t].reshape(c, n, gm.hs, gm.ws)[:, :, : gm.h, : gm.w].transpose(1, 0, 2, 3)
+    xp, new = workspace(("col2im", gm), (c, n, gm.hp, gm.wp), gc.dtype)
+    if not new:
+        xp.fill(0)
+    g6 = gc.reshape(c, kh, kw, n, gm.ho, gm.wo)
+    eh, ew = gm.sh * (gm.ho - 1) + 1, gm.sw * (gm.wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            y0, x0 = i * gm.dh, j * gm.dw
+            xp[:, :, y0 : y0 + eh : gm.sh, x0 : x0 + ew : gm.sw] += g6[:, i, j]
     return xp[:, :, gm.pt : gm.pt + gm.h, gm.pl : gm.pl + gm.w].transpose(1, 0, 2, 3)
 
 
@@ -189,13 +202,15 @@ class ConvNd(Function):
         wm = w.reshape(w.shape[0], -1)
         cols = _cols(gm, x4)
         y = _mm(wm, cols, gm.groups, key=("y", gm))
-        if b is not None:
-            y += b[:, None]
         ctx.gm, ctx.shapes = gm, shapes
         need = ctx.needs_input_grad
         ctx.save_for_backward(cols if need[1] else None, w if need[0] else None)
         out, _ = workspace(("out", gm), (gm.n, y.shape[0], gm.ho, gm.wo), y.dtype)
-        np.copyto(out, _unwide(gm, y))  # NCHW-contiguous like PyTorch: later elementwise ops run faster
+        # NCHW-contiguous like PyTorch (later elementwise ops run faster), the bias added on the way
+        if b is None:
+            np.copyto(out, _unwide(gm, y))
+        else:
+            np.add(_unwide(gm, y), b[:, None, None], out=out)
         return out.reshape(shapes[2])
 
     @staticmethod
@@ -209,9 +224,12 @@ class ConvNd(Function):
             gc = _mm(w.reshape(wshape[0], -1), g2, gm.groups, ta=True, key=("gcols", gm))
             gx = _col2im(gm, gc).reshape(xshape)
         if need[1]:
-            gw = _mm(g2, cols, gm.groups, tb=True).reshape(wshape)
+            if gm.groups == 1:  # (cols @ g2ᵀ)ᵀ: this orientation of the long-K GEMM runs ~10 % faster
+                gw = np.ascontiguousarray((cols @ g2.T).T).reshape(wshape)
+            else:
+                gw = _mm(g2, cols, gm.groups, tb=True).reshape(wshape)
         if need[2]:
-            gb = g2.sum(1)
+            gb = g2 @ _ones(gm.t, g2.dtype)  # a matrix-vector product: ~3x faster than g2.sum(1)
         return gx, gw, gb, None, None
 
 

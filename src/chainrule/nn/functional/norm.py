@@ -63,31 +63,97 @@ def _affine(xhat: Any, w: Any, b: Any) -> Any:
     return xhat + b if b is not None else xhat
 
 
+@lru_cache(maxsize=64)
+def _ones(n: int, dtype: Any) -> Any:
+    """A read-only vector of n ones: row/column sums as BLAS matrix-vector products (3-4x faster)."""
+    a = np.ones(n, dtype)
+    a.flags.writeable = False
+    return a
+
+
 class NativeLayerNorm(Function):
     """y = x̂·w + b,  x̂ = (x − μ)·r over the last k dims.
     VJP: gx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  gw = Σ g·x̂,  gb = Σ g  (Σ over the leading dims).
+
+    Works on the (R, D) matrix of rows: row and column sums are matrix-vector products, and
+    mean(ĝ·x̂) = (g·x̂) @ w / D reuses the g·x̂ that gw needs.
     """
 
     _array_op = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any, k: int, eps: float) -> Any:
-        axes = tuple(range(x.ndim - k, x.ndim))
-        xhat, rstd, _, _ = _standardize(x, axes, eps)
-        ctx.axes, ctx.inv_m = axes, _inv_count(x.shape, axes)
+        shape = x.shape
+        d = math.prod(shape[x.ndim - k:])
+        ctx.k, ctx.nshape = k, shape[x.ndim - k:]
+        if x.size == 0:
+            axes = tuple(range(x.ndim - k, x.ndim))
+            xhat, rstd, _, _ = _standardize(x, axes, eps)
+            ctx.save_for_backward(xhat, rstd, w)
+            return _affine(xhat, w, b)
+        x2 = x.reshape(-1, d)
+        inv_d = x.dtype.type(1.0 / d)
+        mu = x2 @ _ones(d, x.dtype)
+        mu *= inv_d
+        xhat = x2 - mu[:, None]
+        var = np.einsum("ij,ij->i", xhat, xhat)
+        var *= inv_d
+        var += x.dtype.type(eps)
+        rstd = np.sqrt(var, out=var)
+        np.divide(1, rstd, out=rstd)
+        xhat *= rstd[:, None]
         ctx.save_for_backward(xhat, rstd, w)
-        return _affine(xhat, w, b)
+        if w is None:
+            y = xhat + b.reshape(d) if b is not None else xhat.copy()
+        else:
+            y = xhat * w.reshape(d)
+            if b is not None:
+                y += b.reshape(d)
+        return y.reshape(shape)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         xhat, rstd, w = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if g.size == 0:
+            return NativeLayerNorm._backward_empty(ctx, g, xhat, rstd, w)
+        r, d = xhat.shape
+        g2 = g.reshape(r, d)
+        gx = gw = gb = None
+        p = g2 * xhat if need[0] or need[1] else None
+        if need[1]:
+            gw = (_ones(r, g.dtype) @ p).reshape(ctx.nshape)
+        if need[2]:
+            gb = (_ones(r, g.dtype) @ g2).reshape(ctx.nshape)
+        if need[0]:
+            wv = w.reshape(d) if w is not None else _ones(d, g.dtype)
+            inv_d = g.dtype.type(1.0 / d)
+            a = g2 @ wv
+            a *= inv_d
+            c = p @ wv
+            c *= inv_d
+            gx = g2 * wv if w is not None else g2 - a[:, None]
+            if w is not None:
+                gx -= a[:, None]
+            np.multiply(xhat, c[:, None], out=p)
+            gx -= p
+            gx *= rstd[:, None]
+            gx = gx.reshape(g.shape)
+        return gx, gw, gb, None, None
+
+    @staticmethod
+    def _backward_empty(ctx: Any, g: Any, xhat: Any, rstd: Any, w: Any) -> Any:
+        need = ctx.needs_input_grad
+        axes = tuple(range(g.ndim - ctx.k, g.ndim))
+        lead = tuple(range(g.ndim - ctx.k))
         gx = None
         if need[0]:
             gh = g * w if w is not None else g
-            axes, inv_m = ctx.axes, ctx.inv_m
+            inv_m = _inv_count(g.shape, axes)
             gx = (gh - _mean(gh, axes, inv_m) - xhat * _mean_prod(gh, xhat, axes, inv_m)) * rstd
-        return gx, (g * xhat if need[1] else None), (g if need[2] else None), None, None
+        gw = (g * xhat).sum(axis=lead) if need[1] else None
+        gb = g.sum(axis=lead) if need[2] else None
+        return gx, gw, gb, None, None
 
 
 class RMSNorm(Function):
