@@ -316,7 +316,8 @@ class TensorMethods(TensorOpMethods):
     # --- shape properties ------------------------------------------------------------------------
     @property
     def T(self) -> Any:  # noqa: N802
-        return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+        nd = self._data.ndim
+        return _Permute.apply(self, _REVERSED[nd] if nd < 8 else tuple(range(nd - 1, -1, -1)))
 
     @property
     def mT(self) -> Any:  # noqa: N802
@@ -479,3 +480,6 @@ from . import _creation, _random  # noqa: E402  (they need Tensor, which needs t
 from . import ops as _ops  # noqa: E402
 from .autograd import _views  # noqa: E402
 from .autograd import function as _function  # noqa: E402
+from .ops.shape import Permute as _Permute  # noqa: E402
+
+_REVERSED = [tuple(range(n - 1, -1, -1)) for n in range(8)]  # ``x.T``'s permutation by ndim

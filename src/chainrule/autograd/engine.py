@@ -10,6 +10,7 @@ input's node or, for a leaf, into ``.grad``. Saved arrays are freed after use un
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,22 +25,24 @@ def toposort(roots: Sequence[Any]) -> list[Any]:
     """Nodes reachable from ``roots`` (graph nodes), each before every node it depends on."""
     order: list[Any] = []
     visited: set[Any] = set()  # nodes hash by identity
-    stack: list[tuple[Any, bool]] = [(r, False) for r in roots]
+    # a node is pushed twice: first to expand it, then (under the marker ``None``) to emit it
+    stack: list[Any] = list(roots)
     push, pop, done, seen = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node, expanded = pop()
-        if expanded:
-            done(node)
+        node = pop()
+        if node is None:
+            done(pop())
             continue
         if node in visited:
             continue
         seen(node)
-        push((node, True))
+        push(node)
+        push(None)
         for e in node._edges:
             if e is not None:
                 pn = e[0]
                 if pn is not None and pn not in visited:
-                    push((pn, False))
+                    push(pn)
     order.reverse()
     return order
 
@@ -47,6 +50,8 @@ def toposort(roots: Sequence[Any]) -> list[Any]:
 def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``g`` down to ``shape``: the adjoint of broadcasting ``shape`` up to ``g.shape``."""
     lead = g.ndim - len(shape)
+    if lead == 1 and shape and g.shape[1:] == shape:  # a bias-like input broadcast along a leading dim
+        return _add_reduce(g, 0)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
     )
@@ -57,6 +62,10 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if g.shape != shape:  # pragma: no cover - an op returned a gradient of the wrong shape
         raise RuntimeError(f"backward: gradient of shape {g.shape} cannot be summed to {shape}")
     return g
+
+
+_add_reduce = np.add.reduce
+_refcount = sys.getrefcount
 
 
 def _add(acc: np.ndarray | None, g: np.ndarray) -> np.ndarray:
@@ -94,8 +103,10 @@ def run_backward(
             grads[t._output_nr] = _add(grads[t._output_nr], g)
 
     anomaly = _fn._anomaly[0]
+    pop = node_grads.pop
+    get = node_grads.get
     for node in toposort([t._grad_fn for t in roots if t._grad_fn is not None]):
-        grads = node_grads.pop(node, None)
+        grads = pop(node, None)
         if grads is None:
             continue
         if node._hooks:
@@ -105,19 +116,24 @@ def run_backward(
                 k = capture.get((id(node), nr))
                 if k is not None:
                     captured[k] = g
-        if node._n_out > 1 and node.materialize_grads:
-            # outputs nobody used still get a (zero) gradient, as PyTorch materializes them
-            grads = [
-                np.zeros(shape, dtype) if g is None else g
-                for g, (shape, dtype) in zip(grads, node._out_meta)
-            ]
         cls = type(node)
-        if cls._array_op:  # chainrule's own ops: arrays in, arrays out
-            gin = cls.backward(node, *grads)
-            if type(gin) is not tuple:
-                gin = (gin,)
+        if node._n_out > 1:
+            if node.materialize_grads:
+                # outputs nobody used still get a (zero) gradient, as PyTorch materializes them
+                grads = [
+                    np.zeros(shape, dtype) if g is None else g
+                    for g, (shape, dtype) in zip(grads, node._out_meta)
+                ]
+            if cls._array_op:
+                gin = cls.backward(node, *grads)
+            else:
+                gin = _fn.call_backward(node, grads)
+        elif cls._array_op:  # chainrule's own ops: arrays in, arrays out
+            gin = cls.backward(node, grads[0])
         else:
             gin = _fn.call_backward(node, grads)
+        if type(gin) is not tuple:
+            gin = (gin,)
         if anomaly:
             _check_anomaly(node, gin)
         edges = node._edges
@@ -132,16 +148,24 @@ def run_backward(
             pn, nr, p, shape, dtype = e
             if g.shape != shape:
                 g = unbroadcast(g, shape)
-            if g.dtype != dtype:
+            gd = g.dtype
+            if gd is not dtype and gd != dtype:
                 g = g.astype(dtype)
             if pn is None:
-                entry = leaf_grads.setdefault(id(p), [p, None])
-                entry[1] = _add(entry[1], g)
+                entry = leaf_grads.get(id(p))
+                if entry is None:
+                    leaf_grads[id(p)] = [p, g]
+                else:
+                    entry[1] = _add(entry[1], g)
             else:
-                pg = node_grads.get(pn)
+                pg = get(pn)
                 if pg is None:
+                    if pn._n_out == 1:
+                        node_grads[pn] = [g]
+                        continue
                     pg = node_grads[pn] = [None] * pn._n_out
-                pg[nr] = _add(pg[nr], g)
+                old = pg[nr]
+                pg[nr] = g if old is None else old + g
         if not retain_graph and node._saved:
             node._saved = None
 
@@ -151,6 +175,7 @@ def run_backward(
                 entry = leaf_grads.get(id(t))
                 captured[k] = None if entry is None else entry[1]
         return captured
+    grads = gin = g = e = None  # drop this frame's references: leaves may take arrays over
     _accumulate_leaves(Tensor, leaf_grads)
     return None
 
@@ -169,7 +194,20 @@ def _accumulate_leaves(Tensor: Any, leaf_grads: dict[int, list[Any]]) -> None:
         old = leaf._grad
         if old is None:
             if g.base is not None or id(g) in seen or not g.flags.writeable:
-                g = g.copy()  # a view or a shared array: give the leaf its own
+                # a view or a shared array: give the leaf its own, unless ``g`` is a contiguous
+                # view that only this loop references, of an array nothing else references
+                # (e.g. the transposed gradient of ``W`` in ``x @ W.T``): PyTorch "steals" those
+                base = g.base
+                if not (
+                    type(base) is np.ndarray
+                    and base.base is None
+                    and id(g) not in seen
+                    and g.flags.writeable
+                    and g.flags.c_contiguous
+                    and _refcount(base) == 2  # g's reference and the argument's
+                    and _refcount(g) == 3  # the leaf_grads entry, the loop variable, the argument
+                ):
+                    g = g.copy()
             seen.add(id(g))
             leaf._grad = Tensor._make(g)
         else:

@@ -146,34 +146,101 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        """Run ``forward`` and, when any input requires grad, record this node in the graph."""
-        ctx = cls.__new__(cls)
-        if not cls._array_op:
-            return _apply_tensor_function(cls, ctx, args)
-        tensor_cls = Tensor
-        grad_on = _grad_state.enabled
-        arrays = [a._data if isinstance(a, tensor_cls) else a for a in args]
-        if grad_on:
-            needs = tuple([isinstance(a, tensor_cls) and a._requires_grad for a in args])
-            any_needs = True in needs
-        else:
-            needs, any_needs = (False,) * len(args), False
-        ctx.needs_input_grad = needs
-        out = cls.forward(ctx, *arrays)
+        """Run ``forward`` and, when any input requires grad, record this node in the graph.
 
-        if type(out) is tuple:
-            outs = tuple(_wrap(o) for o in out)
-            ctx._n_out = len(outs)
+        The hot path of every op: one- and two-argument calls (most ops) are unrolled, and the
+        output tensor is built with its graph state in one go.
+        """
+        if not cls._array_op:
+            return _apply_tensor_function(cls, cls.__new__(cls), args)
+        ctx = _new(cls)
+        T = Tensor
+        n = len(args)
+        if n == 1:
+            a = args[0]
+            if isinstance(a, T):
+                needs = (True,) if a._requires_grad and _grad_state.enabled else _NO1
+                ctx.needs_input_grad = needs
+                out = cls.forward(ctx, a._data)
+            else:
+                needs = ctx.needs_input_grad = _NO1
+                out = cls.forward(ctx, a)
+        elif n == 2:
+            a, b = args
+            ta, tb = isinstance(a, T), isinstance(b, T)
+            if _grad_state.enabled:
+                needs = (ta and a._requires_grad, tb and b._requires_grad)
+            else:
+                needs = _NO2
+            ctx.needs_input_grad = needs
+            out = cls.forward(ctx, a._data if ta else a, b._data if tb else b)
+        elif n == 3:
+            a, b, c = args
+            ta, tb, tc = isinstance(a, T), isinstance(b, T), isinstance(c, T)
+            if _grad_state.enabled:
+                needs = (ta and a._requires_grad, tb and b._requires_grad, tc and c._requires_grad)
+            else:
+                needs = _NO3
+            ctx.needs_input_grad = needs
+            out = cls.forward(ctx, a._data if ta else a, b._data if tb else b, c._data if tc else c)
         else:
-            outs = _wrap(out)
-        if not any_needs:
+            arrays = [a._data if isinstance(a, T) else a for a in args]
+            if _grad_state.enabled:
+                needs = tuple([isinstance(a, T) and a._requires_grad for a in args])
+            else:
+                needs = (False,) * n
+            ctx.needs_input_grad = needs
+            out = cls.forward(ctx, *arrays)
+
+        if True not in needs:  # no graph: plain output tensor(s)
+            outs = tuple([_wrap(o) for o in out]) if type(out) is tuple else _wrap(out)
             if ctx._is_view:  # a view shares its base's version counter, graph or not
                 _share_version(args[0], outs)
             return outs
-        view = ctx._is_view
-        ctx._edges = tuple([edge(a, view) if n else None for a, n in zip(args, needs)])
-        _attach(ctx, args, outs)
-        return outs
+        view = ctx._is_view  # (forward may clear it: a reshape that had to copy)
+        if n == 1:
+            ctx._edges = (edge(args[0], view),)
+        elif n == 2:
+            ctx._edges = (edge(a, view) if needs[0] else None, edge(b, view) if needs[1] else None)
+        elif n == 3:
+            ctx._edges = (
+                edge(a, view) if needs[0] else None,
+                edge(b, view) if needs[1] else None,
+                edge(c, view) if needs[2] else None,
+            )
+        else:
+            ctx._edges = tuple([edge(a, view) if nd else None for a, nd in zip(args, needs)])
+        if type(out) is tuple:
+            outs = tuple([_wrap(o) for o in out])
+            ctx._n_out = len(outs)
+            _attach(ctx, args, outs)
+            return outs
+        # one output (the common case): built directly as a graph node's output
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = _new(T)
+        t._data = out
+        t._requires_grad = True
+        t._grad = None
+        t._grad_fn = ctx
+        t._output_nr = 0
+        t._vc = None
+        t._hooks = None
+        t._post_hooks = None
+        t._retains_grad = False
+        if view:
+            _share_version(args[0], t)
+        if ctx._saved:
+            _record_versions(ctx, args, t)
+        if _anomaly[0]:
+            ctx._trace = _user_stack()
+        return t
+
+
+_new = object.__new__
+_NO1 = (False,)
+_NO2 = (False, False)
+_NO3 = (False, False, False)
 
 
 class _AccumulateGrad:
@@ -194,10 +261,20 @@ FunctionCtx = Function  # PyTorch exposes the ctx type under this name
 
 
 def _wrap(out: Any) -> Any:
-    """An output array as a Tensor that requires no grad (yet)."""
+    """An output array as a Tensor that requires no grad (yet); ``Tensor._make`` inlined."""
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    return Tensor._make(out)
+    t = _new(Tensor)
+    t._data = out
+    t._requires_grad = False
+    t._grad = None
+    t._grad_fn = None
+    t._output_nr = 0
+    t._vc = None
+    t._hooks = None
+    t._post_hooks = None
+    t._retains_grad = False
+    return t
 
 
 def _attach(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
@@ -247,19 +324,33 @@ def _share_version(base: Any, outs: Any) -> None:
 
 
 def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
-    """Remember the version of every saved input/output, to detect in-place changes later."""
-    tensors = [t for t in inputs if isinstance(t, Tensor)]
-    tensors += list(outs) if type(outs) is tuple else [outs]
+    """Remember the version of every saved input/output, to detect in-place changes later.
+
+    Each saved value is matched to the first input (then output) tensor that is it or holds its
+    array; values that match nothing (fresh temporaries, numbers) need no version.
+    """
+    T = Tensor
+    outs_t = outs if type(outs) is tuple else (outs,)
     versions = []
     for s in ctx._saved:
         if s is None:
             continue
-        arr = s._data if isinstance(s, Tensor) else s
-        for t in tensors:
-            if t is s or t._data is arr:
-                cell = t._version_cell()
-                versions.append((cell, cell[0]))
+        arr = s._data if isinstance(s, T) else s
+        hit = None
+        for t in inputs:
+            if isinstance(t, T) and (t is s or t._data is arr):
+                hit = t
                 break
+        else:
+            for t in outs_t:
+                if t is s or t._data is arr:
+                    hit = t
+                    break
+        if hit is not None:
+            cell = hit._vc
+            if cell is None:
+                cell = hit._vc = [0]
+            versions.append((cell, cell[0]))
     if versions:
         ctx._versions = tuple(versions)
 

@@ -147,6 +147,10 @@ class Module:
 
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
+        try:  # fast path: a parameter (layer.weight in every forward)
+            return d["_parameters"][name]
+        except KeyError:
+            pass
         for registry in ("_parameters", "_buffers", "_modules"):
             members = d.get(registry)
             if members is not None and name in members:

@@ -52,19 +52,25 @@ def as_operand(x: Any, op: str) -> Any:
 def promote(a: Any, b: Any, op: str) -> tuple[Any, Any]:
     """Cast the operands of a binary op to PyTorch's result dtype (a Python float never widens)."""
     Tensor = _fn.Tensor
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a._data.dtype == b._data.dtype:
-            return a, b
-        dt = _dtype.result_type(a, b)
-        return _cast_to(a, dt), _cast_to(b, dt)
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            da, db = a._data.dtype, b._data.dtype
+            if da is db or da == db:
+                return a, b
+            dt = _dtype.result_type(a, b)
+            return _cast_to(a, dt), _cast_to(b, dt)
+        dt_t, st = a._data.dtype, type(b)
+    elif isinstance(b, Tensor):
+        dt_t, st = b._data.dtype, type(a)
+    else:
+        st = None
     # Fast path: a Python float with a floating tensor, or a Python int with a floating/int64
     # tensor, never changes the dtype (PyTorch's "wrapped number" rule).
-    t, s = (a, b) if isinstance(a, Tensor) else (b, a)
-    st = type(s)
-    if st is float or st is int:
-        kind = getattr(t, "_data", None)
-        kind = None if kind is None else kind.dtype
-        if kind is not None and (kind.kind == "f" or (st is int and kind == np.int64)):
+    if st is float:
+        if dt_t.kind == "f":
+            return a, b
+    elif st is int:
+        if dt_t.kind == "f" or dt_t == np.int64:
             return a, b
     a, b = as_operand(a, op), as_operand(b, op)
     if isinstance(a, Tensor) and isinstance(b, Tensor):

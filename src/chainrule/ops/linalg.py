@@ -28,6 +28,9 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         ctx.nd = (a.ndim, b.ndim)
+        if ctx.needs_input_grad[1]:  # b a transposed view (x @ W.T): gb is made to transpose back to C order
+            f = b.flags
+            ctx.b_t = f.f_contiguous and not f.c_contiguous
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
         return np.matmul(a, b)
 
@@ -35,6 +38,14 @@ class MatMul(Function):
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
         nda, ndb = ctx.nd
+        if nda == 2 and ndb == 2:  # the common case: two GEMMs
+            if a is None:
+                gb = None
+            elif ctx.b_t:
+                gb = (g.T @ a).T
+            else:
+                gb = a.T @ g
+            return (None if b is None else g @ b.T), gb
         ga = gb = None
         if nda == 1 and ndb == 1:  # dot product: g is 0-d
             return (g * b if b is not None else None), (g * a if a is not None else None)

@@ -55,7 +55,8 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g.transpose(np.argsort(ctx.dims)), None
+        d = ctx.dims
+        return g.transpose(sorted(range(len(d)), key=d.__getitem__)), None  # inverse permutation
 
 
 class Expand(Function):

@@ -64,19 +64,28 @@ class Adam(Optimizer):
             else:
                 g = g + wd * p
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += (1 - b1) * (g - m)  # lerp toward g, PyTorch's form of β₁·m + (1 − β₁)·g
+        # the same float operations as  m += (1-β₁)(g-m);  v = β₂v + (1-β₂)g²;
+        # p -= η/(1-β₁ᵗ) · m / (√v̂/√(1-β₂ᵗ) + ε)  — written into one scratch buffer with out=
+        tmp = self._scratch(p)
+        np.subtract(g, m, out=tmp)
+        tmp *= 1 - b1
+        m += tmp  # lerp toward g, PyTorch's form of β₁·m + (1 − β₁)·g
         v *= b2
-        v += (1 - b2) * (g * g)
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        v += tmp
         if group["amsgrad"]:
             v_hat = state["max_exp_avg_sq"]._data
             np.maximum(v_hat, v, out=v_hat)
         else:
             v_hat = v
         step_size = lr / (1 - b1**step)
-        denom = np.sqrt(v_hat)
+        denom = np.sqrt(v_hat, out=tmp)
         denom /= math.sqrt(1 - b2**step)
         denom += eps
-        p -= step_size * (m / denom)
+        np.divide(m, denom, out=denom)
+        denom *= step_size
+        p -= denom
 
 
 class AdamW(Adam):

@@ -114,6 +114,8 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 self._prepare_group(group)
+                if self._step_group(group):
+                    continue
                 for p in group["params"]:
                     grad = p._grad
                     if grad is None:
@@ -128,6 +130,26 @@ class Optimizer:
                         self._update(p._data, grad._data, state, group)
                     p._bump_version()
         return loss
+
+    _scratch_bufs: dict[Any, np.ndarray] | None = None
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A scratch array shaped like ``like``, reused across parameters and steps (never state).
+
+        Updates write their temporaries into it with ``out=``, so a step allocates nothing.
+        """
+        bufs = self._scratch_bufs
+        if bufs is None:
+            bufs = self._scratch_bufs = {}
+        key = (like.shape, like.dtype)
+        buf = bufs.get(key)
+        if buf is None:
+            buf = bufs[key] = np.empty_like(like, order="C")
+        return buf
+
+    def _step_group(self, group: dict[str, Any]) -> bool:
+        """Optional fast path updating a whole group at once; False leaves it to ``_update``."""
+        return False
 
     def _prepare_group(self, group: dict[str, Any]) -> None:
         """Hook for per-group work before the per-parameter updates (none by default)."""

@@ -39,6 +39,20 @@ class SGD(Optimizer):
         check(not group["nesterov"] or (group["momentum"] > 0 and group["dampening"] == 0),
               "Nesterov momentum requires a momentum and zero dampening")
 
+    def _step_group(self, group: dict[str, Any]) -> bool:
+        """Plain SGD (no momentum, decay or maximize): θ ← θ − η·g with the group read once."""
+        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+            return False
+        lr, scratch = group["lr"], self._scratch
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            d = p._data
+            d -= np.multiply(grad._data, lr, out=scratch(d))
+            p._bump_version()
+        return True
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
         if group["maximize"]:
@@ -54,4 +68,4 @@ class SGD(Optimizer):
                 b *= mu
                 b += (1 - group["dampening"]) * g
             g = g + mu * buf._data if group["nesterov"] else buf._data
-        p -= lr * g
+        p -= np.multiply(g, lr, out=self._scratch(p))  # = lr * g, without allocating

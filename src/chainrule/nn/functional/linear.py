@@ -57,11 +57,11 @@ class Linear(Function):
             gw = np.outer(g, x) if need[1] else None
             gb = g if need[2] else None
         else:
-            g2 = g.reshape(-1, g.shape[-1])
+            g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
             if need[1]:
-                gw = g2.T @ x.reshape(-1, x.shape[-1])
+                gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
             if need[2]:
-                gb = g2.sum(0)
+                gb = np.add.reduce(g2, 0)  # = g2.sum(0), without its Python wrapper
         return gx, gw, gb
 
 
