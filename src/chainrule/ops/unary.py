@@ -32,13 +32,17 @@ class _Pointwise:
     _array_op = True
     keep_x = True
     keep_out = False
+    may_warn = True  # False for maps that never raise a NumPy warning (bounded output): skips errstate
     f: Any
     vjp: Any
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
         cls = type(ctx)
-        with np.errstate(all="ignore"):
+        if cls.may_warn:
+            with np.errstate(all="ignore"):
+                out = cls.f(x)
+        else:
             out = cls.f(x)
         ctx.save_for_backward(x if cls.keep_x else None, out if cls.keep_out else None)
         return out
@@ -46,8 +50,11 @@ class _Pointwise:
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            return type(ctx).vjp(g, x, out)
+        cls = type(ctx)
+        if cls.may_warn:
+            with np.errstate(all="ignore"):
+                return cls.vjp(g, x, out)
+        return cls.vjp(g, x, out)
 
 
 class Exp(_Pointwise, Function):
@@ -171,6 +178,7 @@ class Tanh(_Pointwise, Function):
     """out = tanh x.   VJP: gx = g·(1 − out²)."""
 
     keep_x, keep_out = False, True
+    may_warn = False  # |out| ≤ 1
     f = np.tanh
     vjp = staticmethod(lambda g, x, out: g * (1.0 - out * out))
 
@@ -188,6 +196,7 @@ class Sigmoid(_Pointwise, Function):
     """out = σ(x) = 1/(1 + e⁻ˣ).   VJP: gx = g·out·(1 − out)."""
 
     keep_x, keep_out = False, True
+    may_warn = False  # _sigmoid silences its own overflow; 0 ≤ out ≤ 1
     f = staticmethod(_sigmoid)
     vjp = staticmethod(lambda g, x, out: g * out * (1.0 - out))
 
