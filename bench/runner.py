@@ -1,9 +1,11 @@
 """Run every workload in chainrule and PyTorch, alternating fresh subprocesses; print a markdown report.
 
 Each (library, workload) run is its own process (``bench.child``), launched A B A B ... so that
-slow drifts of the machine hit both libraries alike; both get the same thread settings. The
-report gives the median steps/s of each library, their ratio (chainrule / torch: > 1 means
-chainrule is faster), the peak RSS of the run, ``import`` time and installed size.
+slow drifts of the machine hit both libraries alike; both get the same thread settings, and the
+whole set is run once per thread setting (default: 1 thread, then each library's default). The
+report gives the median steps/s and samples/s of each library, the median of the chainrule/torch
+ratios of the paired runs (> 1 means chainrule is faster), the peak RSS of the runs, ``import``
+time and installed size.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +42,13 @@ def child_env(threads: int) -> dict[str, str]:
     return env
 
 
-def run_child(lib: str, name: str, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+def run_child(
+    lib: str, name: str, args: argparse.Namespace, threads: int, env: dict[str, str]
+) -> dict[str, Any]:
     """One timed run in a fresh interpreter; ``{"error": ...}`` if it failed."""
     cmd = [
         sys.executable, "-m", "bench.child", "--lib", lib, "--workload", name,
-        "--budget", str(args.budget), "--warmup", str(args.warmup), "--threads", str(args.threads),
+        "--budget", str(args.budget), "--warmup", str(args.warmup), "--threads", str(threads),
     ]  # fmt: skip
     if args.batch:
         cmd += ["--batch", str(args.batch)]
@@ -111,18 +117,76 @@ def dependency_size(dist_name: str) -> tuple[int, list[str]]:
     return total, sorted(seen)
 
 
+class OtherLoad:
+    """CPU time other processes used while the bench ran, in cores (Linux ``/proc/stat``).
+
+    The load average cannot tell: the bench's own runs keep it near their thread count. Here the
+    machine's busy time minus this process's and its children's CPU time, divided by wall time.
+    """
+
+    def __init__(self) -> None:
+        self.t0, self.busy0, self.own0 = time.perf_counter(), self.busy(), self.own()
+
+    @staticmethod
+    def busy() -> float | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(v) for v in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user..steal, no guest
+
+    @staticmethod
+    def own() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def cores(self) -> float | None:
+        """Average number of cores busy with other processes since construction (None: unknown)."""
+        busy = self.busy()
+        if busy is None or self.busy0 is None:
+            return None
+        return max(0.0, (busy - self.busy0) - (self.own() - self.own0)) / (time.perf_counter() - self.t0)
+
+
 def median(xs: list[float]) -> float:
     """Median of the finite values (a failed import is NaN); NaN if there are none."""
     ok = [x for x in xs if x == x]
     return statistics.median(ok) if ok else float("nan")
 
 
-def fmt_rate(runs: list[dict[str, Any]]) -> str:
-    ok = [r["steps_per_s"] for r in runs if "error" not in r]
+def spread(xs: list[float], f: str) -> str:
+    """``median (min–max)`` of ``xs`` formatted with ``f``; just the median for one value."""
+    return f.format(median(xs)) + (f" ({f.format(min(xs))}–{f.format(max(xs))})" if len(xs) > 1 else "")
+
+
+def fmt_rate(runs: list[dict[str, Any]], batch: int = 0) -> str:
+    """Median steps/s over the runs with the spread (or, given ``batch``, median samples/s alone)."""
+    ok = [r["steps_per_s"] * (batch or 1) for r in runs if "error" not in r]
     if not ok:
         return "error: " + next((r["error"] for r in runs if "error" in r), "no runs")[:60]
-    spread = f" ({min(ok):,.0f}–{max(ok):,.0f})" if len(ok) > 1 else ""
-    return f"{median(ok):,.1f}{spread}"
+    f = "{:,.0f}" if median(ok) >= 100 else "{:,.1f}"
+    return f.format(median(ok)) if batch else spread(ok, f)
+
+
+def pair_ratios(runs: dict[str, list[dict[str, Any]]]) -> list[float]:
+    """chainrule/torch steps/s of each round's pair of runs (both must have succeeded)."""
+    return [
+        a["steps_per_s"] / b["steps_per_s"]
+        for a, b in zip(runs.get("chainrule", []), runs.get("torch", []))
+        if "error" not in a and "error" not in b
+    ]
+
+
+def fmt_rss(runs: list[dict[str, Any]]) -> str:
+    """Largest peak RSS over the runs, and (in parentheses) what the workload added after import."""
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        return "-"
+    peak = max(r["peak_rss_mb"] for r in ok)
+    extra = max(r["peak_rss_mb"] - r["rss_after_import_mb"] for r in ok)
+    return f"{peak:.0f} (+{extra:.0f})"
 
 
 def loss_check(name: str, runs: dict[str, list[dict[str, Any]]]) -> str:
@@ -138,25 +202,34 @@ def loss_check(name: str, runs: dict[str, list[dict[str, Any]]]) -> str:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="tiny budgets, one round (CI smoke test)")
+    ap.add_argument("--quick", action="store_true", help="tiny budgets, one round, 1 thread (CI smoke test)")
     ap.add_argument("--only", action="append", metavar="NAME", help="run only this workload (repeatable)")
-    ap.add_argument("--threads", type=int, default=1, help="threads for both libraries; 0 = defaults")
+    ap.add_argument("--threads", default=None, metavar="N[,N...]",
+                    help="threads for both libraries, one table each; 0 = library defaults "
+                         "(default 1,0; quick 1)")  # fmt: skip
     ap.add_argument("--rounds", type=int, default=None, help="runs per library (default 3, quick 1)")
-    ap.add_argument("--budget", type=float, default=None, help="timed seconds per run (default 1.5)")
+    ap.add_argument("--budget", type=float, default=None, help="timed seconds per run (default 1.0)")
     ap.add_argument("--warmup", type=float, default=None, help="untimed seconds per run (default 0.3)")
     ap.add_argument("--batch", type=int, default=None, help="override every workload's batch size")
     ap.add_argument("--json", metavar="PATH", help="also write all raw results to PATH")
     ap.add_argument("--list", action="store_true", help="list the workloads and exit")
     args = ap.parse_args(argv)
     quick = args.quick
+    try:
+        args.threads = [int(t) for t in (args.threads or ("1" if quick else "1,0")).split(",") if t]
+    except ValueError:
+        ap.error(f"--threads: expected integers like 1 or 1,0; got {args.threads!r}")
+    if not args.threads or min(args.threads) < 0:
+        ap.error(f"--threads: expected integers >= 0 (0 = library default); got {args.threads}")
     args.rounds = args.rounds or (1 if quick else 3)
-    args.budget = args.budget if args.budget is not None else (0.1 if quick else 1.5)
+    args.budget = args.budget if args.budget is not None else (0.1 if quick else 1.0)
     args.warmup = args.warmup if args.warmup is not None else (0.02 if quick else 0.3)
     args.import_reps = 1 if quick else 5
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
+    t_start = time.perf_counter()
     args = parse(argv)
     if args.list:
         for w in WORKLOADS.values():
@@ -168,62 +241,54 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: unknown workload(s) {unknown}; expected one of {sorted(WORKLOADS)}", file=sys.stderr)
         return 2
     libs = [lib for lib in LIBS if importlib.util.find_spec(lib) is not None]
-    env = child_env(args.threads)
-    load0 = os.getloadavg()[0]
+    load0, other = os.getloadavg()[0], OtherLoad()
 
-    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for name in names:
-        results[name] = {lib: [] for lib in libs}
-        for _ in range(args.rounds):
-            for lib in libs:  # A B A B ...: drift of the machine hits both alike
-                results[name][lib].append(run_child(lib, name, args, env))
-    imports = {lib: [] for lib in libs}
+    results: dict[int, dict[str, dict[str, list[dict[str, Any]]]]] = {}
+    for threads in args.threads:
+        env = child_env(threads)
+        per = results[threads] = {}
+        for name in names:
+            per[name] = {lib: [] for lib in libs}
+            for _ in range(args.rounds):
+                for lib in libs:  # A B A B ...: drift of the machine hits both alike
+                    per[name][lib].append(run_child(lib, name, args, threads, env))
+    imports: dict[str, list[float]] = {lib: [] for lib in libs}
+    env = child_env(args.threads[0])
     for _ in range(args.import_reps):
         for lib in libs:
             imports[lib].append(import_time(lib, env))
-    load1 = os.getloadavg()[0]
-
-    failed = report(args, names, libs, results, imports, (load0, load1))
+    failed = report(args, names, libs, results, imports, (load0, other.cores()))
+    print(f"\ntotal bench time: {time.perf_counter() - t_start:.0f} s")
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, "import_s": imports}, indent=1))
+        raw = {"results": {str(t): r for t, r in results.items()}, "import_s": imports}
+        Path(args.json).write_text(json.dumps(raw, indent=1))
     return 1 if failed else 0
 
 
 def report(args: argparse.Namespace, names: list[str], libs: list[str], results: Any, imports: Any,
-           load: tuple[float, float]) -> bool:  # fmt: skip
+           load: tuple[float, float | None]) -> bool:  # fmt: skip
     """Print the markdown report; True if a run failed or the libraries disagreed."""
-    threads = "library defaults" if args.threads <= 0 else str(args.threads)
     print(f"# chainrule vs PyTorch ({'quick' if args.quick else 'full'} run)\n")
     print(f"- {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}; threads per library: {threads}")  # fmt: skip
-    print(f"- {args.rounds} fresh process(es) per library and workload, alternating; "
+          f"{platform.python_version()}, NumPy {metadata_version('numpy')}, "
+          f"PyTorch {metadata_version('torch')}")  # fmt: skip
+    print(f"- {args.rounds} fresh process(es) per library, workload and thread setting, alternating; "
           f"{args.warmup:g} s warm-up + {args.budget:g} s timed each")  # fmt: skip
     ncpu = os.cpu_count() or 1
+    busy = load[0] > 0.5 * ncpu or (load[1] or 0.0) > 0.2 * ncpu
+    other = "unknown" if load[1] is None else f"{load[1]:.2f} cores on average"
     print(
-        f"- load average before/after: {load[0]:.2f} / {load[1]:.2f}"
-        + ("  **(machine not quiet: numbers are unreliable)**" if max(load) > 0.5 * ncpu else "")
+        f"- other processes: load average {load[0]:.2f} before the run; CPU used during it: {other}"
+        + ("  **(machine not quiet: numbers are unreliable)**" if busy else "")
     )
     if "torch" not in libs:
         print("- PyTorch is not installed: no ratios")
-    print()
-    print("| workload | batch | chainrule steps/s | torch steps/s | ratio cr/torch | "
-          "chainrule peak RSS MB | torch peak RSS MB | same loss |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
     failed = False
-    for name in names:
-        runs = results[name]
-        ok = {lib: [r for r in runs[lib] if "error" not in r] for lib in libs}
-        failed |= any(len(ok[lib]) < len(runs[lib]) for lib in libs)
-        rate = {lib: median([r["steps_per_s"] for r in ok[lib]]) for lib in libs}
-        rss = {lib: f"{max(r['peak_rss_mb'] for r in ok[lib]):.0f}" if ok[lib] else "-" for lib in libs}
-        ratio = f"{rate['chainrule'] / rate['torch']:.2f}" if len(libs) == 2 and all(ok.values()) else "-"
-        check = loss_check(name, runs)
-        failed |= check.startswith("MISMATCH")
-        batch = args.batch or WORKLOADS[name].batch
-        print(f"| {name} | {batch} | {fmt_rate(runs['chainrule'])} | "
-              f"{fmt_rate(runs['torch']) if 'torch' in libs else '-'} | {ratio} | "
-              f"{rss['chainrule']} | {rss.get('torch', '-')} | {check} |")  # fmt: skip
-    print("\nsteps/s: median over runs (min–max in parentheses); ratio > 1 means chainrule is faster.\n")
+    for threads, per in results.items():
+        failed |= table(args, names, libs, threads, per)
+    print("\nsteps/s: median over runs (min–max); samples/s: median steps/s × batch; ratio: median (min–max) of chainrule/torch "
+          "over the paired runs, > 1 means chainrule is faster; target: issue 6's goal for the ratio; "
+          "peak RSS: largest over runs (what the workload added after `import`).\n")  # fmt: skip
 
     print("| | chainrule | torch | torch / chainrule |")
     print("|---|---:|---:|---:|")
@@ -244,5 +309,48 @@ def report(args: argparse.Namespace, names: list[str], libs: list[str], results:
         print(f"| {label} | {cell(f, vals['chainrule'])} | {th} | {ratio} |")
     for lib in libs:
         print(f"\n{lib} dependencies: {', '.join(deps[lib][1]) or 'none'}", end="")
-    print("\n\nimport/size: torch / chainrule > 1 means chainrule imports faster / is smaller.")
+    print("\n\nimport/size: torch / chainrule > 1 means chainrule imports faster / is smaller "
+          "(import target: chainrule under 150 ms).")  # fmt: skip
     return failed
+
+
+def table(args: argparse.Namespace, names: list[str], libs: list[str], threads: int, per: Any) -> bool:
+    """One markdown table (one thread setting); True if a run failed or the libraries disagreed."""
+    label = (
+        "each library's default (OpenBLAS: all cores; torch: get_num_threads())" if threads == 0 else threads
+    )
+    print(f"\n## threads: {label}\n")
+    print(
+        "| workload | batch | chainrule steps/s | torch steps/s | ratio cr/torch | target | "
+        "chainrule samples/s | torch samples/s | chainrule peak RSS MB | torch peak RSS MB | same loss |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    failed = False
+    for name in names:
+        runs = per[name]
+        failed |= any("error" in r for rs in runs.values() for r in rs)
+        ratios = pair_ratios(runs)
+        ratio = spread(ratios, "{:.2f}") if ratios else "-"
+        target = WORKLOADS[name].target
+        goal = "-" if target is None else f"≥ {target:g}"
+        if target is not None and ratios:
+            goal += " ✓" if median(ratios) >= target else " ✗"
+        check = loss_check(name, runs)
+        failed |= check.startswith("MISMATCH")
+        batch = args.batch or WORKLOADS[name].batch
+        rate = {lib: fmt_rate(runs[lib]) if lib in runs else "-" for lib in LIBS}
+        samples = {lib: fmt_rate(runs[lib], batch) if lib in runs else "-" for lib in LIBS}
+        rss = {lib: fmt_rss(runs[lib]) if lib in runs else "-" for lib in LIBS}
+        print(f"| {name} | {batch} | {rate['chainrule']} | {rate['torch']} | {ratio} | {goal} | "
+              f"{samples['chainrule']} | {samples['torch']} | {rss['chainrule']} | {rss['torch']} | "
+              f"{check} |")  # fmt: skip
+    return failed
+
+
+def metadata_version(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"

@@ -2,9 +2,10 @@
 
 A workload is ``make(lib, batch) -> step``: ``lib`` is the module ``chainrule`` or ``torch``, and
 ``step()`` runs one iteration (forward, backward, parameter update) and returns the loss tensor.
-Weights and data come from a seeded NumPy generator and enter through ``lib.tensor``, so both
-libraries start from the same numbers; the runner checks that their first losses agree before it
-reports any timing. Data is made once, outside ``step``: data loading is not what is measured.
+Models are built with ``lib.nn`` and trained with ``lib.optim``; every weight and input comes from a
+seeded NumPy generator (``load_numpy_weights``, ``lib.tensor``), so both libraries start from the
+same numbers, and the runner checks that their first losses agree before it reports any timing.
+Data is made once, outside ``step``: data loading is not what is measured.
 
 To add a workload, write ``make`` and stack one ``@register(...)`` per batch size to time.
 """
@@ -29,18 +30,21 @@ class Workload:
     batch: int
     about: str
     rtol: float = 1e-4  # how closely the two libraries' first losses must agree
+    target: float | None = None  # issue 6's goal for the chainrule/torch steps/s ratio, if any
 
 
 WORKLOADS: dict[str, Workload] = {}
 
 
-def register(name: str, batch: int, about: str, rtol: float = 1e-4) -> Callable[[Any], Any]:
+def register(
+    name: str, batch: int, about: str, rtol: float = 1e-4, target: float | None = None
+) -> Callable[[Any], Any]:
     """Add ``make`` to ``WORKLOADS`` under ``name``, timed at ``batch``."""
 
     def deco(make: Callable[[Any, int], Step]) -> Callable[[Any, int], Step]:
         if name in WORKLOADS:
             raise ValueError(f"register: workload {name!r} is already registered")
-        WORKLOADS[name] = Workload(name, make, batch, about, rtol)
+        WORKLOADS[name] = Workload(name, make, batch, about, rtol, target)
         return make
 
     return deco
@@ -72,6 +76,51 @@ def mlp(x: Any, params: Sequence[Any], act: Callable[[Any], Any]) -> Any:
     return x
 
 
+def load_numpy_weights(lib: Any, model: Any, rng: np.random.Generator) -> Any:
+    """Overwrite every entry of ``model.state_dict()`` with seeded NumPy values; returns ``model``.
+
+    Matrices and kernels get PyTorch's Linear/Conv default U(±1/√fan_in); a 1-D ``weight`` (a norm's
+    scale) ones and the bias right after it zeros; other biases U(±1/√fan_in) of the weight before;
+    running means zeros, running variances ones; integer buffers are left alone. Both libraries
+    have the same state_dict keys in the same order, so they get the same arrays.
+    """
+    state: dict[str, Any] = {}
+    bound, after_norm = 1.0, False
+    for key, value in model.state_dict().items():
+        shape = tuple(value.shape)
+        if key.endswith("num_batches_tracked"):
+            state[key] = value
+            continue
+        if key.endswith(("running_mean", "running_var")):
+            state[key] = lib.tensor(np.full(shape, key.endswith("var"), np.float32))
+            continue
+        if len(shape) >= 2:
+            bound, after_norm = 1.0 / np.sqrt(np.prod(shape[1:])), False
+            arr = rng.uniform(-bound, bound, shape)
+        elif key.endswith("weight"):
+            arr, after_norm = np.ones(shape), True
+        elif after_norm:
+            arr, after_norm = np.zeros(shape), False
+        else:
+            arr = rng.uniform(-bound, bound, shape)
+        state[key] = lib.tensor(arr.astype(np.float32))
+    model.load_state_dict(state)
+    return model
+
+
+def train_step(model: Any, loss_fn: Any, opt: Any, x: Any, y: Any) -> Step:
+    """The usual PyTorch step: zero_grad, forward, loss, backward, optimizer step; returns the loss."""
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
 def sgd(lib: Any, params: Sequence[Any], lr: float) -> None:
     """Plain SGD, in place, then ``grad = None`` (what ``zero_grad(set_to_none=True)`` does)."""
     with lib.no_grad():
@@ -81,6 +130,78 @@ def sgd(lib: Any, params: Sequence[Any], lr: float) -> None:
 
 
 # --- workloads --------------------------------------------------------------------------------------
+# The issue's table first, then the two original micro-workloads.
+@register(
+    "tiny_mlp", 32, "2-16-16-1 tanh MLP (nn.Sequential), MSELoss, SGD lr 0.1: overhead-bound", target=2.5
+)
+def tiny_mlp(lib: Any, batch: int) -> Step:
+    rng = _rng()
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
+    load_numpy_weights(lib, model, rng)
+    xs = rng.uniform(-1, 1, (batch, 2)).astype(np.float32)
+    t = (np.sin(3 * xs[:, :1]) * xs[:, 1:]).astype(np.float32)
+    opt = lib.optim.SGD(model.parameters(), lr=0.1)
+    return train_step(model, nn.MSELoss(), opt, lib.tensor(xs), lib.tensor(t))
+
+
+_MLP = "784-256-128-10 ReLU MLP, CrossEntropyLoss, Adam lr 1e-3"
+
+
+@register("mlp_adam_b1024", 1024, _MLP, target=1.0)
+@register("mlp_adam_b128", 128, _MLP, target=1.2)
+@register("mlp_adam_b32", 32, _MLP, target=1.2)  # the bottom decorator registers first
+def mlp_adam(lib: Any, batch: int) -> Step:
+    rng = _rng()
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    load_numpy_weights(lib, model, rng)
+    x = lib.tensor(rng.standard_normal((batch, 784)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, (batch,), dtype=np.int64))
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    return train_step(model, nn.CrossEntropyLoss(), opt, x, y)
+
+
+@register(
+    "cnn", 64,
+    "small CNN on 1x28x28: conv3x3(1→8, pad 1)-ReLU-maxpool2, conv3x3(8→16, pad 1)-ReLU-maxpool2, "
+    "Linear(784→10), CrossEntropyLoss, Adam lr 1e-3",
+    target=0.8,
+)  # fmt: skip
+def cnn(lib: Any, batch: int) -> Step:
+    rng = _rng()
+    nn = lib.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 7 * 7, 10),
+    )  # fmt: skip
+    load_numpy_weights(lib, model, rng)
+    x = lib.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, (batch,), dtype=np.int64))
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    return train_step(model, nn.CrossEntropyLoss(), opt, x, y)
+
+
+@register(
+    "transformer", 32,
+    "TransformerEncoderLayer(d_model 128, nhead 4, ff 2048, dropout 0.0, batch_first) on (batch, 64, 128), "
+    "MSELoss to a fixed random target, Adam lr 1e-3",
+    target=1.0,
+)  # fmt: skip
+def transformer(lib: Any, batch: int) -> Step:
+    rng = _rng()
+    nn = lib.nn
+    # dropout 0.0 in BOTH libraries: with the default 0.1 each library draws its own masks, so the
+    # losses could not be compared (and chainrule and PyTorch would time different random work).
+    model = nn.TransformerEncoderLayer(128, 4, dropout=0.0, batch_first=True)
+    load_numpy_weights(lib, model, rng)
+    x = lib.tensor(rng.standard_normal((batch, 64, 128)).astype(np.float32))
+    t = lib.tensor(rng.standard_normal((batch, 64, 128)).astype(np.float32))
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    return train_step(model, nn.MSELoss(), opt, x, t)
+
+
 @register(
     "elementwise_chain", 32,
     "999 small elementwise ops (x·0.9, +c, tanh, repeated) on a (32, 32) float32 tensor, "
@@ -120,24 +241,6 @@ def mlp_step(lib: Any, batch: int) -> Step:
         loss = -logits.log_softmax(dim=1).gather(1, y).mean()
         loss.backward()
         sgd(lib, params, 0.01)
-        return loss
-
-    return step
-
-
-@register("tiny_mlp", 32, "2-16-16-1 tanh MLP, MSE loss, backward, SGD update: overhead-bound")
-def tiny_mlp(lib: Any, batch: int) -> Step:
-    rng = _rng()
-    params = linear_params(lib, rng, (2, 16, 16, 1))
-    xs = rng.uniform(-1, 1, (batch, 2)).astype(np.float32)
-    x = lib.tensor(xs)
-    t = lib.tensor((np.sin(3 * xs[:, :1]) * xs[:, 1:]).astype(np.float32))
-
-    def step() -> Any:
-        out = mlp(x, params, lambda h: h.tanh())
-        loss = ((out - t) ** 2).mean()
-        loss.backward()
-        sgd(lib, params, 0.1)
         return loss
 
     return step

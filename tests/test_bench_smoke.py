@@ -1,4 +1,9 @@
-"""Smoke test of ``python -m bench``: the quick run of one workload prints the report table."""
+"""Smoke tests of ``python -m bench``: no timing assertions, only that it runs and compares like with like.
+
+- Every workload, built in this process with chainrule and with PyTorch at a small batch, computes
+  the same first losses (the check the runner makes before it reports any timing).
+- The quick run of a few workloads prints the report table with a ratio and ``ok`` losses.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,71 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch", reason="the benchmark compares against PyTorch (test extra torch==2.13.0)")
+torch = pytest.importorskip(
+    "torch", reason="the benchmark compares against PyTorch (test extra torch==2.13.0)"
+)
+
+import chainrule  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.workloads import WORKLOADS  # noqa: E402
+
+ISSUE_TABLE = ["tiny_mlp", "mlp_adam_b32", "mlp_adam_b128", "mlp_adam_b1024", "cnn", "transformer"]
+
+
+def test_the_issue_workloads_are_registered() -> None:
+    assert set(ISSUE_TABLE) <= set(WORKLOADS)
+    assert [WORKLOADS[n].batch for n in ISSUE_TABLE] == [32, 32, 128, 1024, 64, 32]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_workload_same_losses_in_both_libraries(name: str) -> None:
+    wl = WORKLOADS[name]
+    losses = {}
+    for lib in (chainrule, torch):
+        step = wl.make(lib, 4)  # a small batch: the same code path, a fraction of the time
+        losses[lib.__name__] = [float(step().item()) for _ in range(3)]
+    for a, b in zip(losses["chainrule"], losses["torch"]):
+        assert a == pytest.approx(b, rel=wl.rtol, abs=wl.rtol), losses
+
+
+def table_rows(stdout: str) -> list[dict[str, str]]:
+    """The rows of the report's workload table(s), as {column header: cell}."""
+    lines = stdout.splitlines()
+    header = next(ln for ln in lines if ln.startswith("| workload |"))
+    keys = [c.strip() for c in header.strip("|").split("|")]
+    rows = [ln for ln in lines if ln.startswith("| ") and not ln.startswith("| workload |")]
+    out = []
+    for ln in rows:
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        if cells[0] in WORKLOADS:
+            out.append(dict(zip(keys, cells)))
+    return out
 
 
 @pytest.mark.torch
 def test_quick_bench_prints_table() -> None:
+    only = "tiny_mlp"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--only", "elementwise_chain"],
+        [sys.executable, "-m", "bench", "--quick", "--only", only],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, f"bench failed:\n{proc.stdout}\n{proc.stderr}"
-    lines = proc.stdout.splitlines()
-    header = next(ln for ln in lines if ln.startswith("| workload |"))
-    assert "ratio cr/torch" in header
-    row = next(ln for ln in lines if ln.startswith("| elementwise_chain |"))
-    cells = [c.strip() for c in row.strip("|").split("|")]
-    assert float(cells[4]) > 0, row  # the ratio: both libraries ran
-    assert cells[7].startswith("ok"), row  # both computed the same loss
-    assert any(ln.startswith("| `import` time") for ln in lines)
+    rows = table_rows(proc.stdout)
+    assert [r["workload"] for r in rows] == only.split(",")
+    for row in rows:
+        assert float(row["ratio cr/torch"].split()[0]) > 0, row  # both libraries ran
+        assert row["same loss"].startswith("ok"), row  # and computed the same loss
+        assert row["target"].startswith("≥"), row
+        assert float(row["chainrule samples/s"].replace(",", "")) > 0, row
+        assert row["chainrule peak RSS MB"].split()[0].isdigit(), row
+    assert "## threads: 1" in proc.stdout
+    assert any(ln.startswith("| `import` time") for ln in proc.stdout.splitlines())
+    assert "total bench time" in proc.stdout
 
 
 def test_unknown_workload_is_rejected() -> None:
@@ -37,3 +87,12 @@ def test_unknown_workload_is_rejected() -> None:
     )  # fmt: skip
     assert proc.returncode == 2
     assert "unknown workload" in proc.stderr
+
+
+def test_bad_threads_is_rejected() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--threads", "two", "--only", "tiny_mlp"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "--threads" in proc.stderr
