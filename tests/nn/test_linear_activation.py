@@ -316,6 +316,21 @@ def test_dropout_p1_and_inplace() -> None:
         F.dropout(leaf, 0.5, inplace=True)
 
 
+
+@pytest.mark.parametrize("name", ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"])
+@pytest.mark.parametrize("p", [0.0, 1.0])
+def test_dropout_p0_p1_draw_nothing_like_torch(name: str, p: float) -> None:
+    """p=0 returns the input itself and p=1 zeros it, neither drawing random numbers (PyTorch's CPU rule)."""
+    torch = pytest.importorskip("torch")
+    shape = {"dropout1d": (2, 3, 4), "dropout3d": (2, 3, 4, 5, 2)}.get(name, (2, 3, 4, 5))
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x, tx = chainrule.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    state, tstate = chainrule.get_rng_state(), torch.get_rng_state()
+    y, ty = getattr(F, name)(x, p, True), getattr(torch.nn.functional, name)(tx, p, True)
+    np.testing.assert_array_equal(chainrule.get_rng_state(), state)
+    assert torch.equal(torch.get_rng_state(), tstate)
+    assert (y is x) == (ty is tx)
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
 def test_channel_dropout_zeroes_whole_channels() -> None:
     x = chainrule.ones(64, 32, 3, 3)
     out = nn.Dropout2d(0.5)(x).numpy()

@@ -225,7 +225,7 @@ def _check_p(p: float) -> float:
 
 def _mask(x: np.ndarray, shape: tuple[int, ...], p: float) -> np.ndarray:
     """keep/(1−p) with keep ~ Bernoulli(1−p), in x's dtype, drawn from the default generator."""
-    if p == 1.0:
+    if p == 1.0:  # every element dropped: no draw, as in PyTorch
         return np.zeros(shape, dtype=x.dtype)
     rdt = np.float64 if x.dtype == np.float64 else np.float32
     keep = default_generator.np.random(shape, dtype=rdt) >= p
@@ -234,7 +234,7 @@ def _mask(x: np.ndarray, shape: tuple[int, ...], p: float) -> np.ndarray:
 
 def _dropout(input: Tensor, p: float, training: bool, inplace: bool, shape: tuple[int, ...], op: str) -> Tensor:  # noqa: A002
     p = _check_p(p)
-    if not training:
+    if not training or p == 0.0:  # PyTorch returns the input itself and draws no random numbers
         return input
     m = _mask(input._data, shape, p)
     if inplace:
