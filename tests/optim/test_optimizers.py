@@ -19,6 +19,7 @@ CONFIGS = [
     ("Adam", dict(lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
     ("Adam", dict(lr=1e-2, amsgrad=True)),
     ("Adam", dict(lr=1e-2, maximize=True, amsgrad=True, weight_decay=0.05)),
+    ("Adam", dict(lr=0.0)),  # lr = 0 (a warmup's first step) takes Adam's other update form
     ("AdamW", dict(lr=1e-2)),
     ("AdamW", dict(lr=1e-2, weight_decay=0.1, amsgrad=True)),
     ("RMSprop", dict(lr=1e-2)),
