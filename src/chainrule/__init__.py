@@ -51,6 +51,7 @@ from ._random import (
     set_rng_state,
 )
 from ._tensor import Size, Tensor
+from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403
 
