@@ -79,19 +79,12 @@ class Adam(Optimizer):
             np.maximum(v_hat, v, out=v_hat)
         else:
             v_hat = v
-        # θ −= s·m / (√v̂/c + ε)  with s = η/(1 − β₁ᵗ), c = √(1 − β₂ᵗ), computed as
-        # θ −= m / (√v̂·(1/(c·s)) + ε/s): the same quotient in five passes instead of six
         step_size = lr / (1 - b1**step)
         denom = np.sqrt(v_hat, out=tmp)
-        if step_size == 0.0:  # lr = 0 (e.g. a warmup's first step): the six-pass form
-            denom /= math.sqrt(1 - b2**step)
-            denom += eps
-            np.divide(m, denom, out=denom)
-            denom *= step_size
-        else:
-            denom *= 1.0 / (math.sqrt(1 - b2**step) * step_size)
-            denom += eps / step_size
-            np.divide(m, denom, out=denom)
+        denom /= math.sqrt(1 - b2**step)
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= step_size
         p -= denom
 
 
