@@ -29,10 +29,12 @@ from ._atomic import atomic_write
 from ._errors import CheckpointError, CheckpointNotFoundError
 from ._safetensors import corrupt, decode, encode
 from ._tree import flatten, unflatten
+from .interop import WeightLoadError, WeightLoadReport, load_torch_weights, save_torch_weights
 
 __all__ = [
     "save", "load", "save_file", "load_file", "atomic_write", "check_compatible",
     "CheckpointError", "CheckpointNotFoundError", "FORMAT", "VERSION",
+    "load_torch_weights", "save_torch_weights", "WeightLoadReport", "WeightLoadError",
 ]
 
 FORMAT = "chainrule-checkpoint"

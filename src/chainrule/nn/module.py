@@ -403,7 +403,8 @@ class Module:
     def state_dict(self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name (PyTorch's keys), detached."""
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".") if prefix else ""):
+        # remove_duplicate=False: a module registered twice is listed under both names, as in PyTorch.
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".") if prefix else "", remove_duplicate=False):
             dot = f"{module_prefix}." if module_prefix else ""
             for name, p in module._parameters.items():
                 if p is not None:
@@ -422,7 +423,10 @@ class Module:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
         own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
+        # Like PyTorch's norm layers, accept state dicts without num_batches_tracked (the count stays).
+        missing = [k for k in own if k not in state_dict and not (
+            k.rpartition(".")[2] == "num_batches_tracked"
+            and getattr(self.get_submodule(k.rpartition(".")[0]), "track_running_stats", False))]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         updates = []
@@ -431,6 +435,8 @@ class Module:
                 continue
             value = state_dict[key]
             arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if target._data.ndim == 0 and arr.shape == (1,):  # PyTorch loads old 1-element 0-d params too
+                arr = arr.reshape(())
             if arr.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {list(arr.shape)} from "
