@@ -109,7 +109,16 @@ def load_numpy_weights(lib: Any, model: Any, rng: np.random.Generator) -> Any:
 
 
 def train_step(model: Any, loss_fn: Any, opt: Any, x: Any, y: Any) -> Step:
-    """The usual PyTorch step: zero_grad, forward, loss, backward, optimizer step; returns the loss."""
+    """The usual PyTorch step: zero_grad, forward, loss, backward, optimizer step; returns the loss.
+
+    In a ``*_compiled`` workload (``COMPILE[0]`` set by ``compiled``), chainrule's model is
+    ``chainrule.compile(model)``; PyTorch's stays eager (``torch.compile`` needs a C++ toolchain
+    and minutes of compiling): the rows compare chainrule's replayed step with PyTorch's eager one.
+    """
+    if COMPILE[0] and getattr(model, "__module__", "").startswith("chainrule"):
+        import chainrule
+
+        model = chainrule.compile(model)
 
     def step() -> Any:
         opt.zero_grad()
@@ -119,6 +128,22 @@ def train_step(model: Any, loss_fn: Any, opt: Any, x: Any, y: Any) -> Step:
         return loss
 
     return step
+
+
+COMPILE = [False]
+
+
+def compiled(make: Callable[[Any, int], Step]) -> Callable[[Any, int], Step]:
+    """``make`` with chainrule's model wrapped in ``chainrule.compile`` (see ``train_step``)."""
+
+    def make_compiled(lib: Any, batch: int) -> Step:
+        COMPILE[0] = True
+        try:
+            return make(lib, batch)
+        finally:
+            COMPILE[0] = False
+
+    return make_compiled
 
 
 def sgd(lib: Any, params: Sequence[Any], lr: float) -> None:
@@ -244,3 +269,13 @@ def mlp_step(lib: Any, batch: int) -> Step:
         return loss
 
     return step
+
+
+# --- the same training steps with chainrule.compile (PyTorch stays eager) --------------------------
+for _name, _batch, _make in [
+    ("tiny_mlp", 32, tiny_mlp), ("mlp_adam_b32", 32, mlp_adam), ("mlp_adam_b128", 128, mlp_adam),
+    ("cnn", 64, cnn), ("transformer", 32, transformer),
+]:  # fmt: skip
+    register(
+        f"{_name}_compiled", _batch, f"{_name} with chainrule.compile(model) (traced once, replayed); torch eager"
+    )(compiled(_make))

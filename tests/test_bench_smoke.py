@@ -45,6 +45,17 @@ def test_workload_same_losses_in_both_libraries(name: str) -> None:
         assert a == pytest.approx(b, rel=wl.rtol, abs=wl.rtol), losses
 
 
+@pytest.mark.parametrize("name", [n for n in WORKLOADS if n.endswith("_compiled")])
+def test_compiled_workloads_replay_without_falling_back(name: str) -> None:
+    import warnings
+
+    step = WORKLOADS[name].make(chainrule, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback to eager would warn
+        for _ in range(4):
+            step()
+
+
 def table_rows(stdout: str) -> list[dict[str, str]]:
     """The rows of the report's workload table(s), as {column header: cell}."""
     lines = stdout.splitlines()

@@ -92,6 +92,13 @@ def load(f: object, *args: object, **kwargs: object) -> object:
     return _load(f, *args, **kwargs)
 
 
+def compile(model: object = None, **kwargs: object) -> object:  # noqa: A001  (PyTorch's name)
+    """Trace ``model`` (a Module or function) once, then replay it as one graph node; see ``chainrule._compile``."""
+    from ._compile import compile as _compile
+
+    return _compile(model, **kwargs)
+
+
 def __getattr__(name: str) -> object:
     """``chainrule.nn``, ``chainrule.optim`` ... are imported on first use (``import chainrule`` stays light)."""
     if name in _SUBPACKAGES:

@@ -22,6 +22,11 @@ from .parameter import Buffer, Parameter
 
 __all__ = ["Module", "IncompatibleKeys"]
 
+# Bumped whenever an attribute of any module is set (a parameter, buffer, child module or plain
+# attribute such as ``p`` or ``training``) or deleted, so that ``chainrule.compile`` knows a trace
+# may refer to tensors or values a module no longer holds.
+_structure = [0]
+
 
 class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict`` returns: keys the model expected but did not get, and extras."""
@@ -120,6 +125,7 @@ class Module:
                     "(chainrule.nn.Parameter or None expected)"
                 )
             params[name] = value  # a plain Tensor replaces a parameter, as in PyTorch
+            _structure[0] += 1
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
@@ -129,16 +135,20 @@ class Module:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)")
             d["_modules"][name] = None
+            _structure[0] += 1
         elif isinstance(value, Buffer):
             self.register_buffer(name, value, persistent=value.persistent)
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
             d["_buffers"][name] = value
+            _structure[0] += 1
         else:
             object.__setattr__(self, name, value)
+            _structure[0] += 1  # a plain attribute too (p, eps, training...): forward may read it
 
     def _forget(self, name: str) -> None:
+        _structure[0] += 1  # every registration passes here: compiled traces see the change
         d = self.__dict__
         d.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
@@ -163,6 +173,7 @@ class Module:
             if name in d[registry]:
                 del d[registry][name]
                 d["_non_persistent_buffers"].discard(name)
+                _structure[0] += 1
                 return
         object.__delattr__(self, name)
 
