@@ -1,8 +1,8 @@
 """A traced call as a flat program, and its replay as ONE autograd node.
 
 Forward replay runs each recorded op's ``forward`` on arrays, in order, with a fresh ctx, as
-straight-line generated code (``codegen.py``): no Tensor objects, no graph bookkeeping. The whole program is one node of the caller's graph
-(``Replay``), whose inputs are the function's tensor arguments and the externals (parameters...);
+straight-line generated code (``codegen.py``): no Tensor objects, no graph bookkeeping. The whole
+program is one node of the caller's graph (``Replay``), whose inputs are the function's tensor arguments and the externals (parameters...);
 its backward runs the recorded ops' ``backward`` in the eager engine's order, summing gradients
 exactly as the engine does (unbroadcast, cast, accumulate in the same order), so replayed
 gradients equal eager ones bit for bit.

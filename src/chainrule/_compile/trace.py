@@ -11,6 +11,7 @@ computed outside ops, custom Python ``Function``s.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -134,35 +135,43 @@ def trace(tensors: list[Tensor], call: Callable[[], Any]) -> tuple[Any, Program 
     apply_fn = orig_apply.__func__
     make_fn = orig_make.__func__
 
+    me = threading.get_ident()  # other threads (data loading...) run unrecorded meanwhile
+
     def apply(cls: type, *args: Any) -> Any:
         out = apply_fn(cls, *args)
-        rec.on_apply(cls, args, out)
+        if threading.get_ident() == me:
+            rec.on_apply(cls, args, out)
         return out
 
     def make(data: np.ndarray, requires_grad: bool = False) -> Tensor:
         t = make_fn(data, requires_grad)
-        rec.created.add(id(t))
-        rec.keep.append(t)
+        if threading.get_ident() == me:
+            rec.created.add(id(t))
+            rec.keep.append(t)
         return t
 
     def init(self: Tensor, *args: Any, **kwargs: Any) -> None:
         orig_init(self, *args, **kwargs)
-        rec.created.add(id(self))
-        rec.keep.append(self)
+        if threading.get_ident() == me:
+            rec.created.add(id(self))
+            rec.keep.append(self)
 
     def bump(self: Tensor) -> None:
-        rec.fail("an in-place write to a tensor (replays cannot repeat side effects)", rank=1)
+        if threading.get_ident() == me:
+            rec.fail("an in-place write to a tensor (replays cannot repeat side effects)", rank=1)
         orig_bump(self)
 
     def module_call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        rec.modules[id(self)] = self
+        if threading.get_ident() == me:
+            rec.modules[id(self)] = self
         return orig_call(self, *args, **kwargs)
 
     def guard(name: str, why: str) -> Any:
         original = originals[name]
 
         def wrapper(self: Tensor, *args: Any, **kwargs: Any) -> Any:
-            rec.fail(why)
+            if threading.get_ident() == me:
+                rec.fail(why)
             return original(self, *args, **kwargs)
 
         return wrapper
