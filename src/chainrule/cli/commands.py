@@ -73,18 +73,41 @@ def _finish(sess: Any, run: str, quiet: bool, t0: float, save: bool = True) -> i
 
 
 # --- train / resume -----------------------------------------------------------------------------------
+def _join_mpi() -> tuple[bool, int]:
+    """Under ``mpiexec -n N`` (N > 1): join the MPI process group; returns (distributed, rank).
+    Only rank 0 writes the run directory and prints; every rank trains its share of each batch."""
+    from .. import distributed as dist
+
+    if dist.launched_world_size() <= 1:
+        return False, 0
+    if not dist.is_initialized():
+        try:
+            dist.init_process_group(backend="mpi")
+        except RuntimeError as e:  # started by mpiexec without mpi4py
+            raise UserError(str(e)) from None
+    return dist.get_world_size() > 1, dist.get_rank()
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     cfg = resolve({s.key: getattr(args, s.key) for s in SPECS}, args.config)
+    distributed, rank = _join_mpi()
+    quiet = args.quiet or rank != 0
     run = args.out or default_run_dir(cfg)
-    check_new_run_dir(run, args.force)
+    if rank == 0:
+        check_new_run_dir(run, args.force)
     from .session import Session
 
-    progress = _show_progress(args.quiet)
-    sess = Session(cfg, quiet=args.quiet, progress=progress)   # data and model errors come before any write
-    _say(args.quiet, _header(sess))
-    create_run_dir(run, args.force)
-    write_text(os.path.join(run, CONFIG), to_toml(cfg))
+    progress = _show_progress(quiet)
+    # data and model errors come before any write
+    sess = Session(cfg, quiet=quiet, progress=progress, distributed=distributed)
+    _say(quiet, _header(sess))
+    if distributed:
+        _say(quiet, f"distributed: {sess.world} MPI processes, {cfg['batch_size'] // sess.world} samples of each "
+             f"batch of {cfg['batch_size']} per process; rank 0 writes the run")
+    if rank == 0:
+        create_run_dir(run, args.force)
+        write_text(os.path.join(run, CONFIG), to_toml(cfg))
     return _fit_and_finish(sess, run, args.quiet, t0)
 
 
@@ -92,9 +115,13 @@ def _fit_and_finish(sess: Any, run: str, quiet: bool, t0: float) -> int:
     try:
         sess.fit(run)
     except KeyboardInterrupt:
+        if sess.rank != 0:
+            return 130
         print(f"\nchainrule: interrupted after epoch {sess.trainer.epoch}; `chainrule resume {run}` continues "
               "from the last finished epoch exactly.", file=sys.stderr)
         return 130
+    if sess.rank != 0:  # the results (metrics, history, pictures, report) are rank 0's to write
+        return 0
     return _finish(sess, run, quiet, t0)
 
 
@@ -102,24 +129,26 @@ def cmd_resume(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     run = args.run
     require_run(run)
-    ckpt = load_checkpoint(run, required=False)
+    distributed, rank = _join_mpi()
+    quiet = args.quiet or rank != 0
+    ckpt = load_checkpoint(run, required=False)   # every rank reads it (a shared file system across hosts)
     cfg = read_run_config(run, ckpt)
     from .session import Session
 
-    sess = Session(cfg, quiet=args.quiet, progress=_show_progress(args.quiet))
+    sess = Session(cfg, quiet=quiet, progress=_show_progress(quiet), distributed=distributed)
     done = False
     if ckpt is None:
-        _say(args.quiet, f"{run}: no checkpoint yet (stopped before its first epoch ended); starting it again")
+        _say(quiet, f"{run}: no checkpoint yet (stopped before its first epoch ended); starting it again")
     else:
         _restore(sess, ckpt, run)
         done = ckpt.get("status") == "done"
         t = sess.trainer
         if done:
-            _say(args.quiet, f"{run}: the run is complete ({t.epoch} epochs); rewriting its results")
+            _say(quiet, f"{run}: the run is complete ({t.epoch} epochs); rewriting its results")
         else:
-            _say(args.quiet, f"{run}: resuming after epoch {t.epoch} of {cfg['epochs']}")
+            _say(quiet, f"{run}: resuming after epoch {t.epoch} of {cfg['epochs']}")
     if done:
-        return _finish(sess, run, args.quiet, t0, save=False)
+        return _finish(sess, run, args.quiet, t0, save=False) if rank == 0 else 0
     return _fit_and_finish(sess, run, args.quiet, t0)
 
 

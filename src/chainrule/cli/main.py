@@ -127,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.COMMANDS[args.command](args)
     except UserError as e:
         _print_error(str(e))
+        _abort_other_ranks(EXIT_USER_ERROR)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("\nchainrule: interrupted. A run continues from its last finished epoch with "
@@ -134,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `chainrule predict ... | head`
         return 0
+
+
+def _abort_other_ranks(code: int) -> None:
+    """Under mpiexec, an error on one rank ends every rank (the others would wait for it forever)."""
+    dist = sys.modules.get("chainrule.distributed")
+    if dist is not None and dist.is_initialized() and dist.get_world_size() > 1:
+        dist.abort(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -88,7 +88,11 @@ class EpochLines(Callback):
 class Session:
     """Everything a run needs, built from a validated config (see ``config.SPECS``)."""
 
-    def __init__(self, cfg: dict[str, Any], *, quiet: bool = True, progress: bool = False) -> None:
+    def __init__(self, cfg: dict[str, Any], *, quiet: bool = True, progress: bool = False,
+                 distributed: bool = False) -> None:
+        """``distributed``: under ``mpiexec -n N`` (process group initialized), wrap the model in
+        DistributedDataParallel and give each rank ``batch_size / N`` samples of every global batch
+        (DistributedSampler), so the global batch size and schedule are those of a single process."""
         self.cfg = cfg
         _seed(cfg["seed"])
         self.split = s = load_split(cfg)
@@ -97,8 +101,13 @@ class Session:
         self.loss_fn = build_loss(cfg, s.task)
         self.model = build_model(cfg, s.input_shape, s.task, s.num_classes, self.target_dim)
         self.optimizer = build_optimizer(cfg, self.model)
-        self.train_loader = DataLoader(TensorDataset(s.x_train, s.y_train), batch_size=cfg["batch_size"],
-                                       shuffle=True)
+        self.rank, self.world = 0, 1
+        train_model: Any = self.model
+        if distributed:
+            train_model, self.train_loader = self._distributed(TensorDataset(s.x_train, s.y_train))
+        else:
+            self.train_loader = DataLoader(TensorDataset(s.x_train, s.y_train), batch_size=cfg["batch_size"],
+                                           shuffle=True)
         steps = len(self.train_loader)
         self.scheduler, interval = build_scheduler(cfg, self.optimizer, steps)
         self.early = (EarlyStopping("val_loss", patience=cfg["patience"], restore_best_weights=True)
@@ -108,11 +117,25 @@ class Session:
             callbacks.append(EpochLines(max(1, cfg["epochs"] // 20)))
         self.callbacks = callbacks
         metrics = ("accuracy",) if s.task == "classification" else ("mse", "mae", "r2")
-        self.trainer = Trainer(self.model, self.loss_fn, self.optimizer, scheduler=self.scheduler,
+        self.trainer = Trainer(train_model, self.loss_fn, self.optimizer, scheduler=self.scheduler,
                                scheduler_interval=interval, metrics=metrics, callbacks=callbacks,
                                progress=progress, grad_clip=cfg["grad_clip"])
         self.seconds = 0.0   # wall time spent training, summed over resumes
         self._t0 = time.perf_counter()
+
+    def _distributed(self, train: Any) -> tuple[Any, Any]:
+        from .. import distributed as dist
+        from ..nn.parallel import DistributedDataParallel
+        from ..utils.data import DistributedSampler
+
+        self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        bs = self.cfg["batch_size"]
+        if bs % self.world:
+            raise UserError(f"--batch-size {bs} is the global batch and must split evenly over the {self.world} "
+                            f"processes of mpiexec; use a multiple of {self.world} (e.g. "
+                            f"{(bs // self.world + 1) * self.world}) or another process count.")
+        sampler = DistributedSampler(train, seed=self.cfg["seed"])
+        return DistributedDataParallel(self.model), DataLoader(train, batch_size=bs // self.world, sampler=sampler)
 
     # --- facts about the data, stored in the checkpoint for predict --------------------------------
     def data_info(self) -> dict[str, Any]:
@@ -127,6 +150,9 @@ class Session:
 
     # --- checkpoints -----------------------------------------------------------------------------
     def save(self, path: str, status: str) -> None:
+        """Write the run checkpoint (rank 0 only in a distributed run)."""
+        if self.rank != 0:
+            return
         from .. import save
         save({"format": FORMAT, "version": 1, "status": status, "config": self.cfg, "data": self.data_info(),
               "seconds": self.seconds + (time.perf_counter() - self._t0 if status == "training" else 0.0),

@@ -7,3 +7,12 @@ from .modules import __all__ as _modules
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module", "Parameter", "Buffer", "functional", "init", "utils", *_modules]
+
+
+def __getattr__(name: str) -> object:
+    """``chainrule.nn.parallel`` is imported on first use (it is only needed for distributed training)."""
+    if name == "parallel":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.parallel")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

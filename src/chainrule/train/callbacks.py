@@ -164,6 +164,9 @@ class ModelCheckpoint(Callback):
     def save(self, trainer: Any, path: Path) -> None:
         from .. import save
 
+        dist = sys.modules.get("chainrule.distributed")
+        if dist is not None and not dist.is_main_process():  # under mpiexec only rank 0 writes
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         save(trainer.state_dict(), str(path))
         self.saved.append(path)

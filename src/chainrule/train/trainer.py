@@ -127,6 +127,7 @@ class Trainer:
         self._loader: Any = None
         self._pending_loader_rng: list[Any] | None = None
         self._dirty = False
+        self._mean_over_ranks: Any = None
 
     # --- status --------------------------------------------------------------------------------
     @property
@@ -160,7 +161,14 @@ class Trainer:
         if self._pending_loader_rng is not None:
             self._restore_loader_rng(train_loader, self._pending_loader_rng)
             self._pending_loader_rng = None
+        if self.in_epoch and self._plan is not None and _distributed_sampler(train_loader):
+            # resumed mid-epoch: the checkpoint holds rank 0's batches; this rank's follow from (seed, epoch)
+            train_loader.sampler.set_epoch(self.epoch)
+            self._plan = [np.asarray(b, dtype=np.int64) for b in train_loader.batch_sampler]
         self._params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        # DistributedDataParallel: logged losses/metrics are means over the ranks, so every rank's
+        # callbacks (NaNGuard, EarlyStopping...) see the same values and take the same decisions
+        self._mean_over_ranks = getattr(self.model, "_mean_over_ranks", None)
         self._call("on_train_begin", {})
         try:
             while not self.stop_training and self.epoch < self.epochs:
@@ -174,6 +182,9 @@ class Trainer:
 
     def _begin_epoch(self, loader: Any) -> None:
         self.in_epoch, self.step = True, 0
+        sampler = getattr(loader, "sampler", None)
+        if hasattr(sampler, "set_epoch"):  # DistributedSampler: this epoch's order, the same on every rank
+            sampler.set_epoch(self.epoch)
         self._plan = [np.asarray(b, dtype=np.int64) for b in loader.batch_sampler] if _controllable(loader) else None
         for m in self._train_metrics:
             m.reset()
@@ -216,6 +227,8 @@ class Trainer:
                 out = model(xb)
                 loss = self.loss_fn(out, yb)
                 logs["loss"] = value = float(loss.item())
+                if self._mean_over_ranks is not None:
+                    logs["loss"] = value = self._mean_over_ranks([value])[0]
                 self._call("on_before_backward", i, logs)
                 if not self.stop_training:
                     loss.backward()
@@ -257,6 +270,10 @@ class Trainer:
         t0 = time.perf_counter()
         logs: dict[str, Any] = {"epoch": epoch, "train_loss": part["loss_sum"] / part["count"] if part["count"] else float("nan")}
         logs.update({f"train_{m.name}": m.compute() for m in self._train_metrics})
+        mean = self._mean_over_ranks
+        if mean is not None and self._train_metrics:  # each rank saw an equal share of the epoch
+            keys = [f"train_{m.name}" for m in self._train_metrics]
+            logs.update(zip(keys, mean([logs[k] for k in keys])))
         if val_loader is not None:
             logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
         logs["lr"] = part["lr"]
@@ -330,7 +347,7 @@ class Trainer:
         py_state = random.getstate()
         return {
             "format": FORMAT,
-            "model": {k: Tensor._make(v._data.copy()) for k, v in self.model.state_dict().items()},
+            "model": {k: Tensor._make(v._data.copy()) for k, v in _plain(self.model).state_dict().items()},
             "optimizer": self.optimizer.state_dict(),
             "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
             "epoch": self.epoch, "step": self.step, "global_step": self.global_step, "in_epoch": self.in_epoch,
@@ -360,7 +377,7 @@ class Trainer:
                             "pass what Trainer.state_dict() or ModelCheckpoint wrote, or load a plain model "
                             "state dict with model.load_state_dict.")
         try:
-            self.model.load_state_dict(state["model"])
+            _plain(self.model).load_state_dict(state["model"])
         except RuntimeError as e:
             raise _checkpoint_error(f"Trainer.load_state_dict: the checkpoint's model does not match this model "
                                     f"({e}). Build the model with the same architecture as the run that wrote "
@@ -417,6 +434,18 @@ class Trainer:
                             "(same shuffle and generator arguments).")
         for g, s in zip(gens, states):
             g.set_state(s)
+
+
+def _distributed_sampler(loader: Any) -> bool:
+    from ..utils.data.distributed import DistributedSampler
+
+    return _controllable(loader) and isinstance(getattr(loader, "sampler", None), DistributedSampler)
+
+
+def _plain(model: Any) -> Any:
+    """The wrapped model of a DistributedDataParallel (checkpoints hold it without the ``module.`` prefix,
+    so a distributed run resumes in one process and vice versa)."""
+    return model.module if getattr(model, "_is_ddp", False) else model
 
 
 def _is_plateau(scheduler: Any) -> bool:

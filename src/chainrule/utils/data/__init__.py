@@ -13,6 +13,7 @@ from .dataset import (
     TensorDataset,
     random_split,
 )
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -25,6 +26,6 @@ from .sampler import (
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset",
     "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
-    "SubsetRandomSampler", "BatchSampler", "WeightedRandomSampler", "DataLoader",
+    "SubsetRandomSampler", "BatchSampler", "WeightedRandomSampler", "DistributedSampler", "DataLoader",
     "default_collate", "default_convert", "transforms",
 ]  # fmt: skip
