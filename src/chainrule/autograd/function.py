@@ -330,22 +330,21 @@ def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
     array; values that match nothing (fresh temporaries, numbers) need no version.
     """
     T = Tensor
-    outs_t = outs if type(outs) is tuple else (outs,)
+    candidates = [t for t in inputs if isinstance(t, T)]  # inputs first, then outputs
+    if type(outs) is tuple:
+        candidates.extend(outs)
+    else:
+        candidates.append(outs)
     versions = []
     for s in ctx._saved:
         if s is None:
             continue
         arr = s._data if isinstance(s, T) else s
         hit = None
-        for t in inputs:
-            if isinstance(t, T) and (t is s or t._data is arr):
+        for t in candidates:
+            if t is s or t._data is arr:
                 hit = t
                 break
-        else:
-            for t in outs_t:
-                if t is s or t._data is arr:
-                    hit = t
-                    break
         if hit is not None:
             cell = hit._vc
             if cell is None:
