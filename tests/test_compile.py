@@ -268,6 +268,7 @@ def test_data_dependent_shapes_fall_back() -> None:
         cr.compile(lambda x: x.nonzero())(cr.ones(2))
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
 def test_state_dict_keys_and_attributes_are_torchs() -> None:
     torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
     ours = cr.compile(nn.Sequential(nn.Linear(2, 3), nn.ReLU()))

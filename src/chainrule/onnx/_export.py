@@ -208,7 +208,8 @@ def export(
     if check:
         onnx.checker.check_model(proto, full_check=True)
     if verbose:
-        print(helper.printable_graph(proto.graph))
+        printer = getattr(onnx, "printer", None)  # onnx >= 1.15; printable_graph is deprecated since 1.19
+        print(printer.to_text(proto.graph) if printer is not None else helper.printable_graph(proto.graph))
     data = proto.SerializeToString()
     if hasattr(f, "write"):
         f.write(data)  # type: ignore[union-attr]
