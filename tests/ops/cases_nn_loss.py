@@ -1,4 +1,4 @@
-"""Op cases for nn/functional/loss.py: every loss, every reduction and option.
+"""Op cases for nn/functional/loss.py and loss_class.py: every loss, every reduction and option.
 
 Class weights and ``pos_weight``, which PyTorch does not differentiate, are constants built inside
 the case (so gradcheck does not perturb them); targets that are floats are leaves and get compared

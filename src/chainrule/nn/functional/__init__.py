@@ -15,9 +15,11 @@ from .linear import *  # noqa: F403
 from .linear import __all__ as _linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
+from .loss_class import *  # noqa: F403
+from .loss_class import __all__ as _loss_class
 from .norm import *  # noqa: F403
 from .norm import __all__ as _norm
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
 
-__all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_norm, *_pooling]
+__all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_loss_class, *_norm, *_pooling]
