@@ -16,6 +16,9 @@ eagerly (with one warning naming the reason; ``fullgraph=True`` raises instead).
 a module switched between train/eval, a parameter replaced or changed in shape or dtype, or a
 module added or removed anywhere triggers a new trace. Up to ``cache_size_limit`` signatures are
 kept per function (as ``torch._dynamo.config.cache_size_limit``), then calls run eagerly.
+Tensors must be passed as top-level positional arguments (Tensors in keyword arguments run eagerly;
+inside lists or tuples they would make every call a new signature); tracing records only the
+calling thread's ops.
 """
 
 from __future__ import annotations
