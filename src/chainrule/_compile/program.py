@@ -17,8 +17,6 @@ import numpy as np
 
 from ..autograd.function import Function
 
-_new = object.__new__
-
 
 class ShapeChanged(Exception):
     """An op gave an output of another shape or dtype than when traced (a data-dependent op)."""
