@@ -288,3 +288,49 @@ def test_bad_arguments() -> None:
     with pytest.warns(UserWarning, match="not hashable"):
         out = fn(cr.ones(2), [2.0])
     np.testing.assert_array_equal(out.numpy(), [2.0, 2.0])
+
+
+def test_switching_train_and_eval_every_epoch_keeps_replaying() -> None:
+    model = nn.Sequential(nn.Linear(3, 3), nn.Tanh())
+    compiled = cr.compile(model)
+    fn = compiled._compiled
+    fn.retrace_limit = 4
+    x = cr.randn(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):  # more switches than the limit: each is followed by replays
+            for mode in (True, False):
+                model.train(mode)
+                for _ in range(3):
+                    np.testing.assert_array_equal(compiled(x).detach().numpy(), model(x).detach().numpy())
+    assert all(p is not None and p.verified for p in fn._cache.values())
+
+
+def test_a_forward_that_sets_attributes_runs_eagerly() -> None:
+    class Counting(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin, self.calls = nn.Linear(2, 2), 0
+
+        def forward(self, x: Any) -> Any:
+            self.calls += 1  # a side effect a replay would skip
+            return self.lin(x)
+
+    model = Counting()
+    compiled = cr.compile(model)
+    x = cr.randn(2, 2)
+    with pytest.warns(UserWarning, match="module attribute was assigned"):
+        for _ in range(6):
+            np.testing.assert_array_equal(compiled(x).detach().numpy(), model.lin(x).detach().numpy())
+    assert model.calls == 6  # every call ran forward
+
+
+def test_guards_that_fail_on_every_call_end_in_eager_mode() -> None:
+    model = nn.Linear(2, 2)
+    compiled = cr.compile(model)
+    compiled._compiled.retrace_limit = 3
+    x = cr.randn(2, 2)
+    with pytest.warns(UserWarning, match="retrace_limit=3"):
+        for i in range(8):
+            model.tag = i  # an attribute set outside forward before every call: each call retraces
+            np.testing.assert_array_equal(compiled(x).detach().numpy(), model(x).detach().numpy())

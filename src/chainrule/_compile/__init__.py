@@ -67,7 +67,7 @@ class CompiledFunction:
     """A function of Tensors that replays its recorded ops (see the module docstring)."""
 
     cache_size_limit = 8
-    retrace_limit = 64  # traces after a guard failed (a module attribute set, train/eval...)
+    retrace_limit = 64  # traces in a row after a guard failed (e.g. forward sets a module attribute)
 
     def __init__(self, fn: Callable[..., Any], fullgraph: bool = False, name: str | None = None) -> None:
         self.fn = fn
@@ -147,6 +147,7 @@ class CompiledFunction:
                 self._eager(key, "a replay did not reproduce the eager result (a data-dependent op?)", None, None)
                 return expected
             program.verified = True
+        self._retraces = 0  # the limit is on guard failures in a row (train()/eval() each epoch is fine)
         return out
 
     def _eager(self, key: Any, why: str, args: Any, kwargs: Any) -> Any:

@@ -177,6 +177,7 @@ def trace(tensors: list[Tensor], call: Callable[[], Any]) -> tuple[Any, Program 
         return wrapper
 
     rng_before = default_generator.np.bit_generator.state
+    structure_before = _module._structure[0]
     Function.apply = classmethod(apply)  # type: ignore[method-assign,assignment]
     Tensor._make = staticmethod(make)  # type: ignore[method-assign,assignment]
     Tensor.__init__ = init  # type: ignore[method-assign]
@@ -196,6 +197,8 @@ def trace(tensors: list[Tensor], call: Callable[[], Any]) -> tuple[Any, Program 
         _module.Module.__call__ = orig_call  # type: ignore[method-assign]
         for name, original in originals.items():
             setattr(Tensor, name, original)
+    if _module._structure[0] != structure_before:
+        rec.fail("a module attribute was assigned during the call (Python side effects do not replay)", rank=1)
     if default_generator.np.bit_generator.state != rng_before:
         rec.fail("random numbers were drawn (e.g. dropout in training mode)", rank=2)
     program = _finish(rec, result) if rec.problem is None else None

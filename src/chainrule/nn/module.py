@@ -23,7 +23,7 @@ from .parameter import Buffer, Parameter
 __all__ = ["Module", "IncompatibleKeys"]
 
 # Bumped whenever an attribute of any module is set (a parameter, buffer, child module or plain
-# attribute such as ``p`` or ``training``) or deleted, so that ``chainrule.compile`` knows a trace
+# attribute such as ``p`` or ``eps``; not ``training``) or deleted, so that ``chainrule.compile`` knows a trace
 # may refer to tensors or values a module no longer holds.
 _structure = [0]
 
@@ -145,7 +145,8 @@ class Module:
             _structure[0] += 1
         else:
             object.__setattr__(self, name, value)
-            _structure[0] += 1  # a plain attribute too (p, eps, training...): forward may read it
+            if name != "training":  # a plain attribute too (p, eps...): forward may read it;
+                _structure[0] += 1  # train()/eval() are guarded by the modules' .training itself
 
     def _forget(self, name: str) -> None:
         _structure[0] += 1  # every registration passes here: compiled traces see the change
