@@ -334,3 +334,24 @@ def test_guards_that_fail_on_every_call_end_in_eager_mode() -> None:
         for i in range(8):
             model.tag = i  # an attribute set outside forward before every call: each call retraces
             np.testing.assert_array_equal(compiled(x).detach().numpy(), model(x).detach().numpy())
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda s: s.__delitem__(1),
+        lambda s: s.insert(1, nn.Tanh()),
+        lambda s: s.append(nn.Sigmoid()),
+        lambda s: s.__setitem__(0, nn.Linear(3, 3)),
+    ],
+    ids=["del", "insert", "append", "setitem"],
+)
+def test_editing_a_container_retraces(edit: Callable[[Any], Any]) -> None:
+    model = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 3))
+    compiled = cr.compile(model)
+    x = cr.randn(4, 3)
+    for _ in range(3):
+        compiled(x)
+    edit(model)
+    for _ in range(3):
+        np.testing.assert_array_equal(compiled(x).detach().numpy(), model(x).detach().numpy())

@@ -134,8 +134,7 @@ class CompiledFunction:
             out = Replay.apply(program, *tensors, *program.externals)
         except ShapeChanged as e:
             return self._eager(key, f"an op's output changed shape or dtype ({e})", args, kwargs)
-        outs = (out,) if program.single else out
-        node = next((o._grad_fn for o in outs if o._grad_fn is not None), None)
+        node = out._grad_fn if program.single else next((o._grad_fn for o in out if o._grad_fn is not None), None)
         if node is not None:
             node._saved = (node.__dict__.pop("ctxs"),)  # freed by the engine after backward
             if program.saved_inputs:

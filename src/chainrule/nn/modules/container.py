@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..module import Module
+from ..module import Module, _structure
 from ..parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -50,12 +50,8 @@ class Sequential(Module):
 
     def __delitem__(self, idx: int | slice) -> None:
         keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]:
-            del self._modules[key]
-        items = list(self._modules.values())  # renumber, as PyTorch does
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        gone = set(keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]])
+        _renumber(self, [m for k, m in self._modules.items() if k not in gone])  # as PyTorch does
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -73,11 +69,7 @@ class Sequential(Module):
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        _insert(self, index, module)
         return self
 
 
@@ -101,9 +93,7 @@ class ModuleList(Module):
     def __delitem__(self, idx: int | slice) -> None:
         values = list(self._modules.values())
         del values[idx]
-        self._modules.clear()
-        for i, m in enumerate(values):
-            self._modules[str(i)] = m
+        _renumber(self, values)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -124,11 +114,7 @@ class ModuleList(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
-        values = list(self._modules.values())
-        values.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(values):
-            self.add_module(str(i), m)
+        _insert(self, index, module)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward; iterate over it in your own forward()")
@@ -167,6 +153,7 @@ class ModuleDict(Module):
 
     def __delitem__(self, key: str) -> None:
         del self._modules[key]
+        _structure[0] += 1
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -187,10 +174,12 @@ class ModuleDict(Module):
         return self._modules.items()  # type: ignore[return-value]
 
     def pop(self, key: str) -> Module:
+        _structure[0] += 1
         return self._modules.pop(key)  # type: ignore[return-value]
 
     def clear(self) -> None:
         self._modules.clear()
+        _structure[0] += 1
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         pairs = modules.items() if isinstance(modules, Mapping) else modules
@@ -273,3 +262,20 @@ class ParameterDict(Module):
 
 def _as_param(value: Any) -> Parameter:
     return value if isinstance(value, Parameter) else Parameter(value)
+
+
+def _renumber(container: Module, modules: list[Module]) -> None:
+    """Children keyed 0, 1, 2 ... again after a delete (nn.module._structure tells compiled traces)."""
+    container._modules.clear()
+    container._modules.update((str(i), m) for i, m in enumerate(modules))
+    _structure[0] += 1
+
+
+def _insert(container: Module, index: int, module: Module) -> None:
+    if not isinstance(module, Module):  # checked before anything changes
+        raise TypeError(f"{type(module).__name__} is not a Module subclass")
+    modules = list(container._modules.values())
+    modules.insert(index, module)
+    container._modules.clear()
+    for i, m in enumerate(modules):
+        container.add_module(str(i), m)
