@@ -355,3 +355,49 @@ def test_editing_a_container_retraces(edit: Callable[[Any], Any]) -> None:
     edit(model)
     for _ in range(3):
         np.testing.assert_array_equal(compiled(x).detach().numpy(), model(x).detach().numpy())
+
+
+def test_swapped_arrays_frozen_parameters_and_externals_with_history() -> None:
+    """The replay's fast guard checks the externals' very arrays, ``requires_grad`` and leaf status;
+    each change below must give eager's values and gradients at once (a stale array or edge would not)."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    compiled = cr.compile(model)
+    x = cr.randn(5, 3)
+
+    def grads_of(fn: Callable[[Any], Any]) -> tuple[np.ndarray, list[Any]]:
+        model.zero_grad()
+        out = fn(x)
+        out.sum().backward()
+        return out.detach().numpy(), [None if p.grad is None else p.grad.numpy().copy() for p in model.parameters()]
+
+    def same_as_eager() -> None:
+        for _ in range(3):  # trace, verified replay, plain replay
+            (yc, gc), (ye, ge) = grads_of(compiled), grads_of(model)
+            np.testing.assert_array_equal(yc, ye)
+            assert [g is None for g in gc] == [g is None for g in ge]
+            for a, b in zip(gc, ge):
+                if a is not None:
+                    np.testing.assert_array_equal(a, b)
+
+    same_as_eager()
+    model[0].weight.data = cr.randn(4, 3)  # a new array of the same shape and dtype
+    same_as_eager()
+    model[2].bias.requires_grad_(False)  # frozen: no gradient may reach it
+    same_as_eager()
+    assert model[2].bias.grad is None
+
+    # a closed-over tensor computed with history: gradients must flow through it to ``w``
+    w = cr.randn(4, requires_grad=True)
+    scale = w * 2.0
+
+    def scaled(inp: Any) -> Any:
+        return model[0](inp) * scale
+
+    compiled_scaled = cr.compile(scaled)
+    for _ in range(3):
+        w.grad = None
+        compiled_scaled(x).sum().backward(retain_graph=True)
+        got = w.grad.numpy().copy()
+        w.grad = None
+        scaled(x).sum().backward(retain_graph=True)
+        np.testing.assert_array_equal(got, w.grad.numpy())

@@ -17,6 +17,7 @@ from ._device import check_device, cpu
 from ._format import tensor_repr
 from ._tensor_methods import TensorMethods
 from .autograd import function as _function
+from .autograd.engine import run_backward as _run_backward
 
 __all__ = ["Tensor"]
 
@@ -245,6 +246,12 @@ class Tensor(TensorMethods):
         inputs: Any = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``."""
+        data = self._data
+        if gradient is None and inputs is None and not create_graph and self._grad_fn is not None and data.size == 1:
+            # the usual ``loss.backward()``: seed dL/dL = 1 and run the engine directly
+            seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+            _run_backward([self], [seed], bool(retain_graph))
+            return
         from .autograd import backward as _backward
 
         _backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs=inputs)

@@ -34,6 +34,7 @@ from .._tensor import Tensor
 from ..autograd import function as _fn
 from ..nn import module as _module
 from ..nn.module import Module
+from .codegen import generate_guard
 from .program import Program, Replay, ShapeChanged
 from .trace import trace
 
@@ -103,12 +104,14 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         if program is _MISSING:
             return self._trace(key, tensors, args, kwargs)
-        if not _guards_hold(program):  # type: ignore[arg-type]
-            self._retraces += 1
-            if self._retraces > self.retrace_limit:
-                return self._eager(key, f"guards failed more than retrace_limit={self.retrace_limit} times "
-                                   "(does forward assign module attributes?)", args, kwargs)
-            return self._trace(key, tensors, args, kwargs)
+        if not program.guard():  # type: ignore[union-attr]
+            if not _guards_hold(program):  # type: ignore[arg-type]
+                self._retraces += 1
+                if self._retraces > self.retrace_limit:
+                    return self._eager(key, f"guards failed more than retrace_limit={self.retrace_limit} times "
+                                       "(does forward assign module attributes?)", args, kwargs)
+                return self._trace(key, tensors, args, kwargs)
+            _refresh(program)  # type: ignore[arg-type]
         return self._replay(key, program, tensors, args, kwargs)  # type: ignore[arg-type]
 
     # --- the three ways a call runs --------------------------------------------------------------
@@ -123,6 +126,7 @@ class CompiledFunction:
         program.structure = _module._structure[0]
         program.ext_sig = _signature(program.externals)
         program.train_sig = tuple([m.training for m in program.modules])
+        program.guard = generate_guard(program, _module._structure)
         self._cache[key] = program
         return result
 
@@ -131,7 +135,7 @@ class CompiledFunction:
         if not program.verified:  # the first replay is checked against an eager run, bit for bit
             expected = self.fn(*args, **kwargs)
         try:
-            out = Replay.apply(program, *tensors, *program.externals)
+            out = Replay.run(program, tensors)
         except ShapeChanged as e:
             return self._eager(key, f"an op's output changed shape or dtype ({e})", args, kwargs)
         node = out._grad_fn if program.single else next((o._grad_fn for o in out if o._grad_fn is not None), None)
@@ -173,6 +177,14 @@ def _guards_hold(program: Program) -> bool:
         and tuple([m.training for m in program.modules]) == program.train_sig
         and _signature(program.externals) == program.ext_sig
     )
+
+
+def _refresh(program: Program) -> None:
+    """The signatures hold but the fast guard did not: an external's array was swapped for another
+    of the same shape and dtype (``p.data = ...``), or an external gained a history."""
+    program.ext_arrays[:] = [t._data for t in program.externals]  # type: ignore[index]
+    if program.ext_edges is not None and any(t._grad_fn is not None for t in program.externals):
+        program.ext_edges = None  # edges are taken afresh at each call from now on
 
 
 def _same(a: Any, b: Any) -> bool:

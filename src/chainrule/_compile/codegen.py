@@ -116,3 +116,25 @@ def _changed_for(program: Program) -> Any:
         )
 
     return changed
+
+
+def generate_guard(program: Program, structure: list[int]) -> Any:
+    """``guard() -> bool``: True when what the trace depends on is as traced, checked in straight
+    line — the module structure counter, each traced module's ``.training``, and each external's
+    array (the very same object, hence the same shape and dtype), ``requires_grad`` and, when its
+    edge was prepared once, that it is still a leaf. False only means "look closer": the caller
+    then compares signatures (an array swapped for one of the same shape passes)."""
+    ns: dict[str, Any] = {"STRUCTURE": structure, "TRACED": program.structure, "A": program.ext_arrays}
+    terms = ["STRUCTURE[0] == TRACED"]
+    for i, (m, training) in enumerate(zip(program.modules, program.train_sig)):
+        ns[f"m{i}"] = m
+        terms.append(f"m{i}.training is {bool(training)}")
+    for i, t in enumerate(program.externals):
+        ns[f"e{i}"] = t
+        terms.append(f"e{i}._data is A[{i}] and e{i}._requires_grad is {bool(t._requires_grad)}")
+        if program.ext_edges is not None:
+            terms.append(f"e{i}._grad_fn is None")
+    src = "def guard():\n    return (\n        " + "\n        and ".join(terms) + "\n    )"
+    exec(compile(src, "<chainrule.compile guard>", "exec"), ns)  # noqa: S102
+    return ns["guard"]
+

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, _graph_output, _new, edge
+from ..autograd.grad_mode import state as _grad_state
 
 
 class ShapeChanged(Exception):
@@ -58,6 +59,9 @@ class Program:
     ext_sig: tuple[Any, ...] = ()
     train_sig: tuple[bool, ...] = ()
     verified: bool = False
+    guard: Any = None  # () -> bool: nothing the trace depends on changed (see ``codegen.generate_guard``)
+    ext_arrays: list[Any] | None = None  # the externals' arrays the fast guard expects (same objects)
+    ext_edges: tuple[Any, ...] | None = None  # the externals' graph edges, when all are leaves
     run_forward: Any = None  # (*node input arrays) -> (output or outputs, ctxs)
     run_backward: Any = None  # (ctxs, *output grads) -> node input grads
 
@@ -66,11 +70,38 @@ class Program:
         from .codegen import generate
 
         self.run_forward, self.run_backward = generate(self)
+        ext = self.externals
+        self.ext_arrays = [t._data for t in ext]
+        if all(t._grad_fn is None for t in ext):
+            self.ext_edges = tuple([edge(t, False) if t._requires_grad else None for t in ext])
+            self.ext_needs = tuple([t._requires_grad for t in ext])
 
 class Replay(Function):
     """The whole traced program as one node: inputs (program, *tensor args, *externals)."""
 
     _array_op = True
+
+    @classmethod
+    def run(cls, program: Program, tensors: list[Any]) -> Any:
+        """``Replay.apply(program, *tensors, *program.externals)``, with the externals' part prepared.
+
+        When every external is a leaf (parameters, buffers) and the program returns one tensor,
+        the externals' edges and ``needs_input_grad`` were computed once in ``build``; the guard
+        (checked before) keeps them valid: same arrays, ``requires_grad`` and no history.
+        """
+        ext_edges = program.ext_edges
+        if ext_edges is None or not program.single or not _grad_state.enabled:
+            return cls.apply(program, *tensors, *program.externals)
+        t_needs = tuple([t._requires_grad for t in tensors])
+        needs = (False, *t_needs, *program.ext_needs)
+        if True not in needs:
+            return cls.apply(program, *tensors, *program.externals)
+        ctx = _new(cls)
+        ctx.needs_input_grad = needs
+        ctx._edges = (None, *[edge(t, False) if r else None for t, r in zip(tensors, t_needs)], *ext_edges)
+        out, ctx.ctxs = program.run_forward(*[t._data for t in tensors], *program.ext_arrays)
+        ctx.program = program
+        return _graph_output(out, ctx)
 
     @staticmethod
     def forward(ctx: Any, program: Program, *arrays: Any) -> Any:

@@ -277,6 +277,14 @@ def _wrap(out: Any) -> Any:
     return t
 
 
+def _graph_output(out: Any, ctx: Function) -> Any:
+    """A single output array as a Tensor that ``ctx`` produced (output 0)."""
+    t = _wrap(out)
+    t._requires_grad = True
+    t._grad_fn = ctx
+    return t
+
+
 def _attach(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
     """Mark outputs as produced by ``ctx``; record versions of saved inputs/outputs."""
     if type(outs) is tuple:

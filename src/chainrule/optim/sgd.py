@@ -11,6 +11,8 @@ from .optimizer import Optimizer, check, check_common
 
 __all__ = ["SGD"]
 
+_SMALL = 4096  # elements: below this, NumPy's small-array cache makes allocating free
+
 
 class SGD(Optimizer):
     """SGD as in PyTorch:
@@ -43,14 +45,22 @@ class SGD(Optimizer):
         """Plain SGD (no momentum, decay or maximize): θ ← θ − η·g with the group read once."""
         if group["momentum"] or group["weight_decay"] or group["maximize"]:
             return False
-        lr, scratch = group["lr"], self._scratch
+        lr, scratch, multiply, subtract = group["lr"], self._scratch, np.multiply, np.subtract
         for p in group["params"]:
             grad = p._grad
             if grad is None:
                 continue
             d = p._data
-            d -= np.multiply(grad._data, lr, out=scratch(d))
-            p._bump_version()
+            g = grad._data
+            if g.size < _SMALL:  # a fresh product is cheaper than finding the scratch buffer
+                subtract(d, multiply(g, lr), out=d)
+            else:
+                subtract(d, multiply(g, lr, out=scratch(d)), out=d)
+            vc = p._vc  # p._bump_version(), inlined
+            if vc is None:
+                p._vc = [1]
+            else:
+                vc[0] += 1
         return True
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
