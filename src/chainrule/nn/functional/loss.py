@@ -36,9 +36,16 @@ def _reduce(l: np.ndarray, red: str, denom: Any = None) -> np.ndarray:
     """'none': l;  'sum': Σl;  'mean': Σl / denom (default: the element count; 0/0 = nan, as PyTorch)."""
     if red == "none":
         return l
+    if red == "mean" and denom is None and l.size and l.dtype in _WIDE_FLOATS:
+        # the common case, with nothing to silence (0/0 cannot happen; a float32/64 sum overflows only
+        # when the loss has already diverged, and then NumPy's overflow warning is apt): no errstate
+        return np.asarray(np.add.reduce(l, axis=None) / l.size, dtype=l.dtype)
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = l.sum()
+        total = np.add.reduce(l, axis=None)  # = l.sum(), without its Python wrapper
         return np.asarray(total if red == "sum" else total / (l.size if denom is None else denom), dtype=l.dtype)
+
+
+_WIDE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _gbar(g: np.ndarray, red: str, n: Any) -> np.ndarray:
