@@ -234,3 +234,22 @@ def test_l2_penalty_step_equals_torch_sgd_weight_decay() -> None:
             p._data -= lr * p.grad._data
     for (name, p), (_, q) in zip(cr.named_parameters(), th.named_parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_plain_path_equals_the_general_one_bit_for_bit(reduction: str, dtype: Any) -> None:
+    """(N, C) logits with nothing ignored and no weights take a shorter path (CrossEntropy._plain); with
+    all-ones class weights the general path computes the same floats: loss and gradient must be equal."""
+    x = RNG.standard_normal((32, 10)).astype(dtype) * 3
+    t = chainrule.tensor(RNG.integers(0, 10, (32,)))
+    results = []
+    for weight in (None, chainrule.ones(10, dtype=chainrule.float32 if dtype == np.float32 else chainrule.float64)):
+        xt = chainrule.tensor(x, requires_grad=True)
+        loss = F.cross_entropy(xt, t, weight=weight, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.detach().numpy(), xt.grad.numpy()))
+    (l_plain, g_plain), (l_general, g_general) = results
+    assert l_plain.dtype == dtype and g_plain.dtype == dtype
+    np.testing.assert_array_equal(l_plain, l_general)
+    np.testing.assert_array_equal(g_plain, g_general)

@@ -165,19 +165,7 @@ class Adam(Optimizer):
         else:
             for g_in, tv in zip(gs, flat.tmp_views):
                 np.multiply(g_in, g_in, out=tv)
-        tmp *= 1 - b2
-        v += tmp
-        if amsgrad:
-            v_hat = flat.vmax
-            np.maximum(v_hat, v, out=v_hat)
-        else:
-            v_hat = v
-        step_size = lr / (1 - b1**step)
-        denom = np.sqrt(v_hat, out=tmp)
-        denom /= math.sqrt(1 - b2**step)
-        denom += eps
-        np.divide(m, denom, out=denom)
-        denom *= step_size
+        _finish_update(m, v, flat.vmax if amsgrad else None, tmp, lr, b1, b2, eps, step)
         for p, d, tv in zip(params, ps, flat.tmp_views):
             d -= tv
             p._bump_version()
@@ -267,20 +255,27 @@ class Adam(Optimizer):
         m += tmp  # lerp toward g, PyTorch's form of β₁·m + (1 − β₁)·g
         v *= b2
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - b2
-        v += tmp
-        if group["amsgrad"]:
-            v_hat = state["max_exp_avg_sq"]._data
-            np.maximum(v_hat, v, out=v_hat)
-        else:
-            v_hat = v
-        step_size = lr / (1 - b1**step)
-        denom = np.sqrt(v_hat, out=tmp)
-        denom /= math.sqrt(1 - b2**step)
-        denom += eps
-        np.divide(m, denom, out=denom)
-        denom *= step_size
-        p -= denom
+        p -= _finish_update(m, v, state["max_exp_avg_sq"]._data if group["amsgrad"] else None,
+                            tmp, lr, b1, b2, eps, step)
+
+
+def _finish_update(
+    m: np.ndarray, v: np.ndarray, v_max: np.ndarray | None, tmp: np.ndarray,
+    lr: float, b1: float, b2: float, eps: float, step: float,
+) -> np.ndarray:
+    """With ``tmp`` = g² and ``v`` already scaled by β₂: v += (1 − β₂)g², v̂ = max(v̂, v) with
+    amsgrad, and the update η/(1 − β₁ᵗ) · m / (√v̂/√(1 − β₂ᵗ) + ε), written into ``tmp`` and returned."""
+    tmp *= 1 - b2
+    v += tmp
+    if v_max is not None:
+        np.maximum(v_max, v, out=v_max)
+        v = v_max
+    denom = np.sqrt(v, out=tmp)
+    denom /= math.sqrt(1 - b2**step)
+    denom += eps
+    np.divide(m, denom, out=denom)
+    denom *= lr / (1 - b1**step)
+    return denom
 
 
 class AdamW(Adam):

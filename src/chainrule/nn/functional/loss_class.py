@@ -20,6 +20,9 @@ from .loss import _gbar, _no_grad_arg, _reduce, _reduction
 __all__ = ["cross_entropy", "nll_loss"]
 
 
+_max, _min, _sum = np.maximum.reduce, np.minimum.reduce, np.add.reduce  # ndarray.max/min/sum minus their wrappers
+
+
 # --- classification: cross-entropy, NLL ------------------------------------------------------------
 def _class_axis(x: np.ndarray) -> int:
     return 1 if x.ndim >= 2 else 0
@@ -59,6 +62,8 @@ class CrossEntropy(Function):
     def forward(ctx: Any, x: Any, t: Any, w: Any, ignore_index: int, eps: float, red: str) -> Any:
         ax = _class_axis(x)
         C = x.shape[ax]
+        if x.ndim == 2 and w is None and not eps and x.size and (t != ignore_index).all():
+            return CrossEntropy._plain(ctx, x, t, red)
         keep, tt, wt = _picked(t, w, ignore_index, x.dtype)
         z = x - x.max(axis=ax, keepdims=True) if x.size else x.copy()
         zt = z[np.arange(len(tt)), tt] if x.ndim == 2 else np.take_along_axis(z, np.expand_dims(tt, ax), ax).squeeze(ax)
@@ -76,11 +81,25 @@ class CrossEntropy(Function):
         return _reduce(l.astype(x.dtype, copy=False), red, ctx.denom)
 
     @staticmethod
+    def _plain(ctx: Any, x: Any, t: Any, red: str) -> Any:
+        """The usual case, (N, C) logits, no class weights, smoothing or ignored targets (all w_t = 1):
+        l_i = log Σ_c exp z_ic − z_it with z = x − max_c x; the same floats as the general path."""
+        z = x - _max(x, 1, keepdims=True)
+        zt = z[np.arange(len(t)), t]
+        e = np.exp(z, out=z)
+        s = _sum(e, 1, keepdims=True)
+        l = np.log(s).reshape(-1)
+        l -= zt
+        ctx.save_for_backward(e, s, t, None, None, None)
+        ctx.red, ctx.eps, ctx.denom = red, 0.0, len(t)
+        return _reduce(l, red)
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         e, s, tt, wt, keep, w = ctx.saved_tensors
         ax, eps, nd = _class_axis(e), ctx.eps, e.ndim
         gb = _gbar(g, ctx.red, ctx.denom)
-        coef = gb * wt  # ḡ_i·w_t, 0 where ignored
+        coef = gb if wt is None else gb * wt  # ḡ_i·w_t, 0 where ignored (no wt: every w_t = 1)
         gx = e / s  # softmax (a new array: saved ones stay intact for retain_graph)
         if eps:
             C = e.shape[ax]
@@ -188,7 +207,7 @@ def _check_class_target(op: str, input: Tensor, target: Tensor, weight: Tensor |
         _check_class_weight(op, w, C)
         if w.dtype != x.dtype:
             raise RuntimeError(f"{op}: expected scalar type {_TORCH_NAMES.get(x.dtype.name)} but found {_TORCH_NAMES.get(w.dtype.name)} (weight); cast it to the input's dtype")
-    if t.size and (t.min() < 0 or t.max() >= C):  # only then look for the culprit (ignore_index is allowed)
+    if t.size and (_min(t, None) < 0 or _max(t, None) >= C):  # only then look for the culprit (ignore_index is allowed)
         tv = t.astype(np.int64, copy=False)
         bad = (tv != ignore_index) & ((tv < 0) | (tv >= C))
         if bad.any():
