@@ -185,6 +185,7 @@ def _refresh(program: Program) -> None:
     program.ext_arrays[:] = [t._data for t in program.externals]  # type: ignore[index]
     if program.ext_edges is not None and any(t._grad_fn is not None for t in program.externals):
         program.ext_edges = None  # edges are taken afresh at each call from now on
+        program.guard = generate_guard(program, _module._structure)  # without the leaf checks
 
 
 def _same(a: Any, b: Any) -> bool:

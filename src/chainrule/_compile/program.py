@@ -62,6 +62,7 @@ class Program:
     guard: Any = None  # () -> bool: nothing the trace depends on changed (see ``codegen.generate_guard``)
     ext_arrays: list[Any] | None = None  # the externals' arrays the fast guard expects (same objects)
     ext_edges: tuple[Any, ...] | None = None  # the externals' graph edges, when all are leaves
+    ext_needs: tuple[bool, ...] = ()  # their needs_input_grad entries (with ``ext_edges``)
     run_forward: Any = None  # (*node input arrays) -> (output or outputs, ctxs)
     run_backward: Any = None  # (ctxs, *output grads) -> node input grads
 

@@ -56,11 +56,7 @@ class SGD(Optimizer):
                 subtract(d, multiply(g, lr), out=d)
             else:
                 subtract(d, multiply(g, lr, out=scratch(d)), out=d)
-            vc = p._vc  # p._bump_version(), inlined
-            if vc is None:
-                p._vc = [1]
-            else:
-                vc[0] += 1
+            p._bump_version()
         return True
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
