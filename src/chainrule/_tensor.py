@@ -77,6 +77,7 @@ class Tensor(TensorMethods):
     # --- metadata --------------------------------------------------------------------------------
     @property
     def shape(self) -> Size:
+        """The shape as a ``chainrule.Size`` (a tuple of ints)."""
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
@@ -87,57 +88,73 @@ class Tensor(TensorMethods):
 
     @property
     def dtype(self) -> _dtype.dtype:
+        """The element type (``chainrule.float32``, ``chainrule.int64``...)."""
         return _dtype._FROM_NP[self._data.dtype]
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions (0 for a scalar tensor)."""
         return self._data.ndim
 
     def dim(self) -> int:
+        """Number of dimensions (0 for a scalar tensor); ``ndimension`` is the same."""
         return self._data.ndim
 
     ndimension = dim
 
     def numel(self) -> int:
+        """Number of elements: the product of the shape (1 for a 0-d tensor); ``nelement`` is the same."""
         return int(self._data.size)
 
     nelement = numel
 
     def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
         return int(self._data.itemsize)
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element (4 for float32)."""
         return int(self._data.itemsize)
 
     @property
     def nbytes(self) -> int:
+        """Bytes of all elements: ``numel() * element_size()``."""
         return int(self._data.nbytes)
 
     @property
     def device(self) -> Any:
+        """Always ``device('cpu')``: chainrule computes on the CPU."""
         return cpu
 
     @property
     def is_cuda(self) -> bool:
+        """Always False: chainrule computes on the CPU."""
         return False
 
     def is_floating_point(self) -> bool:
+        """True for a floating dtype (float16, float32, float64; bfloat16 is stored as float32)."""
         return self._data.dtype.kind == "f"
 
     def is_contiguous(self) -> bool:
+        """True if the elements are laid out in row-major (C) order without gaps."""
         return bool(self._data.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
+        """Steps in elements between neighbours along each dim (a tuple), or along ``dim``.
+        Read from the NumPy array: an expanded dim has stride 0, as in PyTorch.
+        """
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_dim(dim, self._data.ndim, "stride")]
 
     def data_ptr(self) -> int:
+        """Address of the first element (tensors that share memory from the same start share it)."""
         return int(self._data.__array_interface__["data"][0])
 
     # --- autograd state --------------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Whether autograd records operations on this tensor; settable on leaves (floating dtypes only)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -161,6 +178,9 @@ class Tensor(TensorMethods):
 
     @property
     def grad(self) -> Tensor | None:
+        """The accumulated gradient ``∂L/∂self`` after ``backward()`` (same shape), or None.
+        Reading it on a non-leaf that does not ``retain_grad()`` warns, as in PyTorch.
+        """
         if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             _warn_non_leaf_grad()
         return self._grad
@@ -179,14 +199,17 @@ class Tensor(TensorMethods):
 
     @property
     def grad_fn(self) -> Any:
+        """The graph node that produced this tensor (None for leaves and tensors made under ``no_grad``)."""
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
+        """True if no recorded op produced this tensor (``grad_fn is None``); backward fills its ``.grad``."""
         return self._grad_fn is None
 
     @property
     def retains_grad(self) -> bool:
+        """True if ``retain_grad()`` was called on this non-leaf tensor."""
         return self._retains_grad
 
     @property
@@ -263,12 +286,16 @@ class Tensor(TensorMethods):
         return t
 
     def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place (no ``grad_fn``, ``requires_grad=False``); returns it."""
         self._grad_fn = None
         self._requires_grad = False
         return self
 
     @property
     def data(self) -> Tensor:
+        """The same array as a tensor outside autograd (no history, ``requires_grad=False``).
+        Assigning ``x.data = t`` swaps the underlying array without recording anything.
+        """
         return Tensor._make(self._data)
 
     @data.setter
@@ -286,6 +313,7 @@ class Tensor(TensorMethods):
         return self._data
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number; RuntimeError for more elements."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"item: a Tensor with {self._data.size} elements cannot be converted to Scalar; "
@@ -294,15 +322,18 @@ class Tensor(TensorMethods):
         return self._data.item()
 
     def tolist(self) -> Any:
+        """The values as (nested) Python lists of Python numbers; a 0-d tensor gives a number."""
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
     def cpu(self) -> Tensor:
+        """The tensor itself (it is already on the CPU)."""
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Raises RuntimeError: chainrule has no CUDA device (``chainrule.cuda.is_available()`` is False)."""
         check_device("cuda", "Tensor.cuda")
         return self  # pragma: no cover - check_device raises
 
@@ -370,6 +401,7 @@ class Size(tuple):  # type: ignore[type-arg]
         return f"chainrule.Size({list(self)})"
 
     def numel(self) -> int:
+        """Number of elements of a tensor of this shape: the product of the sizes (1 for ``Size([])``)."""
         n = 1
         for s in self:
             n *= s

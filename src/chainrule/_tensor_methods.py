@@ -219,21 +219,33 @@ class TensorMethods(TensorOpMethods):
         return _inplace(self, "index_add_", _ops.index_add, dim, index, source, alpha=alpha)
 
     def copy_(self, src: Any) -> Any:
+        """Copy ``src`` (broadcast to ``self``'s shape, cast to its dtype) into ``self``; returns ``self``.
+        The gradient flows to ``src``; the old values of ``self`` get none.
+        """
         return _inplace(self, "copy_", _ops.copy_from, src)
 
     def zero_(self) -> Any:
+        """Fill ``self`` with zeros in place; returns ``self`` (no gradient flows through the old values)."""
         return _fill(self, "zero_", 0)
 
     def fill_(self, value: Any) -> Any:
+        """Fill ``self`` with ``value`` (a number or a one-element tensor) in place; returns ``self``."""
         return _fill(self, "fill_", value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill ``self`` in place with samples of U(a, b) from ``generator`` (default: the global one).
+        chainrule draws with NumPy's PCG64: the same seed gives other numbers than PyTorch.
+        """
         return _fill(self, "uniform_", _random.uniform_array(self._data.shape, a, b, generator))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill ``self`` in place with samples of N(mean, std²) from ``generator`` (default: the global one).
+        chainrule draws with NumPy's PCG64: the same seed gives other numbers than PyTorch.
+        """
         return _fill(self, "normal_", _random.normal_array(self._data.shape, mean, std, generator))
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Any:
+        """Fill ``self`` in place with 1 with probability ``p`` (a number), else 0."""
         u = _random.uniform_array(self._data.shape, 0.0, 1.0, generator)
         return _fill(self, "bernoulli_", u < p)
 
@@ -261,66 +273,84 @@ class TensorMethods(TensorOpMethods):
         return _ops.cast(self, _dtype.to_dtype(dtype))
 
     def type(self, dtype: Any = None) -> Any:
+        """``type()``: the type name, e.g. ``'chainrule.FloatTensor'``; ``type(dtype)`` is ``to(dtype)``."""
         if dtype is None:
             return f"chainrule.{_TYPE_NAMES[self.dtype.name]}Tensor"  # type: ignore[attr-defined]
         return self.to(dtype)
 
     def type_as(self, other: Any) -> Any:
+        """``self.to(other.dtype)``."""
         return self.to(other.dtype)
 
     def float(self) -> Any:
+        """``self.to(chainrule.float32)`` (``self`` itself if already float32)."""
         return self.to(_dtype.float32)
 
     def double(self) -> Any:
+        """``self.to(chainrule.float64)`` (``self`` itself if already float64)."""
         return self.to(_dtype.float64)
 
     def half(self) -> Any:
+        """``self.to(chainrule.float16)`` (``self`` itself if already float16)."""
         return self.to(_dtype.float16)
 
     def long(self) -> Any:
+        """``self.to(chainrule.int64)`` (``self`` itself if already int64)."""
         return self.to(_dtype.int64)
 
     def int(self) -> Any:
+        """``self.to(chainrule.int32)`` (``self`` itself if already int32)."""
         return self.to(_dtype.int32)
 
     def short(self) -> Any:
+        """``self.to(chainrule.int16)`` (``self`` itself if already int16)."""
         return self.to(_dtype.int16)
 
     def byte(self) -> Any:
+        """``self.to(chainrule.uint8)`` (``self`` itself if already uint8)."""
         return self.to(_dtype.uint8)
 
     def bool(self) -> Any:
+        """``self.to(chainrule.bool)`` (``self`` itself if already bool)."""
         return self.to(_dtype.bool)
 
     def clone(self, *, memory_format: Any = None) -> Any:
         return _ops.clone(self)
 
     def contiguous(self, memory_format: Any = None) -> Any:
+        """``self`` if its elements are in row-major order, else a row-major copy (recorded as ``clone``)."""
         return self if self._data.flags.c_contiguous else _ops.clone(self)
 
     def new_tensor(self, data: Any, dtype: Any = None, **kw: Any) -> Any:
+        """``chainrule.tensor(data)`` with ``self``'s dtype unless ``dtype`` is given."""
         return _creation.tensor(data, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
 
     def new_zeros(self, *size: Any, dtype: Any = None, **kw: Any) -> Any:
+        """``chainrule.zeros(*size)`` with ``self``'s dtype unless ``dtype`` is given."""
         return _creation.zeros(*size, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
 
     def new_ones(self, *size: Any, dtype: Any = None, **kw: Any) -> Any:
+        """``chainrule.ones(*size)`` with ``self``'s dtype unless ``dtype`` is given."""
         return _creation.ones(*size, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Any:
+        """``chainrule.full(size, fill_value)`` with ``self``'s dtype unless ``dtype`` is given."""
         return _creation.full(size, fill_value, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
 
     def new_empty(self, *size: Any, dtype: Any = None, **kw: Any) -> Any:
+        """``chainrule.empty(*size)`` with ``self``'s dtype unless ``dtype`` is given."""
         return _creation.empty(*size, dtype=dtype or self.dtype, **kw)  # type: ignore[attr-defined]
 
     # --- shape properties ------------------------------------------------------------------------
     @property
     def T(self) -> Any:  # noqa: N802
+        """All dims reversed: ``x.permute(n-1, ..., 0)`` (the matrix transpose for 2-D; a view)."""
         nd = self._data.ndim
         return _Permute.apply(self, _REVERSED[nd] if nd < 8 else tuple(range(nd - 1, -1, -1)))
 
     @property
     def mT(self) -> Any:  # noqa: N802
+        """The last two dims swapped: ``x.transpose(-2, -1)`` (a batch of matrix transposes; a view)."""
         return _ops.transpose(self, -2, -1)
 
 

@@ -1,11 +1,14 @@
 """Tensor methods that delegate to ``chainrule.ops`` unchanged (``x.exp()`` is ``chainrule.exp(x)``).
 
 Written out one per line (no ``setattr`` loops) so that each method is greppable and shows up in
-``help(Tensor)``. The docstring of each op lives with the op.
+``help(Tensor)``. The docstring of each op lives with the op: ``_share_op_docs`` (called once
+``chainrule`` is imported) gives each method without a docstring of its own the docstring of the op
+it calls, so ``help(Tensor.exp)`` reads ``help(chainrule.exp)`` and the text is written only once.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 __all__ = ["TensorOpMethods"]
@@ -522,3 +525,27 @@ class TensorOpMethods:
 
 
 from . import ops as _ops  # noqa: E402  (the ops import the Tensor class, which uses this mixin)
+
+
+def _share_op_docs(cls: type) -> None:
+    """Document each of ``cls``'s undocumented public methods with the docstring of its op.
+
+    ``x.name(...)`` is ``chainrule.ops.name(x, ...)``; an in-place ``x.name_(...)`` writes the result
+    of ``name`` into ``x``. Methods that have a docstring of their own keep it.
+    """
+    for klass in cls.__mro__:
+        for name, method in vars(klass).items():
+            if name.startswith("_") or not callable(method) or method.__doc__:
+                continue
+            inplace = name.endswith("_") and name[:-1] in _ops.__all__
+            op = getattr(_ops, name[:-1] if inplace else name, None) if name in _ops.__all__ or inplace else None
+            if op is None or not op.__doc__:
+                continue
+            if inplace:
+                head = (
+                    f"In-place ``x.{name[:-1]}(...)``: writes the result into ``x`` and returns ``x``.\n"
+                    "Outside ``no_grad`` a leaf that requires grad refuses, as in PyTorch."
+                )
+            else:
+                head = f"``x.{name}(...)`` is ``chainrule.{name}(x, ...)``:"
+            method.__doc__ = f"{head}\n\n{inspect.cleandoc(op.__doc__)}"
