@@ -217,3 +217,12 @@ def test_in_place_random_fills():
     assert np.array_equal(cr.empty(4).uniform_(2.0, 3.0, generator=g).numpy(), t.numpy())
     assert cr.zeros(3).normal_(0, 1).dtype is cr.float32
     assert cr.zeros(3).fill_(2.5).tolist() == [2.5, 2.5, 2.5]
+
+
+def test_randint_like_with_one_bound_draws_below_it() -> None:
+    """``randint_like(x, high)`` draws from [0, high) with x's shape and dtype, as in PyTorch."""
+    x = cr.zeros(50, 4)
+    r = cr.randint_like(x, 3)
+    assert r.shape == (50, 4) and r.dtype is cr.float32
+    assert set(np.unique(r.numpy())) == {0.0, 1.0, 2.0}
+    assert ((cr.randint_like(x, 5, 7).numpy() >= 5) & (cr.randint_like(x, 5, 7).numpy() < 7)).all()

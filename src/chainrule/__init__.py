@@ -67,14 +67,17 @@ def result_type(tensor1: object, tensor2: object) -> _dtype.dtype:
 
 
 def is_tensor(obj: object) -> bool:
+    """True if ``obj`` is a ``chainrule.Tensor`` (a Parameter included)."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    """True if ``input`` has a floating dtype (float16, float32, float64)."""
     return input.is_floating_point()
 
 
 def numel(input: Tensor) -> int:  # noqa: A002
+    """Number of elements of ``input``: the product of its shape."""
     return input.numel()
 
 

@@ -97,6 +97,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding ``s``, of the default float dtype unless ``dtype`` is given."""
     dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
     return _finish(np.array(s, dtype=dt.np), requires_grad, device, "scalar_tensor")
 
@@ -123,18 +124,26 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
+    """A tensor of the given shape (ints or one sequence) of zeros; default float dtype unless ``dtype``.
+    Difference from PyTorch: ``out=`` is accepted but not written to.
+    """
     return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype, "zeros")), requires_grad, device, "zeros")
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given shape (ints or one sequence) of ones; default float dtype unless ``dtype``."""
     return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype, "ones")), requires_grad, device, "ones")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """A tensor of the given shape with uninitialized values; the default float dtype unless ``dtype``."""
     return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype, "empty")), requires_grad, device, "empty")
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value``. The dtype follows the value when not given,
+    as in PyTorch: bool -> bool, int -> int64, float -> the default float dtype.
+    """
     if dtype is None:  # PyTorch infers from the fill value
         dtype = _dtype._scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     shape = _shape((size,) if isinstance(size, int) else tuple(size), "full")
@@ -148,18 +157,22 @@ def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
+    """Zeros with ``input``'s shape and dtype (or ``dtype``)."""
     return _finish(np.zeros(*_like(input, dtype)), requires_grad, device, "zeros_like")
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
+    """Ones with ``input``'s shape and dtype (or ``dtype``)."""
     return _finish(np.ones(*_like(input, dtype)), requires_grad, device, "ones_like")
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
+    """An uninitialized tensor with ``input``'s shape and dtype (or ``dtype``)."""
     return _finish(np.empty(*_like(input, dtype)), requires_grad, device, "empty_like")
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    """``fill_value`` everywhere, with ``input``'s shape and dtype (or ``dtype``)."""
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, fill_value, dt), requires_grad, device, "full_like")
 
@@ -185,6 +198,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive: start + i·(end − start)/(steps−1).
+    Computed as PyTorch does (from ``start`` for the first half, from ``end`` after), so the floats match.
+    """
     if int(steps) < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative; got {steps}")
     arr = _linspace(start, end, int(steps), _float_dtype(dtype, "linspace"))
@@ -208,11 +224,13 @@ def _linspace(start: Any, end: Any, steps: int, dt: np.dtype) -> np.ndarray:
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values ``base ** v``, v evenly spaced from ``start`` to ``end`` inclusive (in float64)."""
     arr = np.logspace(float(start), float(end), int(steps), base=base).astype(_float_dtype(dtype, "logspace"))
     return _finish(arr, requires_grad, device, "logspace")
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The ``n x m`` identity matrix (``m`` defaults to ``n``): ones on the diagonal, zeros elsewhere."""
     return _finish(np.eye(int(n), None if m is None else int(m), dtype=_float_dtype(dtype, "eye")), requires_grad, device, "eye")
 
 
@@ -252,6 +270,9 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Generato
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64 unless ``dtype``).
+    chainrule draws with NumPy's PCG64: the same seed gives other numbers than PyTorch.
+    """
     dt = _dtype.to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
     return _finish(rng(generator).permutation(int(n)).astype(dt), False, device, "randperm")
 
@@ -269,14 +290,19 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
 
 
 def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+    """``rand`` with ``input``'s shape and dtype (or ``dtype``): uniform samples on [0, 1)."""
     return rand(*input.shape, generator=generator, dtype=dtype or input.dtype, **kw)
 
 
 def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+    """``randn`` with ``input``'s shape and dtype (or ``dtype``): standard normal samples."""
     return randn(*input.shape, generator=generator, dtype=dtype or input.dtype, **kw)
 
 
 def randint_like(input: Tensor, low: int, high: Any = None, *, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+    """``randint(low, high)`` (or ``randint(0, high)`` with one bound) with ``input``'s shape and dtype."""
+    if high is None:  # randint_like(input, high), as in PyTorch
+        low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, **kw)
 
 

@@ -50,6 +50,7 @@ class dtype:  # noqa: N801 - PyTorch's name
 
     @property
     def is_complex(self) -> bool:
+        """Always False: chainrule has no complex dtypes."""
         return False
 
     def __repr__(self) -> str:

@@ -24,6 +24,7 @@ class Generator:
         self.np = np.random.Generator(np.random.PCG64(self._seed))
 
     def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from ``seed`` (negative seeds wrap modulo 2**64, as PyTorch); returns self."""
         seed = int(seed)
         if seed < 0:
             seed += 1 << 64  # PyTorch accepts negative seeds by wrapping
@@ -32,11 +33,13 @@ class Generator:
         return self
 
     def seed(self) -> int:
+        """Seed from fresh OS entropy; returns the seed used."""
         s = int(np.random.SeedSequence().entropy % (1 << 63))
         self.manual_seed(s)
         return s
 
     def initial_seed(self) -> int:
+        """The seed the stream was last started from."""
         return self._seed
 
     def get_state(self) -> Any:
@@ -49,6 +52,7 @@ class Generator:
         return tensor(list(raw), dtype="uint8")
 
     def set_state(self, new_state: Any) -> Generator:
+        """Restore a state returned by ``get_state``; returns the generator."""
         import json
 
         data = new_state._data if hasattr(new_state, "_data") else np.asarray(new_state)
@@ -62,6 +66,7 @@ class Generator:
 
     @property
     def device(self) -> Any:
+        """Always ``device('cpu')``."""
         from ._device import cpu
 
         return cpu
@@ -76,18 +81,22 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
+    """Seed the default generator from fresh OS entropy; returns the seed used."""
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the default generator last started from (67280421310721, as PyTorch, until seeded)."""
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> Any:
+    """The default generator's state as a uint8 tensor (pass it to ``set_rng_state``)."""
     return default_generator.get_state()
 
 
 def set_rng_state(new_state: Any) -> None:
+    """Restore the default generator's state from ``get_rng_state``'s tensor."""
     default_generator.set_state(new_state)
 
 

@@ -9,6 +9,7 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
+    """Always 0: there are no CUDA devices."""
     return 0
 
 

@@ -46,4 +46,5 @@ class set_detect_anomaly(detect_anomaly):  # noqa: N801
 
 
 def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` / ``set_detect_anomaly(True)``: backward checks for NaN, names the op."""
     return _function._anomaly[0]

@@ -88,6 +88,10 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """What ``forward`` passed to ``save_for_backward``, as a tuple.
+        RuntimeError if the graph was already freed (backward without ``retain_graph=True``) or if a saved
+        tensor was modified in place since (its version counter moved on), as in PyTorch.
+        """
         saved = self._saved
         if saved is None:
             raise RuntimeError(
@@ -114,11 +118,13 @@ class Function:
         """Accepted for PyTorch compatibility; in-place custom Functions are not tracked."""
 
     def set_materialize_grads(self, value: bool) -> None:
+        """If True (the default), outputs nobody used reach ``backward`` as zeros instead of None."""
         self.materialize_grads = bool(value)
 
     # --- graph node API -------------------------------------------------------------------------
     @classmethod
     def name(cls) -> str:
+        """The class name + ``"Backward"``, e.g. ``"MulBackward"`` (PyTorch adds a number: MulBackward0)."""
         return cls.__name__ + "Backward"
 
     @property
@@ -130,6 +136,7 @@ class Function:
         )
 
     def register_hook(self, fn: Any) -> None:  # pragma: no cover - rarely used node hook
+        """Not supported on graph nodes: raises NotImplementedError; use ``Tensor.register_hook`` instead."""
         raise NotImplementedError("Function.register_hook: use Tensor.register_hook instead")
 
     def __repr__(self) -> str:
@@ -138,10 +145,16 @@ class Function:
     # --- forward ---------------------------------------------------------------------------------
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
+        """The forward computation: ``forward(ctx, *inputs)`` returns the output(s); write it in a subclass.
+        Call ``ctx.save_for_backward(...)`` to keep what ``backward`` needs.
+        """
         raise NotImplementedError("Function subclasses must implement forward(ctx, *inputs)")
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        """The vector-Jacobian product: ``backward(ctx, *grad_outputs)`` returns one gradient (or None) per
+        ``forward`` input, each ``gx = Σ g · ∂out/∂x``; write it in a subclass.
+        """
         raise NotImplementedError("Function subclasses must implement backward(ctx, *grads)")
 
     @classmethod

@@ -57,6 +57,7 @@ class Work:
         self._done = not requests and finish is None
 
     def is_completed(self) -> bool:
+        """True once the collective has finished (polls MPI without blocking; finishes it if it has)."""
         if self._done:
             return True
         from mpi4py import MPI
@@ -66,6 +67,7 @@ class Work:
         return self._done
 
     def wait(self, timeout: Any = None) -> bool:
+        """Block until the collective has finished and its result is in the tensor; returns True."""
         if not self._done:
             if self._g is not None:
                 wait_all(self._g, self._requests, self._what)

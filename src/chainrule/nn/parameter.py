@@ -58,4 +58,5 @@ class Buffer(Tensor):
 
 
 def is_lazy(param: Any) -> bool:
+    """Always False: chainrule has no lazy (uninitialized) parameters."""
     return False

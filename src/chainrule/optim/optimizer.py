@@ -95,6 +95,7 @@ class Optimizer:
         """Subclasses validate their hyperparameters (PyTorch's ValueError messages)."""
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to None (``set_to_none=True``, the default) or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
                 if p._grad is None:
@@ -220,6 +221,7 @@ def _cast_state(key: str, value: Any, param: Tensor) -> Any:
 
 
 def check(valid: bool, message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``valid`` (hyperparameter checks, in PyTorch's wording)."""
     if not valid:
         raise ValueError(message)
 

@@ -37,6 +37,7 @@ class Graph:
     row: list[int] = field(default_factory=list)  # 0 = top (inputs), last = output
 
     def add(self, kind: str, lines: list[str]) -> int:
+        """Append a node of ``kind`` (op, param, leaf, output) with ``lines`` of text; returns its index."""
         self.kinds.append(kind)
         self.lines.append(lines)
         return len(self.kinds) - 1
