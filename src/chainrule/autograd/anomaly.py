@@ -46,5 +46,5 @@ class set_detect_anomaly(detect_anomaly):  # noqa: N801
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()`` / ``set_detect_anomaly(True)``: backward checks for NaN, names the op."""
+    """True inside ``detect_anomaly()`` or ``set_detect_anomaly(True)``: backward checks for NaN."""
     return _function._anomaly[0]

@@ -93,6 +93,9 @@ class Module:
         d["_forward_hooks"] = OrderedDict()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The layer's computation, written by each subclass: outputs from inputs (and parameters).
+        Call the module (``m(x)``) rather than ``m.forward(x)``, so that forward hooks run.
+        """
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -262,17 +265,21 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of this module and (``recurse=True``) its submodules, each once."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(name, buffer)`` pairs (``'bn.running_mean'``...) of this module and, if ``recurse``, below."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (e.g. BatchNorm's running statistics) of this module and, if ``recurse``, below."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for each direct submodule, each once."""
         seen: set[int] = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -280,14 +287,17 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """Each direct submodule, once."""
         for _, m in self.named_children():
             yield m
 
     def modules(self) -> Iterator[Module]:
+        """This module and all its submodules, depth first, each once."""
         for _, m in self.named_modules():
             yield m
 
     def get_submodule(self, target: str) -> Module:
+        """The submodule at a dotted path (``'encoder.0'``; ``''`` is ``self``); else AttributeError."""
         module: Module = self
         for item in target.split(".") if target else []:
             if item not in module._modules or module._modules[item] is None:
@@ -296,6 +306,7 @@ class Module:
         return module
 
     def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path (``'encoder.0.weight'``); AttributeError if there is none."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if name not in module._parameters:
@@ -303,6 +314,7 @@ class Module:
         return module._parameters[name]  # type: ignore[return-value]
 
     def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path (``'bn.running_mean'``); AttributeError if there is none."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if name not in module._buffers:
@@ -311,6 +323,10 @@ class Module:
 
     # --- modes and bulk changes ----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
+        """Set training (``mode=True``) or evaluation mode on this module and all below; returns ``self``.
+
+        Dropout and batch norm behave differently in the two modes.
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
@@ -318,14 +334,17 @@ class Module:
         return self
 
     def eval(self) -> Module:
+        """``train(False)``: evaluation mode (no dropout, batch norm uses its running statistics)."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (``False`` freezes them); returns ``self``."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to None (``set_to_none=True``, the default) or to zeros."""
         for p in self.parameters():
             if p._grad is None:
                 continue
@@ -376,21 +395,27 @@ class Module:
         return self._apply_to_tensors(lambda t: t.to(dt) if t.is_floating_point() else t)
 
     def float(self) -> Module:
+        """``to(chainrule.float32)``: floating parameters and buffers become float32; returns ``self``."""
         return self.to(_dtype.float32)
 
     def double(self) -> Module:
+        """``to(chainrule.float64)``: floating parameters and buffers become float64; returns ``self``."""
         return self.to(_dtype.float64)
 
     def half(self) -> Module:
+        """``to(chainrule.float16)``: floating parameters and buffers become float16; returns ``self``."""
         return self.to(_dtype.float16)
 
     def type(self, dst_type: Any) -> Module:
+        """``to(dst_type)``: floating parameters and buffers converted (PyTorch casts integer buffers too)."""
         return self.to(dst_type)
 
     def cpu(self) -> Module:
+        """``self``: everything already lives on the CPU."""
         return self
 
     def cuda(self, device: Any = None) -> Module:
+        """Raises RuntimeError: chainrule has no CUDA device (``chainrule.cuda.is_available()`` is False)."""
         check_device("cuda", f"{self._get_name()}.cuda")
         return self  # pragma: no cover
 

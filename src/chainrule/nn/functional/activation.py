@@ -53,6 +53,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """``leaky_relu`` written into ``input``, which is returned."""
     return _inplace(input, "leaky_relu_", ops.leaky_relu, negative_slope)
 
 
@@ -62,6 +63,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """``elu`` written into ``input``, which is returned."""
     return _inplace(input, "elu_", ops.elu, alpha)
 
 
@@ -71,6 +73,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 
 def selu_(input: Tensor) -> Tensor:  # noqa: A002
+    """``selu`` written into ``input``, which is returned."""
     return _inplace(input, "selu_", ops.selu)
 
 
@@ -80,6 +83,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """``celu`` written into ``input``, which is returned."""
     return _inplace(input, "celu_", ops.celu, alpha)
 
 
@@ -114,6 +118,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    """``hardtanh`` written into ``input``, which is returned."""
     return _inplace(input, "hardtanh_", ops.hardtanh, min_val, max_val)
 
 
@@ -165,6 +170,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
+    """``threshold`` written into ``input``, which is returned: x where x > threshold, else ``value``."""
     return _inplace(input, "threshold_", _threshold, threshold, value)
 
 
@@ -271,6 +277,7 @@ def rrelu(
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:  # noqa: A002
+    """``rrelu`` written into ``input``, which is returned."""
     return _inplace(input, "rrelu_", _rrelu, lower, upper, training)
 
 

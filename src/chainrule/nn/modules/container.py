@@ -35,6 +35,7 @@ class Sequential(Module):
                 self.add_module(str(i), module)
 
     def forward(self, input: Any) -> Any:  # noqa: A002
+        """Feed ``input`` through each submodule in order: ``m_n(...m_2(m_1(input)))``."""
         for module in self._modules.values():
             input = module(input)
         return input
@@ -60,15 +61,18 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end (named ``str(len(self))``); returns ``self``."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Append each of ``modules`` in turn; returns ``self``."""
         for m in modules:
             self.append(m)
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` at ``index`` (negative counts from the end), renumbering; returns ``self``."""
         _insert(self, index, module)
         return self
 
@@ -105,18 +109,22 @@ class ModuleList(Module):
         return self.extend(modules)
 
     def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end (named ``str(len(self))``); returns ``self``."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each of ``modules`` in turn; returns ``self``."""
         for m in modules:
             self.append(m)
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` at ``index`` (negative counts from the end) and renumber the rest."""
         _insert(self, index, module)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """No forward, as in PyTorch: raises NotImplementedError; iterate over the list in yours."""
         raise NotImplementedError("ModuleList has no forward; iterate over it in your own forward()")
 
     def __repr__(self) -> str:
@@ -165,28 +173,35 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self) -> Iterable[str]:
+        """The names, in insertion order."""
         return self._modules.keys()
 
     def values(self) -> Iterable[Module]:
+        """The modules, in insertion order."""
         return self._modules.values()  # type: ignore[return-value]
 
     def items(self) -> Iterable[tuple[str, Module]]:
+        """``(name, module)`` pairs, in insertion order."""
         return self._modules.items()  # type: ignore[return-value]
 
     def pop(self, key: str) -> Module:
+        """Remove the module named ``key`` and return it."""
         _structure[0] += 1
         return self._modules.pop(key)  # type: ignore[return-value]
 
     def clear(self) -> None:
+        """Remove every module."""
         self._modules.clear()
         _structure[0] += 1
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace modules from a mapping or from ``(name, module)`` pairs."""
         pairs = modules.items() if isinstance(modules, Mapping) else modules
         for key, module in pairs:
             self[key] = module
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """No forward, as in PyTorch: raises NotImplementedError; index the dict in yours."""
         raise NotImplementedError("ModuleDict has no forward; index it in your own forward()")
 
 
@@ -211,10 +226,12 @@ class ParameterList(Module):
         return iter(self._parameters.values())  # type: ignore[arg-type]
 
     def append(self, value: Any) -> ParameterList:
+        """Add ``value`` at the end (wrapped as a Parameter if it is a plain tensor); returns ``self``."""
         self.register_parameter(str(len(self)), _as_param(value))
         return self
 
     def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Append each of ``values`` in turn; returns ``self``."""
         for v in values:
             self.append(v)
         return self
@@ -251,12 +268,15 @@ class ParameterDict(Module):
         return key in self._parameters
 
     def keys(self) -> Iterable[str]:
+        """The names, in insertion order."""
         return self._parameters.keys()
 
     def values(self) -> Iterable[Parameter]:
+        """The parameters, in insertion order."""
         return self._parameters.values()  # type: ignore[return-value]
 
     def items(self) -> Iterable[tuple[str, Parameter]]:
+        """``(name, parameter)`` pairs, in insertion order."""
         return self._parameters.items()  # type: ignore[return-value]
 
 

@@ -83,6 +83,7 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """γ = 1, β = 0."""
         _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -120,6 +121,7 @@ class RMSNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """γ = 1 (when ``elementwise_affine``)."""
         if self.elementwise_affine:
             init.ones_(self.weight)
 
@@ -168,12 +170,14 @@ class _NormBase(Module):
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
+        """Running mean = 0, running variance = 1, ``num_batches_tracked`` = 0 (when tracked)."""
         if self.track_running_stats:
             self.running_mean.zero_()
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
 
     def reset_parameters(self) -> None:
+        """``reset_running_stats()``, then γ = 1, β = 0."""
         self.reset_running_stats()
         _reset_affine(self)
 
@@ -270,6 +274,7 @@ class GroupNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """γ = 1, β = 0."""
         _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

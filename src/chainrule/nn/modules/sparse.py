@@ -63,6 +63,7 @@ class Embedding(Module):
         self.sparse = sparse
 
     def reset_parameters(self) -> None:
+        """Rows ~ N(0, 1), as PyTorch; the ``padding_idx`` row is then zeroed."""
         init.normal_(self.weight)
         self._fill_padding_idx_with_zero()
 
