@@ -14,6 +14,7 @@ __all__ = ["compute_metrics", "confusion_matrix", "format_confusion", "format_me
 
 
 def count_parameters(model: Any) -> int:
+    """Number of scalar parameters of ``model`` (the sum of every parameter's ``numel``)."""
     return int(sum(p.numel() for p in model.parameters()))
 
 
@@ -125,6 +126,7 @@ def draw_pictures(sess: Any, run: str) -> list[str]:
 
 
 def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray | None, notes: list[str]) -> str:
+    """Write RUN/report.txt (data, model, optimizer, stop reason, metrics, files) and return its text."""
     cfg, s = sess.cfg, sess.split
     sizes = f"{len(s.x_train)} train / {len(s.x_val)} val / {len(s.x_test)} test samples"
     what = (f"{s.num_classes} classes" if s.task == "classification" else "regression")

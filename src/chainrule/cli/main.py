@@ -71,6 +71,7 @@ def _add_train_flags(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``chainrule`` command's argument parser: one subcommand each for train, evaluate, predict..."""
     parser = _Parser(prog="chainrule", description="Train, evaluate and inspect neural networks with chainrule.",
                      epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"chainrule {_version()}")

@@ -45,6 +45,7 @@ class BinaryLogits(nn.Module):
 
 
 def out_features(task: str, num_classes: int | None, target_dim: int) -> int:
+    """Width of the model's output: the number of classes for classification, else the target's width."""
     return num_classes if task == "classification" else target_dim
 
 
@@ -116,6 +117,9 @@ def build_model(cfg: dict[str, Any], input_shape: tuple[int, ...], task: str, nu
 
 
 def build_loss(cfg: dict[str, Any], task: str) -> Any:
+    """The loss module for ``--loss`` (``auto``: cross-entropy for classification, MSE for regression).
+    Raises UserError when the loss does not fit the task.
+    """
     name = cfg["loss"]
     if name == "auto":
         name = "cross-entropy" if task == "classification" else "mse"
@@ -129,6 +133,7 @@ def build_loss(cfg: dict[str, Any], task: str) -> Any:
 
 
 def build_optimizer(cfg: dict[str, Any], model: Any) -> Any:
+    """The optimizer named by ``--optimizer`` (sgd, momentum, rmsprop, adam or adamw) for ``model``."""
     p, lr, wd = model.parameters(), cfg["lr"], cfg["weight_decay"]
     name = cfg["optimizer"]
     if name == "sgd":

@@ -64,11 +64,13 @@ def create_run_dir(path: str, force: bool) -> None:
 
 
 def write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a crash leaves the old file or the new one, not half)."""
     from ..io import atomic_write
     atomic_write(path, data)
 
 
 def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8, atomically."""
     write_bytes(path, text.encode("utf-8"))
 
 
@@ -84,10 +86,12 @@ def _finite(obj: Any) -> Any:
 
 
 def write_json(path: str, obj: Any) -> None:
+    """Write ``obj`` to ``path`` as indented strict JSON (NaN and inf become null), atomically."""
     write_text(path, json.dumps(_finite(obj), indent=2, allow_nan=False) + "\n")
 
 
 def require_run(run: str) -> None:
+    """Raise a UserError unless ``run`` is a directory (what ``chainrule train`` wrote)."""
     if not os.path.isdir(run):
         what = "is a file, not" if os.path.exists(run) else "does not exist; it is not"
         raise UserError(f"{run!r} {what} a run directory. Give the folder that `chainrule train` wrote "

@@ -139,12 +139,14 @@ class Session:
 
     # --- facts about the data, stored in the checkpoint for predict --------------------------------
     def data_info(self) -> dict[str, Any]:
+        """Facts about the data kept in the checkpoint for ``predict``: task, classes, shapes, names."""
         s = self.split
         return {"name": s.name, "task": s.task, "num_classes": s.num_classes, "input_shape": list(s.input_shape),
                 "class_names": s.class_names, "feature_names": s.feature_names, "meta": s.meta,
                 "target_dim": self.target_dim, "input_scale": INPUT_SCALE.get(s.name, 1.0)}
 
     def loader(self, part: str, batch_size: int = 1024) -> Any:
+        """A DataLoader over the ``part`` split (``'train'``, ``'val'`` or ``'test'``), in order."""
         s = self.split
         return DataLoader(TensorDataset(getattr(s, f"x_{part}"), getattr(s, f"y_{part}")), batch_size=batch_size)
 
@@ -190,6 +192,7 @@ class Session:
 
     @property
     def best_epoch(self) -> int:
+        """The epoch whose weights the run keeps: EarlyStopping's best epoch, else the last one."""
         if self.early is not None and self.early.best_epoch:
             return int(self.early.best_epoch)
         return len(self.trainer.history)

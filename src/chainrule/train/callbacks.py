@@ -41,23 +41,39 @@ class Callback:
 
     order: int = 0
 
-    def on_train_begin(self, trainer: Any, logs: dict[str, Any]) -> None: ...
-    def on_train_end(self, trainer: Any, logs: dict[str, Any]) -> None: ...
-    def on_epoch_begin(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None: ...
-    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None: ...
-    def on_batch_begin(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None: ...
-    def on_before_backward(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None: ...
-    def on_before_optimizer_step(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None: ...
-    def on_batch_end(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None: ...
+    def on_train_begin(self, trainer: Any, logs: dict[str, Any]) -> None:
+        """Once per ``fit`` call, before its first epoch (a resumed run calls it again)."""
+
+    def on_train_end(self, trainer: Any, logs: dict[str, Any]) -> None:
+        """Once, after the last epoch or an early stop."""
+
+    def on_epoch_begin(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        """Before each epoch's first batch (``epoch`` is 1-based)."""
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        """At the end of each epoch (after validation, if any); ``logs`` is the epoch's History record."""
+
+    def on_batch_begin(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None:
+        """Before each batch's forward pass (``batch`` is 0-based within the epoch)."""
+
+    def on_before_backward(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None:
+        """After the loss is computed (``logs["loss"]``, a float), before ``loss.backward()``."""
+
+    def on_before_optimizer_step(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None:
+        """After backward and gradient clipping, before ``optimizer.step()`` (gradients can be read here)."""
+
+    def on_batch_end(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None:
+        """After the step, ``zero_grad`` and a per-step scheduler."""
 
     def close(self) -> None:
         """Release resources (called when training is interrupted by an exception)."""
 
     def state_dict(self) -> dict[str, Any]:
+        """What the callback must remember across a resume (saved in the trainer's checkpoint)."""
         return {}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        pass
+        """Restore what ``state_dict`` returned."""
 
 
 class EarlyStopping(Callback):
@@ -162,6 +178,7 @@ class ModelCheckpoint(Callback):
         return Path(str(self.path).format(epoch=trainer.epoch, step=trainer.global_step))
 
     def save(self, trainer: Any, path: Path) -> None:
+        """Write ``trainer.state_dict()`` to ``path`` (``chainrule.save``, atomic); under MPI rank 0 only."""
         from .. import save
 
         dist = sys.modules.get("chainrule.distributed")

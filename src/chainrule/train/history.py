@@ -45,6 +45,7 @@ class History:
         self.stop_reason = stop_reason
 
     def append(self, record: dict[str, Any]) -> None:
+        """Add one epoch's record (a dict of floats such as ``train_loss``, ``val_accuracy``, ``lr``)."""
         self.epochs.append(record)
 
     def keys(self) -> list[str]:
@@ -88,9 +89,11 @@ class History:
 
     # --- persistence ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
+        """The records and the stop reason (part of the trainer's checkpoint)."""
         return {"epochs": [dict(e) for e in self.epochs], "stop_reason": self.stop_reason}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore the records and the stop reason from ``state_dict``."""
         self.epochs = [dict(e) for e in state.get("epochs", [])]
         self.stop_reason = state.get("stop_reason")
 

@@ -55,19 +55,24 @@ class Metric:
         self.reset()
 
     def reset(self) -> None:
+        """Zero the accumulators (the trainer calls it at the start of each epoch)."""
         for f in self._fields:
             setattr(self, f, 0.0)
 
     def update(self, pred: Any, target: Any) -> None:
+        """Add one batch of ``pred`` and ``target`` (tensors or arrays); written by each subclass."""
         raise NotImplementedError
 
     def compute(self) -> float:
+        """The metric over everything added since ``reset`` (a float); written by each subclass."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, Any]:
+        """The accumulators, so that a resumed run reports the same epoch value."""
         return {f: getattr(self, f) for f in self._fields}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore the accumulators from ``state_dict``."""
         for f in self._fields:
             v = state[f]
             setattr(self, f, v._data.copy() if isinstance(v, Tensor) else (np.array(v) if isinstance(v, np.ndarray) else v))
