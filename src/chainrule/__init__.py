@@ -1,7 +1,36 @@
 """chainrule: a readable NumPy deep-learning library with PyTorch's API.
 
 ``import chainrule as torch``-style scripts work for the covered subset: Tensors with reverse-mode
-autograd, ``nn``, ``optim`` and ``utils.data``. The core needs only NumPy.
+autograd, ``nn``, ``optim`` and ``utils.data``. The core needs only NumPy. Each differentiable op
+is one ``autograd.Function`` in ``chainrule.ops`` (its docstring: the formula and its
+vector-Jacobian product) behind a public function; ``help(chainrule.exp)`` and
+``help(chainrule.Tensor.exp)`` show the same text.
+
+What is where (``help()`` on each name):
+    Tensor          the array type; ``help(chainrule.Tensor)`` lists its methods and properties
+    creation        tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace,
+                    logspace, *_like, rand, randn, randint, randperm, normal, bernoulli
+    math (ops)      elementwise (add, mul, exp, sigmoid, clamp, where...), comparisons, reductions
+                    (sum, mean, max, var, logsumexp...), shape (reshape, cat, stack, permute...),
+                    indexing (gather, scatter_add, index_select...), linalg (matmul, einsum...),
+                    sorting (sort, topk...); each is also a Tensor method
+    dtypes          float32 (the default), float64, float16, int64, int32, int16, int8, uint8, bool;
+                    get_default_dtype, set_default_dtype, promote_types, result_type
+    randomness      manual_seed, seed, Generator, get_rng_state, set_rng_state
+    autograd        backward, grad, Function, no_grad, enable_grad, gradcheck, detect_anomaly
+    nn              Module, layers, losses; nn.functional (as F), nn.init, nn.utils
+    optim           SGD, Adam, AdamW, RMSprop, Adagrad; optim.lr_scheduler
+    utils.data      Dataset, TensorDataset, DataLoader, samplers, transforms
+    save, load      safetensors checkpoints (chainrule.io), written atomically, never pickle
+    train           Trainer and fit: the training loop with validation, metrics and callbacks
+    datasets        bundled and synthetic data, CSV and IDX readers
+    viz, onnx       pictures of networks, graphs and curves; ONNX export
+    distributed     MPI data parallelism (DistributedDataParallel, DistributedSampler)
+
+Differences from PyTorch, on purpose: CPU only (``cuda.is_available()`` is False); tensors hold
+NumPy arrays, so ``view`` copies where PyTorch would refuse a non-viewable layout; bfloat16 is
+stored as float32; no complex dtypes; random streams come from NumPy's PCG64, so a seed gives other
+numbers than in PyTorch.
 """
 
 from __future__ import annotations

@@ -30,6 +30,14 @@ class Tensor(TensorMethods):
     ``Tensor(data)`` builds a float32 tensor from nested lists (like ``torch.Tensor``);
     ``Tensor(2, 3)`` an uninitialized 2x3 one. Prefer ``chainrule.tensor(data)``, which infers
     the dtype.
+
+    ``help()`` lists the methods in three groups, by the class that defines them:
+    here, metadata, autograd state and conversions (``shape``, ``dtype``, ``grad``, ``backward``,
+    ``detach``, ``item``, ``numpy``); from ``TensorMethods``, the operators, the in-place methods
+    (a trailing ``_``, as ``add_``, writes into the tensor) and dtype conversions (``to``, ``float``);
+    from ``TensorOpMethods``, math, reductions, shape and indexing: ``x.exp()`` is
+    ``chainrule.exp(x)`` and shows that op's docstring (formula, shapes, PyTorch differences).
+    The data is a NumPy array (``numpy()`` shares it); ``view`` copies where PyTorch would refuse.
     """
 
     __slots__ = (
