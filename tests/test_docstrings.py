@@ -88,7 +88,8 @@ def undocumented_public_names() -> tuple[list[str], list[str]]:
 
 def _undocumented(modules: list[types.ModuleType]) -> list[str]:
     missing: set[str] = set()
-    seen: set[int] = set()
+    seen: set[int] = set()  # exported objects already checked
+    walked: set[int] = set()  # classes whose own members were checked
     for module in modules:
         if not (module.__doc__ or "").strip():
             missing.add(f"{module.__name__} (module)")
@@ -99,14 +100,16 @@ def _undocumented(modules: list[types.ModuleType]) -> list[str]:
                 continue
             seen.add(id(obj))
             where = f"{obj.__module__}.{getattr(obj, '__qualname__', name)}"
-            label = f"{module.__name__}.{name}" + ("" if where == f"{module.__name__}.{name}" else f" [{where}]")
+            label = f"{module.__name__}.{name}" + (
+                "" if where == f"{module.__name__}.{name}" else f" [{where}]"
+            )
             if not _documented(obj):
                 missing.add(label)
             if inspect.isclass(obj):
-                for cls in obj.__mro__:
-                    if not _ours(cls) or id(cls) in seen and cls is not obj:
+                for cls in obj.__mro__:  # private bases too: their members are public on obj
+                    if not _ours(cls) or id(cls) in walked:
                         continue
-                    seen.add(id(cls))
+                    walked.add(id(cls))
                     for mname, member in _members(cls):
                         if not _member_documented(cls, mname, member):
                             missing.add(f"{cls.__module__}.{cls.__qualname__}.{mname}")
@@ -125,10 +128,12 @@ def test_every_public_name_has_a_docstring() -> None:
 
 def test_tensor_methods_share_the_op_docstring() -> None:
     """``Tensor.exp`` documents itself with ``chainrule.exp``'s docstring, not a second copy of the text."""
-    for name in ("exp", "sum", "view", "matmul", "gather", "softmax"):
-        op_doc = inspect.getdoc(getattr(chainrule, name))
+    for name in ("exp", "sum", "view", "matmul", "gather", "softmax", "add_", "clamp_", "clip_"):
+        op_doc = inspect.getdoc(getattr(chainrule, name.rstrip("_")))
         assert op_doc, name
         assert op_doc in inspect.getdoc(getattr(chainrule.Tensor, name)), name
+    # a method with a docstring of its own keeps it
+    assert inspect.getdoc(chainrule.Tensor.to) != inspect.getdoc(chainrule.ops.cast)
 
 
 def test_the_walk_finds_every_kind_of_undocumented_name() -> None:
@@ -152,17 +157,28 @@ def test_the_walk_finds_every_kind_of_undocumented_name() -> None:
             """A method."""
 
     class Bare:
-        pass
+        def method(self) -> None:
+            pass
 
-    for obj in (undocumented, Documented, Bare):
+    class Child(Bare):
+        """Listed before its base: the base is still checked once, with its members."""
+
+        def method(self) -> None:  # overrides an undocumented method: nothing to inherit
+            pass
+
+    for obj in (undocumented, Documented, Bare, Child):
         obj.__module__ = module.__name__
-    module.__all__ = ["undocumented", "Documented", "Bare"]
-    module.undocumented, module.Documented, module.Bare = undocumented, Documented, Bare
+    module.__all__ = ["undocumented", "Documented", "Child", "Bare"]
+    module.undocumented, module.Documented, module.Bare, module.Child = undocumented, Documented, Bare, Child
     name = module.__name__
-    assert _undocumented([module]) == sorted([
-        f"{name} (module)",
-        f"{name}.undocumented [{name}.{undocumented.__qualname__}]",
-        f"{name}.Bare [{name}.{Bare.__qualname__}]",
-        f"{name}.{Documented.__qualname__}.method",
-        f"{name}.{Documented.__qualname__}.prop",
-    ])
+    assert _undocumented([module]) == sorted(
+        [
+            f"{name} (module)",
+            f"{name}.undocumented [{name}.{undocumented.__qualname__}]",
+            f"{name}.Bare [{name}.{Bare.__qualname__}]",
+            f"{name}.{Bare.__qualname__}.method",
+            f"{name}.{Child.__qualname__}.method",
+            f"{name}.{Documented.__qualname__}.method",
+            f"{name}.{Documented.__qualname__}.prop",
+        ]
+    )
