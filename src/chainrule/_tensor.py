@@ -334,6 +334,7 @@ class Tensor(TensorMethods):
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)``: the underlying array (shared, not copied, when no dtype is asked)."""
         return self._data if dtype is None else self._data.astype(dtype)
 
     def cpu(self) -> Tensor:
@@ -347,19 +348,23 @@ class Tensor(TensorMethods):
 
     # --- Python protocol -------------------------------------------------------------------------
     def __repr__(self) -> str:
+        """``tensor([...])`` with PyTorch's number formatting (see ``set_printoptions``)."""
         return tensor_repr(self)
 
     def __len__(self) -> int:
+        """Size of the first dim; TypeError for a 0-d tensor."""
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
+        """Iterate over the first dim (``unbind(0)``): each item is a view, recorded by autograd."""
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
     def __bool__(self) -> bool:
+        """Truth value of a one-element tensor; RuntimeError for more elements (use ``any``/``all``)."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"Boolean value of Tensor with more than one value is ambiguous (shape "
@@ -368,12 +373,15 @@ class Tensor(TensorMethods):
         return bool(self._data)
 
     def __float__(self) -> float:
+        """``float(t)`` of a one-element tensor."""
         return float(self.item())
 
     def __int__(self) -> int:
+        """``int(t)`` of a one-element tensor (truncates toward zero)."""
         return int(self.item())
 
     def __index__(self) -> int:
+        """A one-element integer tensor used as an index (``range(t)``, ``lst[t]``)."""
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError(
                 f"only integer tensors of a single element can be converted to an index; "
@@ -382,12 +390,15 @@ class Tensor(TensorMethods):
         return int(self._data)
 
     def __hash__(self) -> int:
+        """Identity hash (tensors can be dict keys and set members; ``==`` is elementwise)."""
         return id(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle support: the data and ``requires_grad`` (no history, no ``.grad``)."""
         return (_rebuild, (self._data, self._requires_grad))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A deep copy of a leaf: data, ``requires_grad`` and ``.grad``; non-leaves refuse."""
         if self._grad_fn is not None:
             raise RuntimeError(
                 "deepcopy: only Tensors created explicitly by the user (graph leaves) support the "

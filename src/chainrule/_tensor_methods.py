@@ -27,122 +27,159 @@ class TensorMethods(TensorOpMethods):
 
     # --- arithmetic operators --------------------------------------------------------------------
     def __add__(self, other: Any) -> Any:
+        """``self + other`` (``chainrule.add``)."""
         return _ops.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
+        """``other + self`` (``chainrule.add``)."""
         return _ops.add(other, self)
 
     def __sub__(self, other: Any) -> Any:
+        """``self - other`` (``chainrule.sub``)."""
         return _ops.sub(self, other)
 
     def __rsub__(self, other: Any) -> Any:
+        """``other - self`` (``chainrule.sub``)."""
         return _ops.sub(other, self)
 
     def __mul__(self, other: Any) -> Any:
+        """``self * other`` (``chainrule.mul``)."""
         return _ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> Any:
+        """``other * self`` (``chainrule.mul``)."""
         return _ops.mul(other, self)
 
     def __truediv__(self, other: Any) -> Any:
+        """``self / other`` (``chainrule.div``; integers give the default float dtype)."""
         return _ops.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
+        """``other / self`` (``chainrule.div``)."""
         return _ops.div(other, self)
 
     def __floordiv__(self, other: Any) -> Any:
+        """``self // other`` (``chainrule.floor_divide``)."""
         return _ops.floor_divide(self, other)
 
     def __rfloordiv__(self, other: Any) -> Any:
+        """``other // self`` (``chainrule.floor_divide``)."""
         return _ops.floor_divide(other, self)
 
     def __mod__(self, other: Any) -> Any:
+        """``self % other`` (``chainrule.remainder``: the sign of ``other``, as Python)."""
         return _ops.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Any:
+        """``other % self`` (``chainrule.remainder``)."""
         return _ops.remainder(other, self)
 
     def __pow__(self, other: Any) -> Any:
+        """``self ** other`` (``chainrule.pow``)."""
         return _ops.pow(self, other)
 
     def __rpow__(self, other: Any) -> Any:
+        """``other ** self`` (``chainrule.pow``)."""
         return _ops.pow(other, self)
 
     def __matmul__(self, other: Any) -> Any:
+        """``self @ other`` (``chainrule.matmul``)."""
         return _ops.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Any:
+        """``other @ self`` (``chainrule.matmul``)."""
         return _ops.matmul(other, self)
 
     def __neg__(self) -> Any:
+        """``-self`` (``chainrule.neg``)."""
         return _ops.neg(self)
 
     def __pos__(self) -> Any:
+        """``+self``: the tensor itself."""
         return self
 
     def __abs__(self) -> Any:
+        """``abs(self)`` (``chainrule.abs``)."""
         return _ops.abs(self)
 
     def __iadd__(self, other: Any) -> Any:
+        """``self += other``: ``add_``, in place."""
         return self.add_(other)
 
     def __isub__(self, other: Any) -> Any:
+        """``self -= other``: ``sub_``, in place."""
         return self.sub_(other)
 
     def __imul__(self, other: Any) -> Any:
+        """``self *= other``: ``mul_``, in place."""
         return self.mul_(other)
 
     def __itruediv__(self, other: Any) -> Any:
+        """``self /= other``: ``div_``, in place."""
         return self.div_(other)
 
     def __ipow__(self, other: Any) -> Any:
+        """``self **= other``: ``pow_``, in place."""
         return self.pow_(other)
 
     def __imatmul__(self, other: Any) -> Any:  # pragma: no cover - PyTorch doesn't support it either
+        """``@=`` is refused (RuntimeError), as in PyTorch; write ``x = x @ y``."""
         raise RuntimeError("@=: in-place matrix multiplication is not supported; use x = x @ y")
 
     # --- comparisons and logic -------------------------------------------------------------------
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        """``self == other`` elementwise (``chainrule.eq``): a bool tensor, not a Python bool."""
         return _ops.eq(self, other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        """``self != other`` elementwise (``chainrule.ne``)."""
         return _ops.ne(self, other)
 
     def __lt__(self, other: Any) -> Any:
+        """``self < other`` elementwise (``chainrule.lt``)."""
         return _ops.lt(self, other)
 
     def __le__(self, other: Any) -> Any:
+        """``self <= other`` elementwise (``chainrule.le``)."""
         return _ops.le(self, other)
 
     def __gt__(self, other: Any) -> Any:
+        """``self > other`` elementwise (``chainrule.gt``)."""
         return _ops.gt(self, other)
 
     def __ge__(self, other: Any) -> Any:
+        """``self >= other`` elementwise (``chainrule.ge``)."""
         return _ops.ge(self, other)
 
     def __and__(self, other: Any) -> Any:
+        """``self & other`` (``chainrule.bitwise_and``; logical AND for bool)."""
         return _ops.bitwise_and(self, other)
 
     __rand__ = __and__
 
     def __or__(self, other: Any) -> Any:
+        """``self | other`` (``chainrule.bitwise_or``; logical OR for bool)."""
         return _ops.bitwise_or(self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other: Any) -> Any:
+        """``self ^ other`` (``chainrule.bitwise_xor``; logical XOR for bool)."""
         return _ops.bitwise_xor(self, other)
 
     __rxor__ = __xor__
 
     def __invert__(self) -> Any:
+        """``~self`` (``chainrule.bitwise_not``; logical NOT for bool)."""
         return _ops.bitwise_not(self)
 
     # --- indexing ----------------------------------------------------------------------------------
     def __getitem__(self, index: Any) -> Any:
+        """``self[index]``: basic indices give a view, integer/bool tensor indices a copy; recorded."""
         return _ops.getitem(self, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        """``self[index] = value`` in place (``value`` broadcast and cast); recorded like ``index_put``."""
         _inplace(self, "__setitem__", _ops.index_put, index, value)
 
     # --- in-place arithmetic -----------------------------------------------------------------------
