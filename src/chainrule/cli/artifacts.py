@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from .config import learning_rate
 from .run import CHECKPOINT, METRICS, write_json, write_text
 
 __all__ = ["compute_metrics", "confusion_matrix", "format_confusion", "format_metrics", "draw_pictures",
-           "write_report", "describe_model", "count_parameters", "finish"]
+           "write_report", "describe_model", "count_parameters", "finish", "quality_warnings"]
 
 
 def count_parameters(model: Any) -> int:
@@ -124,6 +125,15 @@ def draw_pictures(sess: Any, run: str) -> list[str]:
     return notes
 
 
+def _target_note(sess: Any) -> str:
+    st = getattr(sess, "target_stats", None)
+    if not st:
+        return ""
+    pairs = ", ".join(f"mean {m:.6g}, std {d:.6g}" for m, d in zip(st["mean"], st["std"]))
+    return (f" on the standardized target (y − mean) / std ({pairs}); the metrics are in the target's own "
+            "units")
+
+
 def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray | None, notes: list[str]) -> str:
     cfg, s = sess.cfg, sess.split
     sizes = f"{len(s.x_train)} train / {len(s.x_val)} val / {len(s.x_test)} test samples"
@@ -135,8 +145,8 @@ def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray 
         f"run        {run}",
         f"dataset    {s.name}: {sizes}, input {'x'.join(map(str, s.input_shape))}, {what}",
         f"model      {describe_model(sess)}, {metrics['parameters']:,} parameters",
-        f"loss       {type(sess.loss_fn).__name__}",
-        f"optimizer  {cfg['optimizer']}, lr {cfg['lr']:g}, weight decay {cfg['weight_decay']:g}, "
+        f"loss       {type(sess.loss_fn).__name__}{_target_note(sess)}",
+        f"optimizer  {cfg['optimizer']}, lr {learning_rate(cfg):g}, weight decay {cfg['weight_decay']:g}, "
         f"batch size {cfg['batch_size']}, schedule {sched}",
         f"training   {metrics['epochs']} epochs, best epoch {metrics['best_epoch']} (weights of the best epoch kept), "
         f"{metrics['seconds']:.1f} s",
@@ -155,13 +165,28 @@ def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray 
     return text
 
 
-def finish(sess: Any, run: str) -> tuple[dict[str, Any], list[str]]:
-    """Write metrics.json, history.csv/json, the pictures and report.txt for the current (final) weights."""
+def quality_warnings(metrics: dict[str, Any]) -> list[str]:
+    """Warnings about a finished run that trained but learned nothing useful."""
+    out = []
+    for part in ("test", "val"):
+        r2 = metrics.get(f"{part}_r2")
+        if r2 is not None and r2 == r2 and r2 < 0:
+            out.append(f"the model predicts the {part} split worse than the mean of the training targets would "
+                       f"(R² {r2:.3f} < 0). Train longer (--epochs), try another --lr or --model, or check "
+                       "that the features can predict the target.")
+            break
+    return out
+
+
+def finish(sess: Any, run: str) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Write metrics.json, history.csv/json, the pictures and report.txt for the current (final) weights;
+    return the metrics, notes about pictures left out, and warnings about the result."""
     metrics = compute_metrics(sess)
+    warnings = quality_warnings(metrics)
     write_json(os.path.join(run, METRICS), metrics)
     sess.trainer.history.to_csv(os.path.join(run, "history.csv"))
     sess.trainer.history.to_json(os.path.join(run, "history.json"))
     notes = draw_pictures(sess, run)
     conf = confusion_matrix(sess) if sess.task == "classification" else None
-    write_report(sess, run, metrics, conf, notes)
-    return metrics, notes
+    write_report(sess, run, metrics, conf, notes + [f"warning: {w}" for w in warnings])
+    return metrics, notes, warnings

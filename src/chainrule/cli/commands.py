@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import UserError
 from . import artifacts as A
-from .config import SPECS, resolve, to_toml
+from .config import SPECS, learning_rate, resolve, to_toml
 from .run import (
     CHECKPOINT,
     CONFIG,
@@ -41,7 +41,7 @@ def _header(sess: Any) -> str:
     return (f"{s.name}: {len(s.x_train)} train / {len(s.x_val)} val / {len(s.x_test)} test samples, "
             f"input {'x'.join(map(str, s.input_shape))}, {what}\n"
             f"model: {A.describe_model(sess)}, {A.count_parameters(sess.model):,} parameters; "
-            f"{sess.cfg['optimizer']} lr {sess.cfg['lr']:g}, {sess.cfg['schedule']} schedule, "
+            f"{sess.cfg['optimizer']} lr {learning_rate(sess.cfg):g}, {sess.cfg['schedule']} schedule, "
             f"up to {sess.cfg['epochs']} epochs")
 
 
@@ -61,9 +61,11 @@ def _result_lines(metrics: dict[str, Any], run: str, wall: float) -> str:
 def _finish(sess: Any, run: str, quiet: bool, t0: float, save: bool = True) -> int:
     if save:
         sess.save(os.path.join(run, CHECKPOINT), status="done")
-    metrics, notes = A.finish(sess, run)
+    metrics, notes, warnings = A.finish(sess, run)
     for n in notes:
         _say(quiet, f"note: {n}")
+    for w in warnings:
+        print(f"chainrule: warning: {w}", file=sys.stderr, flush=True)
     print(_result_lines(metrics, run, time.perf_counter() - t0), flush=True)
     stop = sess.trainer.history.stop_reason
     if stop and stop.startswith("NaNGuard"):
@@ -101,6 +103,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = _show_progress(quiet)
     # data and model errors come before any write
     sess = Session(cfg, quiet=quiet, progress=progress, distributed=distributed)
+    _warn(sess, rank)
     _say(quiet, _header(sess))
     if distributed:
         _say(quiet, f"distributed: {sess.world} MPI processes, {cfg['batch_size'] // sess.world} samples of each "
@@ -135,7 +138,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     cfg = read_run_config(run, ckpt)
     from .session import Session
 
-    sess = Session(cfg, quiet=quiet, progress=_show_progress(quiet), distributed=distributed)
+    sess = Session(cfg, quiet=quiet, progress=_show_progress(quiet), distributed=distributed,
+                   standardize_target=_standardized(ckpt))
     done = False
     if ckpt is None:
         _say(quiet, f"{run}: no checkpoint yet (stopped before its first epoch ended); starting it again")
@@ -150,6 +154,18 @@ def cmd_resume(args: argparse.Namespace) -> int:
     if done:
         return _finish(sess, run, args.quiet, t0, save=False) if rank == 0 else 0
     return _fit_and_finish(sess, run, args.quiet, t0)
+
+
+def _standardized(ckpt: dict[str, Any] | None) -> bool:
+    """Whether the run trained on standardized regression targets (every run since they were introduced)."""
+    data = ckpt.get("data") if ckpt is not None else None
+    return not isinstance(data, dict) or "target_standardize" in data
+
+
+def _warn(sess: Any, rank: int = 0) -> None:
+    if rank == 0:
+        for w in sess.warnings:
+            print(f"chainrule: warning: {w}", file=sys.stderr, flush=True)
 
 
 def _restore(sess: Any, ckpt: dict[str, Any], run: str, weights_only: bool = False) -> None:
@@ -183,7 +199,7 @@ def _open(run: str) -> tuple[Any, dict[str, Any]]:
         ckpt = load_checkpoint(run)
     from .session import Session
 
-    sess = Session(cfg)
+    sess = Session(cfg, standardize_target=_standardized(ckpt))
     _restore(sess, ckpt, run, weights_only=True)
     from ..train import History
     sess.trainer.history = History()

@@ -19,8 +19,9 @@ from ..utils.data import DataLoader, TensorDataset
 from .config import IMAGE_DATASETS
 from .models import build_loss, build_model, build_optimizer, build_scheduler
 from .run import CHECKPOINT, FORMAT
+from .target import Unstandardized, fit_target_stats, standardize_targets
 
-__all__ = ["Session", "load_split", "SaveEachEpoch", "EpochLines"]
+__all__ = ["Session", "load_split", "check_split_sizes", "SaveEachEpoch", "EpochLines"]
 
 INPUT_SCALE = {"digits": 16.0, "mnist": 255.0, "fashion-mnist": 255.0}  # raw pixel value -> loader's [0, 1]
 
@@ -45,6 +46,35 @@ def load_split(cfg: dict[str, Any]) -> Any:
     return datasets.load(name, root=root, val=cfg["val"], test=cfg["test"], seed=cfg["seed"],
                          flatten=cfg["model"] != "cnn", n_samples=cfg["n_samples"], noise=cfg["noise"],
                          target=cfg["target"], task=cfg["task"], download=cfg["download"])
+
+
+def _parts(n: int, val: float, test: float) -> tuple[int, int, int]:
+    """(train, val, test) sizes that ``datasets.split`` makes of ``n`` samples."""
+    n_test, n_val = int(round(n * test)), int(round(n * val))
+    return n - n_val - n_test, n_val, n_test
+
+
+def check_split_sizes(s: Any, cfg: dict[str, Any]) -> list[str]:
+    """Refuse a split with an empty (or, for R², single-sample) part; return warnings for small data."""
+    sizes = (len(s.x_train), len(s.x_val), len(s.x_test))
+    least = (2, 2, 2) if s.task == "regression" else (1, 1, 1)
+    if any(have < need for have, need in zip(sizes, least)):
+        official = "test_source" in s.meta  # mnist: the test split is the official test files
+        n = sizes[0] + sizes[1] + (0 if official else sizes[2])
+        test = 0.0 if official else cfg["test"]
+        want = (least[0], least[1], 0 if official else least[2])
+        need = next(m for m in range(n + 1, 10**7)
+                    if all(a >= b for a, b in zip(_parts(m, cfg["val"], test), want)))
+        what = "R² needs at least 2 samples in each part" if s.task == "regression" else "each part needs a sample"
+        raise UserError(
+            f"The {s.name} dataset has only {n} usable rows: with --val {cfg['val']:g} and --test {cfg['test']:g} "
+            f"they split into {sizes[0]} train / {sizes[1]} val / {sizes[2]} test samples, but {what}. "
+            f"Give at least {need} rows (more give meaningful metrics), or raise --val / --test so that "
+            "every part gets its share.")
+    if sizes[0] < 50 or min(sizes[1:]) < 10:
+        return [f"the {s.name} dataset is small ({sizes[0]} train / {sizes[1]} val / {sizes[2]} test samples): "
+                "the validation and test metrics rest on few samples and will vary a lot between seeds."]
+    return []
 
 
 def _seed(seed: int) -> None:
@@ -89,15 +119,22 @@ class Session:
     """Everything a run needs, built from a validated config (see ``config.SPECS``)."""
 
     def __init__(self, cfg: dict[str, Any], *, quiet: bool = True, progress: bool = False,
-                 distributed: bool = False) -> None:
+                 distributed: bool = False, standardize_target: bool = True) -> None:
         """``distributed``: under ``mpiexec -n N`` (process group initialized), wrap the model in
         DistributedDataParallel and give each rank ``batch_size / N`` samples of every global batch
-        (DistributedSampler), so the global batch size and schedule are those of a single process."""
+        (DistributedSampler), so the global batch size and schedule are those of a single process.
+        ``standardize_target``: a regression model learns ``(y − mean) / std`` (see ``cli.target``);
+        False only for runs written before targets were standardized."""
         self.cfg = cfg
         _seed(cfg["seed"])
         self.split = s = load_split(cfg)
+        self.warnings = check_split_sizes(s, cfg)
         self.task = s.task
         self.target_dim = 1 if s.task == "classification" else int(s.y_train.shape[1])
+        self.target_stats: dict[str, Any] | None = None
+        if s.task == "regression" and standardize_target:
+            self.target_stats = fit_target_stats(s.y_train)
+            standardize_targets(s, self.target_stats)
         self.loss_fn = build_loss(cfg, s.task)
         self.model = build_model(cfg, s.input_shape, s.task, s.num_classes, self.target_dim)
         self.optimizer = build_optimizer(cfg, self.model)
@@ -116,7 +153,9 @@ class Session:
         if not quiet and not progress:
             callbacks.append(EpochLines(max(1, cfg["epochs"] // 20)))
         self.callbacks = callbacks
-        metrics = ("accuracy",) if s.task == "classification" else ("mse", "mae", "r2")
+        metrics: tuple[Any, ...] = ("accuracy",) if s.task == "classification" else ("mse", "mae", "r2")
+        if self.target_stats is not None:
+            metrics = tuple(Unstandardized(m, self.target_stats) for m in metrics)
         self.trainer = Trainer(train_model, self.loss_fn, self.optimizer, scheduler=self.scheduler,
                                scheduler_interval=interval, metrics=metrics, callbacks=callbacks,
                                progress=progress, grad_clip=cfg["grad_clip"])
@@ -142,7 +181,8 @@ class Session:
         s = self.split
         return {"name": s.name, "task": s.task, "num_classes": s.num_classes, "input_shape": list(s.input_shape),
                 "class_names": s.class_names, "feature_names": s.feature_names, "meta": s.meta,
-                "target_dim": self.target_dim, "input_scale": INPUT_SCALE.get(s.name, 1.0)}
+                "target_dim": self.target_dim, "input_scale": INPUT_SCALE.get(s.name, 1.0),
+                "target_standardize": self.target_stats}
 
     def loader(self, part: str, batch_size: int = 1024) -> Any:
         s = self.split

@@ -99,7 +99,7 @@ class EarlyStopping(Callback):
             hint = " (pass val_loader to fit, or monitor a train_ metric)" if self.monitor.startswith("val_") else ""
             raise ValueError(f"EarlyStopping: monitor {self.monitor!r} is not in the epoch logs{hint}; "
                              f"available: {', '.join(logs)}")
-        value = float(logs[self.monitor])
+        value = float(logs[self.monitor]) if logs[self.monitor] is not None else float("nan")
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -109,8 +109,9 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
-            trainer.stop_reason = (f"EarlyStopping: {self.monitor} did not improve for {self.wait} epochs "
-                                   f"(best {self.best:.6g} at epoch {self.best_epoch})")
+            best = (f"best {self.best:.6g} at epoch {self.best_epoch}" if self.best is not None
+                    else "it was never a finite number")
+            trainer.stop_reason = f"EarlyStopping: {self.monitor} did not improve for {self.wait} epochs ({best})"
 
     def on_train_end(self, trainer: Any, logs: dict[str, Any]) -> None:
         if self.restore_best_weights and self.best_weights is not None:
