@@ -120,7 +120,8 @@ def draw_pictures(sess: Any, run: str) -> list[str]:
         try:
             viz.plot_history(sess.trainer.history, os.path.join(run, "curves.png"))
         except ImportError:
-            notes.append("curves.png was skipped: drawing curves needs matplotlib (pip install chainrule[plot]); "
+            notes.append("curves.png was skipped: drawing curves needs matplotlib, a requirement of chainrule that "
+                         "is missing from this environment (`python -m pip install matplotlib` installs it); "
                          "history.csv has the numbers.")
     return notes
 
