@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .config import learning_rate
-from .run import CHECKPOINT, METRICS, write_json, write_text
+from .run import CHECKPOINT, METRICS, write_json, write_text, writing
 
 __all__ = ["compute_metrics", "confusion_matrix", "format_confusion", "format_metrics", "draw_pictures",
            "write_report", "describe_model", "count_parameters", "finish", "quality_warnings"]
@@ -42,6 +42,11 @@ def describe_model(sess: Any) -> str:
             opts.append("residual")
         text += f" ({', '.join(opts)})"
     return text
+
+
+def network_title(sess: Any) -> str:
+    """The title of network.svg: the model in one line and the dataset."""
+    return f"{describe_model(sess)} on {sess.split.name}"
 
 
 def compute_metrics(sess: Any) -> dict[str, Any]:
@@ -97,33 +102,50 @@ def format_metrics(metrics: dict[str, Any], parts: tuple[str, ...] = ("train", "
     return "\n".join(lines)
 
 
-def draw_pictures(sess: Any, run: str) -> list[str]:
-    """network.svg, graph.svg and curves.png in ``run``; returns notes about pictures left out."""
+def draw_pictures(sess: Any, run: str, retry: str | None = None) -> tuple[list[str], list[str]]:
+    """network.svg, graph.svg and curves.png in ``run`` (each written atomically); returns the paths
+    written and notes about pictures left out (a picture left out is also removed, so none is stale)."""
     from .. import viz
 
-    notes = []
+    notes, written = [], []
     model, s = sess.model, sess.split
-    viz.draw_network(model, os.path.join(run, "network.svg"), input_size=tuple(s.input_shape),
-                     title=f"{describe_model(sess)} on {s.name}")
+    path = os.path.join(run, "network.svg")
+    with writing(path, retry):
+        viz.draw_network(model, path, input_size=tuple(s.input_shape), title=network_title(sess))
+    written.append(path)
     was = model.training
     model.eval()
     try:
         n = min(8, len(s.x_train))
         loss = sess.loss_fn(model(s.x_train[:n]), s.y_train[:n])
         loss.backward()
-        viz.draw_graph(loss, os.path.join(run, "graph.svg"), params=model,
-                       title=f"Computation graph of the loss on {n} training samples")
+        path = os.path.join(run, "graph.svg")
+        with writing(path, retry):
+            viz.draw_graph(loss, path, params=model, title=f"Computation graph of the loss on {n} training samples")
+        written.append(path)
     finally:
         model.zero_grad(set_to_none=True)
         model.train(was)
-    if len(sess.trainer.history):
+    path = os.path.join(run, "curves.png")
+    skipped = None
+    if not len(sess.trainer.history):
+        skipped = "curves.png was not drawn: the run has no finished epoch yet."
+    else:
         try:
-            viz.plot_history(sess.trainer.history, os.path.join(run, "curves.png"))
+            with writing(path, retry):
+                viz.plot_history(sess.trainer.history, path)
+            written.append(path)
         except ImportError:
-            notes.append("curves.png was skipped: drawing curves needs matplotlib, a requirement of chainrule that "
-                         "is missing from this environment (`python -m pip install matplotlib` installs it); "
-                         "history.csv has the numbers.")
-    return notes
+            skipped = ("curves.png was not drawn: drawing curves needs matplotlib, a requirement of chainrule that "
+                       "is missing from this environment (`python -m pip install matplotlib` installs it); "
+                       "history.csv has the numbers.")
+    if skipped is not None:
+        if os.path.isfile(path):  # a picture of an older state of the run would be stale
+            with writing(path, retry):
+                os.remove(path)
+            skipped += " The old curves.png was removed."
+        notes.append(skipped)
+    return written, notes
 
 
 def _target_note(sess: Any) -> str:
@@ -135,7 +157,9 @@ def _target_note(sess: Any) -> str:
             "units")
 
 
-def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray | None, notes: list[str]) -> str:
+def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray | None, notes: list[str],
+                 retry: str | None = None) -> str:
+    """Write RUN/report.txt (atomically) and return its text."""
     cfg, s = sess.cfg, sess.split
     sizes = f"{len(s.x_train)} train / {len(s.x_val)} val / {len(s.x_test)} test samples"
     what = (f"{s.num_classes} classes" if s.task == "classification" else "regression")
@@ -162,7 +186,7 @@ def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray 
     lines += ["files      " + ", ".join(files)]
     lines += [f"note       {n}" for n in notes]
     text = "\n".join(lines) + "\n"
-    write_text(os.path.join(run, "report.txt"), text)
+    write_text(os.path.join(run, "report.txt"), text, retry)
     return text
 
 
@@ -180,14 +204,17 @@ def quality_warnings(metrics: dict[str, Any]) -> list[str]:
 
 
 def finish(sess: Any, run: str) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Write metrics.json, history.csv/json, the pictures and report.txt for the current (final) weights;
-    return the metrics, notes about pictures left out, and warnings about the result."""
+    """Write metrics.json, history.csv/json, the pictures and report.txt for the current (final) weights,
+    each atomically; return the metrics, notes about pictures left out, and warnings about the result.
+    A write that fails (a full disk) is a one-paragraph UserError saying how to write them again."""
+    retry = f"chainrule resume {run}"  # a finished run's resume rewrites its results
     metrics = compute_metrics(sess)
     warnings = quality_warnings(metrics)
-    write_json(os.path.join(run, METRICS), metrics)
-    sess.trainer.history.to_csv(os.path.join(run, "history.csv"))
-    sess.trainer.history.to_json(os.path.join(run, "history.json"))
-    notes = draw_pictures(sess, run)
+    write_json(os.path.join(run, METRICS), metrics, retry)
+    for name, save in (("history.csv", sess.trainer.history.to_csv), ("history.json", sess.trainer.history.to_json)):
+        with writing(os.path.join(run, name), retry):
+            save(os.path.join(run, name))
+    _, notes = draw_pictures(sess, run, retry)
     conf = confusion_matrix(sess) if sess.task == "classification" else None
-    write_report(sess, run, metrics, conf, notes + [f"warning: {w}" for w in warnings])
+    write_report(sess, run, metrics, conf, notes + [f"warning: {w}" for w in warnings], retry)
     return metrics, notes, warnings

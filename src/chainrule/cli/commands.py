@@ -231,7 +231,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     sess, ckpt = _open(args.run)
     text, n = predict_file(sess, ckpt["data"], args.input)
     if args.output:
-        write_text(args.output, text)
+        write_text(args.output, text, retry="the same chainrule predict command")
         print(f"wrote {n} predictions to {args.output}")
     else:
         sys.stdout.write(text)
@@ -240,11 +240,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_draw(args: argparse.Namespace) -> int:
     sess, _ = _open(args.run)
-    notes = A.draw_pictures(sess, args.run)
-    for name in ("network.svg", "graph.svg", "curves.png"):
-        p = os.path.join(args.run, name)
-        if os.path.exists(p):
-            print(f"wrote {p}")
+    written, notes = A.draw_pictures(sess, args.run, retry=f"chainrule draw {args.run}")
+    for p in written:
+        print(f"wrote {p}")
     for n in notes:
         print(f"note: {n}")
     return 0

@@ -135,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `chainrule predict ... | head`
         return 0
+    except OSError as e:  # a file operation no command anticipated (a full disk...): still one paragraph
+        from .run import write_failure
+        _print_error(write_failure(e.filename, e))
+        _abort_other_ranks(EXIT_USER_ERROR)
+        return EXIT_USER_ERROR
 
 
 def _abort_other_ranks(code: int) -> None:

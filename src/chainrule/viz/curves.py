@@ -94,7 +94,13 @@ def plot_history(history: Any, path: Any = None, *, metrics: Any = None, title: 
                  fontsize=13, fontweight="bold")
     if p is None:
         return fig
-    fig.savefig(p, dpi=150 if ext == ".png" else None, facecolor="white")
+    import io
+
+    from ..io import atomic_write
+
+    buf = io.BytesIO()  # drawn in memory, then written atomically: never a half-written picture
+    fig.savefig(buf, format=ext[1:], dpi=150 if ext == ".png" else None, facecolor="white")
+    atomic_write(p, buf.getvalue())
     return None
 
 
