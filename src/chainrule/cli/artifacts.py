@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from .config import learning_rate
+from .config import DEFAULT_LR, learning_rate
 from .run import CHECKPOINT, METRICS, write_json, write_text, writing
 
 __all__ = ["compute_metrics", "confusion_matrix", "format_confusion", "format_metrics", "draw_pictures",
-           "write_report", "describe_model", "count_parameters", "finish", "quality_warnings"]
+           "write_report", "describe_model", "count_parameters", "finish", "quality_warnings", "diverged",
+           "constant_baseline", "network_title"]
 
 
 def count_parameters(model: Any) -> int:
@@ -190,9 +191,52 @@ def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray 
     return text
 
 
-def quality_warnings(metrics: dict[str, Any]) -> list[str]:
-    """Warnings about a finished run that trained but learned nothing useful."""
+def constant_baseline(sess: Any) -> tuple[float | None, float | None]:
+    """(training loss, test accuracy) of the best constant prediction: the class frequencies of the training
+    split (cross-entropy = their entropy; accuracy = the test share of the most common class), or the mean
+    of the standardized target (MSE 1). None where it is not known."""
+    s = sess.split
+    if s.task == "classification":
+        p = np.bincount(s.y_train.numpy(), minlength=s.num_classes) / max(1, len(s.y_train))
+        nz = p[p > 0]
+        test = np.bincount(s.y_test.numpy(), minlength=s.num_classes)
+        return float(-(nz * np.log(nz)).sum()), float(test.max() / max(1, test.sum()))
+    if getattr(sess, "target_stats", None) and type(sess.loss_fn).__name__ == "MSELoss":
+        return 1.0, None
+    return None, None
+
+
+def diverged(sess: Any, metrics: dict[str, Any]) -> str | None:
+    """Why the run counts as diverged (exit status 1), or None: the training loss blew up to more than ten
+    times that of a constant prediction, and the final model is no better than one or its test loss is
+    still more than ten times that."""
+    loss0, acc0 = constant_baseline(sess)
+    losses = [v for v in sess.trainer.history["train_loss"] if v == v] if len(sess.trainer.history) else []
+    if loss0 is None or not losses or max(losses) <= 10 * loss0:
+        return None
+    test_loss = metrics.get("test_loss", float("nan"))
+    useless = (acc0 is not None and metrics.get("test_accuracy", 1.0) <= acc0 + 1e-9
+               or metrics.get("test_r2", 1.0) <= 0)
+    if not useless and not test_loss > 10 * loss0:
+        return None
+    result = ("the final model is no better than a constant prediction" if useless
+              else f"the final test loss is {test_loss:.4g}")
+    lr, usual = learning_rate(sess.cfg), DEFAULT_LR[sess.cfg["model"]]
+    return (f"training diverged: the training loss reached {max(losses):.4g} (a constant prediction scores "
+            f"{loss0:.4g}) and {result}. The learning rate "
+            f"{lr:g} is too large for this model: try --lr {usual if lr > usual else lr / 10:g}, or add "
+            "--grad-clip 1.")
+
+
+def quality_warnings(metrics: dict[str, Any], majority: float | None = None) -> list[str]:
+    """Warnings about a finished run that trained but learned nothing useful (``majority``: the test accuracy
+    of always predicting the most common class)."""
     out = []
+    acc = metrics.get("test_accuracy")
+    if majority is not None and acc is not None and acc <= majority + 1e-9:
+        out.append(f"the model is no better than always predicting the most common class (test accuracy "
+                   f"{acc:.2%}, that class's share {majority:.2%}). Train longer (--epochs), try another --lr or "
+                   "--model, or check that the features can predict the labels.")
     for part in ("test", "val"):
         r2 = metrics.get(f"{part}_r2")
         if r2 is not None and r2 == r2 and r2 < 0:
@@ -209,7 +253,10 @@ def finish(sess: Any, run: str) -> tuple[dict[str, Any], list[str], list[str]]:
     A write that fails (a full disk) is a one-paragraph UserError saying how to write them again."""
     retry = f"chainrule resume {run}"  # a finished run's resume rewrites its results
     metrics = compute_metrics(sess)
-    warnings = quality_warnings(metrics)
+    warnings = quality_warnings(metrics, constant_baseline(sess)[1])
+    failure = diverged(sess, metrics)
+    if failure is not None:
+        warnings = [failure]
     write_json(os.path.join(run, METRICS), metrics, retry)
     for name, save in (("history.csv", sess.trainer.history.to_csv), ("history.json", sess.trainer.history.to_json)):
         with writing(os.path.join(run, name), retry):

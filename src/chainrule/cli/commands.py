@@ -45,7 +45,7 @@ def _header(sess: Any) -> str:
             f"up to {sess.cfg['epochs']} epochs")
 
 
-def _result_lines(metrics: dict[str, Any], run: str, wall: float) -> str:
+def _result_lines(sess: Any, metrics: dict[str, Any], run: str, wall: float) -> str:
     if "test_accuracy" in metrics:
         main = (f"test accuracy {metrics['test_accuracy']:.2%} (loss {metrics['test_loss']:.4f}), "
                 f"val accuracy {metrics['val_accuracy']:.2%}")
@@ -53,9 +53,15 @@ def _result_lines(metrics: dict[str, Any], run: str, wall: float) -> str:
         main = (f"test MSE {metrics['test_mse']:.4g}, MAE {metrics['test_mae']:.4g}, R² {metrics['test_r2']:.4f}; "
                 f"val MSE {metrics['val_mse']:.4g}")
     early = " (early stopping kept the best weights)" if str(metrics.get("stop_reason")).startswith("Early") else ""
-    return (f"{main}\nbest epoch {metrics['best_epoch']} of {metrics['epochs']}{early}; "
-            f"trained in {metrics['seconds']:.2f} s "
-            f"({wall:.1f} s in all)\nrun saved to {run}  (report: {os.path.join(run, 'report.txt')})")
+    total = metrics["seconds"]
+    if sess.prior_seconds > 0:  # resumed: most of the training happened in earlier commands
+        here = max(0.0, total - sess.prior_seconds)
+        timing = (f"trained in {total:.2f} s over all sessions ({here:.2f} s of it in this one; this command took "
+                  f"{wall:.1f} s)")
+    else:
+        timing = f"trained in {total:.2f} s ({wall:.1f} s in all)"
+    return (f"{main}\nbest epoch {metrics['best_epoch']} of {metrics['epochs']}{early}; {timing}\n"
+            f"run saved to {run}  (report: {os.path.join(run, 'report.txt')})")
 
 
 def _finish(sess: Any, run: str, quiet: bool, t0: float, save: bool = True) -> int:
@@ -64,12 +70,16 @@ def _finish(sess: Any, run: str, quiet: bool, t0: float, save: bool = True) -> i
     metrics, notes, warnings = A.finish(sess, run)
     for n in notes:
         _say(quiet, f"note: {n}")
-    for w in warnings:
+    failed = bool(warnings) and warnings[0].startswith("training diverged")
+    for w in warnings if not failed else []:
         print(f"chainrule: warning: {w}", file=sys.stderr, flush=True)
-    print(_result_lines(metrics, run, time.perf_counter() - t0), flush=True)
+    print(_result_lines(sess, metrics, run, time.perf_counter() - t0), flush=True)
     stop = sess.trainer.history.stop_reason
     if stop and stop.startswith("NaNGuard"):
         print(f"chainrule: training diverged. {stop}", file=sys.stderr)
+        return 1
+    if failed:
+        print(f"chainrule: {warnings[0]}", file=sys.stderr)
         return 1
     return 0
 

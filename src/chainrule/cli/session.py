@@ -160,6 +160,7 @@ class Session:
                                scheduler_interval=interval, metrics=metrics, callbacks=callbacks,
                                progress=progress, grad_clip=cfg["grad_clip"])
         self.seconds = 0.0   # wall time spent training, summed over resumes
+        self.prior_seconds = 0.0  # of which before this process (restored from the checkpoint)
         self._t0 = time.perf_counter()
 
     def _distributed(self, train: Any) -> tuple[Any, Any]:
@@ -205,7 +206,7 @@ class Session:
         state = ckpt["trainer"]
         check_compatible(self.model, state.get("model"), source=source)
         self.trainer.load_state_dict(state)
-        self.seconds = float(ckpt.get("seconds", 0.0))
+        self.seconds = self.prior_seconds = float(ckpt.get("seconds", 0.0))
 
     def load_weights(self, ckpt: dict[str, Any], run: str) -> None:
         """Load only the model weights of a run checkpoint (for evaluate/predict/draw/summary)."""
