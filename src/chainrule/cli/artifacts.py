@@ -59,7 +59,7 @@ def compute_metrics(sess: Any) -> dict[str, Any]:
     hist = sess.trainer.history
     out.update(epochs=len(hist), best_epoch=sess.best_epoch, seconds=round(sess.seconds, 3),
                parameters=count_parameters(sess.model), dataset=sess.cfg["dataset"], model=sess.cfg["model"],
-               stop_reason=hist.stop_reason)
+               stop_reason=hist.stop_reason, blas_threads=sess.used_threads)
     return out
 
 
@@ -149,6 +149,10 @@ def draw_pictures(sess: Any, run: str, retry: str | None = None) -> tuple[list[s
     return written, notes
 
 
+def _threads(n: int) -> str:
+    return f"{n} BLAS thread{'s' if n != 1 else ''}"
+
+
 def _target_note(sess: Any) -> str:
     st = getattr(sess, "target_stats", None)
     if not st:
@@ -176,7 +180,8 @@ def write_report(sess: Any, run: str, metrics: dict[str, Any], conf: np.ndarray 
         f"batch size {cfg['batch_size']}, schedule {sched}",
         f"training   {metrics['epochs']} epochs, best epoch {metrics['best_epoch']} (weights of the best epoch kept), "
         f"{metrics['seconds']:.1f} s",
-        f"stopped    {stop}", "",
+        f"stopped    {stop}",
+        f"threads    {_threads(sess.used_threads)} for matrix products ({sess.threads_why})", "",
         format_metrics(metrics), "",
     ]
     if conf is not None:

@@ -42,7 +42,7 @@ def _header(sess: Any) -> str:
             f"input {'x'.join(map(str, s.input_shape))}, {what}\n"
             f"model: {A.describe_model(sess)}, {A.count_parameters(sess.model):,} parameters; "
             f"{sess.cfg['optimizer']} lr {learning_rate(sess.cfg):g}, {sess.cfg['schedule']} schedule, "
-            f"up to {sess.cfg['epochs']} epochs")
+            f"up to {sess.cfg['epochs']} epochs; {sess.used_threads} BLAS thread{'s' if sess.used_threads != 1 else ''}")
 
 
 def _result_lines(sess: Any, metrics: dict[str, Any], run: str, wall: float) -> str:

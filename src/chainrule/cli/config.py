@@ -70,6 +70,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("epochs", "int", 60, "maximum number of epochs", min=1),
     Spec("patience", "int", 10, "early stopping: epochs without improvement of val_loss (0: off)", min=0),
     Spec("grad_clip", "float", None, "clip the gradient norm to this value", min=0.0, optional=True),
+    Spec("threads", "int", None, "BLAS threads for matrix products (default: chosen for the model's size, 1 for "
+         "small models; a thread variable such as OMP_NUM_THREADS in the environment also sets it)", min=1,
+         optional=True),
     Spec("seed", "int", 0, "random seed (data split, initialization, shuffling, dropout)", min=0),
 )
 SPEC = {s.key: s for s in SPECS}

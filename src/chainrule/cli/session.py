@@ -7,6 +7,7 @@ random is seeded from ``cfg["seed"]`` before construction, so two sessions of on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from typing import Any
@@ -20,6 +21,7 @@ from .config import IMAGE_DATASETS
 from .models import build_loss, build_model, build_optimizer, build_scheduler
 from .run import CHECKPOINT, FORMAT
 from .target import Unstandardized, fit_target_stats, standardize_targets
+from .threads import plan_threads
 
 __all__ = ["Session", "load_split", "check_split_sizes", "SaveEachEpoch", "EpochLines"]
 
@@ -139,12 +141,16 @@ class Session:
         self.model = build_model(cfg, s.input_shape, s.task, s.num_classes, self.target_dim)
         self.optimizer = build_optimizer(cfg, self.model)
         self.rank, self.world = 0, 1
+        self.threads: int | None = None  # BLAS threads while training (None: as the environment set them)
+        self.threads_why = ""
         train_model: Any = self.model
         if distributed:
             train_model, self.train_loader = self._distributed(TensorDataset(s.x_train, s.y_train))
         else:
             self.train_loader = DataLoader(TensorDataset(s.x_train, s.y_train), batch_size=cfg["batch_size"],
                                            shuffle=True)
+        self.threads, self.threads_why = plan_threads(self.model, s.input_shape, cfg["batch_size"] // self.world,
+                                                      cfg["threads"], self.world)
         steps = len(self.train_loader)
         self.scheduler, interval = build_scheduler(cfg, self.optimizer, steps)
         self.early = (EarlyStopping("val_loss", patience=cfg["patience"], restore_best_weights=True)
@@ -223,11 +229,27 @@ class Session:
         self.trainer.callbacks = sorted([*self.trainer.callbacks, cb], key=lambda c: getattr(c, "order", 0))
         self._t0 = time.perf_counter()
         try:
-            self.trainer.fit(self.train_loader, self.cfg["epochs"], self.loader("val"))
+            with self.blas_threads():
+                self.trainer.fit(self.train_loader, self.cfg["epochs"], self.loader("val"))
         finally:
             self.trainer.callbacks.remove(cb)
         self.seconds += time.perf_counter() - self._t0
         self._t0 = time.perf_counter()
+
+    def blas_threads(self) -> Any:
+        """A context in which the BLAS uses ``self.threads`` threads (restored afterwards)."""
+        if self.threads is None:
+            return contextlib.nullcontext()
+        from threadpoolctl import threadpool_limits
+        return threadpool_limits(limits=self.threads, user_api="blas")
+
+    @property
+    def used_threads(self) -> int:
+        """The BLAS threads training uses."""
+        if self.threads is not None:
+            return self.threads
+        from .._threads import get_num_threads
+        return get_num_threads()
 
     @property
     def best_epoch(self) -> int:
