@@ -12,7 +12,7 @@ from .run import CHECKPOINT, METRICS, write_json, write_text, writing
 
 __all__ = ["compute_metrics", "confusion_matrix", "format_confusion", "format_metrics", "draw_pictures",
            "write_report", "describe_model", "count_parameters", "finish", "quality_warnings", "diverged",
-           "constant_baseline", "network_title"]
+           "constant_baseline", "network_title", "network_labels"]
 
 
 def count_parameters(model: Any) -> int:
@@ -47,7 +47,27 @@ def describe_model(sess: Any) -> str:
 
 def network_title(sess: Any) -> str:
     """The title of network.svg: the model in one line and the dataset."""
+    cfg = sess.cfg
+    if cfg["dataset"] == "csv" and cfg["data_root"]:
+        return f"{describe_model(sess)} on {os.path.basename(cfg['data_root'])} (target {cfg['target']})"
     return f"{describe_model(sess)} on {sess.split.name}"
+
+
+def network_labels(sess: Any) -> dict[str, Any]:
+    """Neuron labels for network.svg: a CSV run's column and class names; the one logit of a binary logistic
+    model; otherwise the diagram's x₀…/ŷ₀… (feature and class indices)."""
+    s, cfg = sess.split, sess.cfg
+    out: dict[str, Any] = {}
+    csv = cfg["dataset"] == "csv"
+    if csv and s.feature_names:
+        out["input_labels"] = list(s.feature_names)
+    if cfg["model"] == "logistic" and s.num_classes == 2:
+        out["output_labels"] = [f"z → P({(s.class_names or ['0', '1'])[1]})"]
+    elif csv and s.task == "classification" and s.class_names:
+        out["output_labels"] = list(s.class_names)
+    elif csv and s.task == "regression" and sess.target_dim == 1:
+        out["output_labels"] = [str(cfg["target"])]
+    return out
 
 
 def compute_metrics(sess: Any) -> dict[str, Any]:
@@ -112,7 +132,8 @@ def draw_pictures(sess: Any, run: str, retry: str | None = None) -> tuple[list[s
     model, s = sess.model, sess.split
     path = os.path.join(run, "network.svg")
     with writing(path, retry):
-        viz.draw_network(model, path, input_size=tuple(s.input_shape), title=network_title(sess))
+        viz.draw_network(model, path, input_size=tuple(s.input_shape), title=network_title(sess),
+                         **network_labels(sess))
     written.append(path)
     was = model.training
     model.eval()
