@@ -33,8 +33,9 @@ def make_model(n_classes: int = 10) -> nn.Module:
 
 def main(epochs: int = 8, path: str | None = None, seed: int = 0) -> dict:
     try:
-        import onnx  # noqa: F401  (chainrule.onnx.export needs it)
         import onnxruntime as ort
+
+        import onnx  # noqa: F401  (chainrule.onnx.export needs it)
     except ImportError:
         raise SystemExit(cr.onnx.INSTALL_HINT) from None
 
