@@ -86,3 +86,19 @@ def test_predict_output_on_a_full_disk(run, tmp_path):
     r = limited(1000, "predict", run, "--input", points, "--output", tmp_path / "pred.csv")
     check_paragraph(r, "pred.csv")
     assert not (tmp_path / "pred.csv").exists()
+
+
+def test_an_unforeseen_os_error_is_still_one_paragraph(monkeypatch, tmp_path):
+    import errno
+
+    from chainrule.cli import commands
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x"))
+
+    monkeypatch.setitem(commands.COMMANDS, "summary", full)
+    r = cli("summary", tmp_path)
+    check_paragraph(r, "No space left on device", "free some space")
+    monkeypatch.setitem(commands.COMMANDS, "summary", lambda args: open(tmp_path / "missing" / "f"))
+    r = cli("summary", tmp_path)
+    assert r.code == 2 and "Traceback" not in r.err and "A file operation failed" in r.err, r

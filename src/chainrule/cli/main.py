@@ -162,8 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `chainrule predict ... | head`
         return 0
     except OSError as e:  # a file operation no command anticipated (a full disk...): still one paragraph
-        from .run import write_failure
-        _print_error(write_failure(e.filename, e))
+        from .run import FULL_DISK, write_failure
+        _print_error(write_failure(e.filename, e) if e.errno in FULL_DISK else
+                     f"A file operation failed: {e}. Check the path, its permissions and the disk, then run the "
+                     "command again.")
         _abort_other_ranks(EXIT_USER_ERROR)
         return EXIT_USER_ERROR
 

@@ -67,14 +67,14 @@ def create_run_dir(path: str, force: bool) -> None:
                 os.remove(p)
 
 
-_FULL = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+FULL_DISK = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
 def write_failure(path: str | None, e: OSError, retry: str | None = None) -> str:
     """One paragraph for a file that could not be written: what, why, what is intact, what to do."""
     what = f"{path!r}" if path else "a result file"
     why = e.strerror or str(e)
-    if e.errno in _FULL:
+    if e.errno in FULL_DISK:
         fix = "The disk (or your file-size quota) is full: free some space"
     elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         fix = "The folder is not writable: fix its permissions or choose another folder"
