@@ -16,6 +16,7 @@ __all__ = ["compute_metrics", "confusion_matrix", "format_confusion", "format_me
 
 
 def count_parameters(model: Any) -> int:
+    """Number of scalar parameters of ``model``."""
     return int(sum(p.numel() for p in model.parameters()))
 
 

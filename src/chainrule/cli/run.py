@@ -125,6 +125,7 @@ def write_json(path: str, obj: Any, retry: str | None = None) -> None:
 
 
 def require_run(run: str) -> None:
+    """Refuse a RUN argument that is not a folder (one paragraph saying what to give)."""
     if not os.path.isdir(run):
         what = "is a file, not" if os.path.exists(run) else "does not exist; it is not"
         raise UserError(f"{run!r} {what} a run directory. Give the folder that `chainrule train` wrote "

@@ -98,6 +98,7 @@ class SaveEachEpoch(Callback):
         self.session, self.path = session, path
 
     def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        """Save the run checkpoint (status "training")."""
         self.session.save(self.path, status="training")
 
 
@@ -108,6 +109,7 @@ class EpochLines(Callback):
         self.every = every
 
     def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        """Print the epoch's losses, metrics and learning rate (every ``every`` epochs, the last, a stop)."""
         if epoch % self.every and epoch != trainer.epochs and not trainer.stop_training:
             return
         parts = [f"epoch {epoch:3d}/{trainer.epochs}"]
@@ -185,6 +187,7 @@ class Session:
 
     # --- facts about the data, stored in the checkpoint for predict --------------------------------
     def data_info(self) -> dict[str, Any]:
+        """Facts about the data that ``predict`` needs (shapes, names, standardization), for the checkpoint."""
         s = self.split
         return {"name": s.name, "task": s.task, "num_classes": s.num_classes, "input_shape": list(s.input_shape),
                 "class_names": s.class_names, "feature_names": s.feature_names, "meta": s.meta,
@@ -192,6 +195,7 @@ class Session:
                 "target_standardize": self.target_stats}
 
     def loader(self, part: str, batch_size: int = 1024) -> Any:
+        """An unshuffled DataLoader over the ``part`` split ("train", "val" or "test")."""
         s = self.split
         return DataLoader(TensorDataset(getattr(s, f"x_{part}"), getattr(s, f"y_{part}")), batch_size=batch_size)
 
