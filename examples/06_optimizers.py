@@ -41,7 +41,7 @@ def plot_curves(curves: dict[str, list[float]], path: str) -> bool:
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        print("matplotlib is not installed (pip install chainrule[plot]): skipping the plot")
+        print("matplotlib is not installed (python -m pip install matplotlib): skipping the plot")
         return False
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.add_subplot()

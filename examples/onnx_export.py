@@ -7,7 +7,7 @@ identity) and writes a checked ONNX file whose batch dimension is dynamic. onnxr
 file on the whole test split at once — a batch size the trace never saw — and its logits equal
 chainrule's to float32 rounding.
 
-Needs the ``onnx`` extra:  pip install "chainrule[onnx]"
+Needs onnx and onnxruntime:  python -m pip install onnx onnxruntime  (in the clone: pip install ".[onnx]")
 Run:  python examples/onnx_export.py
 """
 
@@ -32,7 +32,12 @@ def make_model(n_classes: int = 10) -> nn.Module:
 
 
 def main(epochs: int = 8, path: str | None = None, seed: int = 0) -> dict:
-    import onnxruntime as ort
+    try:
+        import onnxruntime as ort
+
+        import onnx  # noqa: F401  (chainrule.onnx.export needs it)
+    except ImportError:
+        raise SystemExit(cr.onnx.INSTALL_HINT) from None
 
     cr.manual_seed(seed)
     data = datasets.load("digits", seed=seed, flatten=False)  # images (N, 1, 8, 8)

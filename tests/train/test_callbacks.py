@@ -228,3 +228,16 @@ def test_hook_order_and_stop_after_batch() -> None:
     assert calls == ["train_begin", "epoch_begin 1", *batch(0), *batch(1), "epoch_end 1",
                      "epoch_begin 2", *batch(0), "train_end"]
     assert trainer.in_epoch and trainer.step == 1 and trainer.epoch == 1
+
+
+def test_early_stopping_with_a_never_finite_monitor_says_so() -> None:
+    # an empty validation loader gives val_loss nan every epoch: the stop reason must still be a sentence
+    x, y = blobs(n=40, seed=2)
+    model = mlp()
+    empty = DataLoader(TensorDataset(x[:0], y[:0]), batch_size=8)
+    stopper = EarlyStopping(monitor="val_loss", patience=2)
+    trainer = Trainer(model, nn.CrossEntropyLoss(), cr.optim.SGD(model.parameters(), lr=0.1), callbacks=[stopper],
+                      progress=False)
+    trainer.fit(DataLoader(TensorDataset(x, y), batch_size=8), 5, empty)
+    assert len(trainer.history) == 2 and stopper.best is None
+    assert "never a finite number" in trainer.stop_reason

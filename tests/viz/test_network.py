@@ -168,3 +168,34 @@ def test_errors():
 def test_single_linear_model():
     root = parse(draw_network(nn.Linear(5, 3)))
     assert (count(root, "circle"), count(root, "line")) == (8, 15)
+
+
+def test_user_residual_block_is_drawn_as_a_skip():
+    class Block(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.block = nn.Sequential(nn.Linear(n, n), nn.ReLU())
+            self.shortcut = nn.Identity()
+
+        def forward(self, x):
+            return self.block(x) + self.shortcut(x)
+
+    model = nn.Sequential(nn.Linear(3, 4), Block(4), nn.Linear(4, 2))
+    for size in (None, (3,)):
+        root = parse(draw_network(model, input_size=size))
+        assert (count(root, "circle"), count(root, "line")) == (3 + 4 + 4 + 2, 12 + 16 + 8)
+        arcs = [p for p in root.iter(f"{NS}path") if p.get("class") == "skip"]
+        assert len(arcs) == 1
+        t = texts(root)
+        assert "+ skip: identity" in t and "Identity" not in t
+        assert [s for s in t if s.startswith("ŷ")] == ["ŷ₀", "ŷ₁"]
+
+
+def test_neuron_labels():
+    root = parse(draw_network(mlp([2, 3, 2]), input_labels=["a", "b"], output_labels=["no", "yes"]))
+    t = texts(root)
+    assert all(s in t for s in ("a", "b", "no", "yes")) and "x₀" not in t and "ŷ₀" not in t
+    with pytest.raises(ValueError, match="output_labels has 1 names but the output layer has 2"):
+        draw_network(mlp([2, 3, 2]), output_labels=["one"])
+    with pytest.raises(TypeError, match="input_labels must be a list"):
+        draw_network(mlp([2, 3, 2]), input_labels="ab")

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import UserError
 from . import artifacts as A
-from .config import SPECS, resolve, to_toml
+from .config import SPECS, learning_rate, resolve, to_toml
 from .run import (
     CHECKPOINT,
     CONFIG,
@@ -41,11 +41,11 @@ def _header(sess: Any) -> str:
     return (f"{s.name}: {len(s.x_train)} train / {len(s.x_val)} val / {len(s.x_test)} test samples, "
             f"input {'x'.join(map(str, s.input_shape))}, {what}\n"
             f"model: {A.describe_model(sess)}, {A.count_parameters(sess.model):,} parameters; "
-            f"{sess.cfg['optimizer']} lr {sess.cfg['lr']:g}, {sess.cfg['schedule']} schedule, "
-            f"up to {sess.cfg['epochs']} epochs")
+            f"{sess.cfg['optimizer']} lr {learning_rate(sess.cfg):g}, {sess.cfg['schedule']} schedule, "
+            f"up to {sess.cfg['epochs']} epochs; {sess.used_threads} BLAS thread{'s' if sess.used_threads != 1 else ''}")
 
 
-def _result_lines(metrics: dict[str, Any], run: str, wall: float) -> str:
+def _result_lines(sess: Any, metrics: dict[str, Any], run: str, wall: float) -> str:
     if "test_accuracy" in metrics:
         main = (f"test accuracy {metrics['test_accuracy']:.2%} (loss {metrics['test_loss']:.4f}), "
                 f"val accuracy {metrics['val_accuracy']:.2%}")
@@ -53,21 +53,33 @@ def _result_lines(metrics: dict[str, Any], run: str, wall: float) -> str:
         main = (f"test MSE {metrics['test_mse']:.4g}, MAE {metrics['test_mae']:.4g}, R² {metrics['test_r2']:.4f}; "
                 f"val MSE {metrics['val_mse']:.4g}")
     early = " (early stopping kept the best weights)" if str(metrics.get("stop_reason")).startswith("Early") else ""
-    return (f"{main}\nbest epoch {metrics['best_epoch']} of {metrics['epochs']}{early}; "
-            f"trained in {metrics['seconds']:.2f} s "
-            f"({wall:.1f} s in all)\nrun saved to {run}  (report: {os.path.join(run, 'report.txt')})")
+    total = metrics["seconds"]
+    if sess.prior_seconds > 0:  # resumed: most of the training happened in earlier commands
+        here = max(0.0, total - sess.prior_seconds)
+        timing = (f"trained in {total:.2f} s over all sessions ({here:.2f} s of it in this one; this command took "
+                  f"{wall:.1f} s)")
+    else:
+        timing = f"trained in {total:.2f} s ({wall:.1f} s in all)"
+    return (f"{main}\nbest epoch {metrics['best_epoch']} of {metrics['epochs']}{early}; {timing}\n"
+            f"run saved to {run}  (report: {os.path.join(run, 'report.txt')})")
 
 
 def _finish(sess: Any, run: str, quiet: bool, t0: float, save: bool = True) -> int:
     if save:
         sess.save(os.path.join(run, CHECKPOINT), status="done")
-    metrics, notes = A.finish(sess, run)
+    metrics, notes, warnings = A.finish(sess, run)
     for n in notes:
         _say(quiet, f"note: {n}")
-    print(_result_lines(metrics, run, time.perf_counter() - t0), flush=True)
+    failed = bool(warnings) and warnings[0].startswith("training diverged")
+    for w in warnings if not failed else []:
+        print(f"chainrule: warning: {w}", file=sys.stderr, flush=True)
+    print(_result_lines(sess, metrics, run, time.perf_counter() - t0), flush=True)
     stop = sess.trainer.history.stop_reason
     if stop and stop.startswith("NaNGuard"):
         print(f"chainrule: training diverged. {stop}", file=sys.stderr)
+        return 1
+    if failed:
+        print(f"chainrule: {warnings[0]}", file=sys.stderr)
         return 1
     return 0
 
@@ -101,6 +113,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = _show_progress(quiet)
     # data and model errors come before any write
     sess = Session(cfg, quiet=quiet, progress=progress, distributed=distributed)
+    _warn(sess, rank)
     _say(quiet, _header(sess))
     if distributed:
         _say(quiet, f"distributed: {sess.world} MPI processes, {cfg['batch_size'] // sess.world} samples of each "
@@ -135,7 +148,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     cfg = read_run_config(run, ckpt)
     from .session import Session
 
-    sess = Session(cfg, quiet=quiet, progress=_show_progress(quiet), distributed=distributed)
+    sess = Session(cfg, quiet=quiet, progress=_show_progress(quiet), distributed=distributed,
+                   standardize_target=_standardized(ckpt))
     done = False
     if ckpt is None:
         _say(quiet, f"{run}: no checkpoint yet (stopped before its first epoch ended); starting it again")
@@ -150,6 +164,18 @@ def cmd_resume(args: argparse.Namespace) -> int:
     if done:
         return _finish(sess, run, args.quiet, t0, save=False) if rank == 0 else 0
     return _fit_and_finish(sess, run, args.quiet, t0)
+
+
+def _standardized(ckpt: dict[str, Any] | None) -> bool:
+    """Whether the run trained on standardized regression targets (every run since they were introduced)."""
+    data = ckpt.get("data") if ckpt is not None else None
+    return not isinstance(data, dict) or "target_standardize" in data
+
+
+def _warn(sess: Any, rank: int = 0) -> None:
+    if rank == 0:
+        for w in sess.warnings:
+            print(f"chainrule: warning: {w}", file=sys.stderr, flush=True)
 
 
 def _restore(sess: Any, ckpt: dict[str, Any], run: str, weights_only: bool = False) -> None:
@@ -183,7 +209,7 @@ def _open(run: str) -> tuple[Any, dict[str, Any]]:
         ckpt = load_checkpoint(run)
     from .session import Session
 
-    sess = Session(cfg)
+    sess = Session(cfg, standardize_target=_standardized(ckpt))
     _restore(sess, ckpt, run, weights_only=True)
     from ..train import History
     sess.trainer.history = History()
@@ -215,7 +241,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     sess, ckpt = _open(args.run)
     text, n = predict_file(sess, ckpt["data"], args.input)
     if args.output:
-        write_text(args.output, text)
+        write_text(args.output, text, retry="the same chainrule predict command")
         print(f"wrote {n} predictions to {args.output}")
     else:
         sys.stdout.write(text)
@@ -224,11 +250,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_draw(args: argparse.Namespace) -> int:
     sess, _ = _open(args.run)
-    notes = A.draw_pictures(sess, args.run)
-    for name in ("network.svg", "graph.svg", "curves.png"):
-        p = os.path.join(args.run, name)
-        if os.path.exists(p):
-            print(f"wrote {p}")
+    written, notes = A.draw_pictures(sess, args.run, retry=f"chainrule draw {args.run}")
+    for p in written:
+        print(f"wrote {p}")
     for n in notes:
         print(f"note: {n}")
     return 0

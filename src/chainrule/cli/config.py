@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import UserError
 
-__all__ = ["SPECS", "DEFAULTS", "Spec", "resolve", "read_config_file", "to_toml", "parse_int_list", "validate"]
+__all__ = ["SPECS", "DEFAULTS", "Spec", "resolve", "learning_rate", "DEFAULT_LR", "read_config_file", "to_toml", "parse_int_list", "validate"]
 
 DATASETS = ("digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv")
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -60,7 +60,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("loss", "str", "auto", "loss (auto: cross-entropy for classification, mse for regression)",
          ("auto", "cross-entropy", "mse", "l1", "huber")),
     Spec("optimizer", "str", "adam", "optimizer", ("sgd", "momentum", "rmsprop", "adam", "adamw")),
-    Spec("lr", "float", 3e-3, "peak learning rate", min=0.0),
+    Spec("lr", "float", None, "peak learning rate (default: 0.03 for the one-layer linear and logistic models, "
+         "0.003 for mlp and cnn)", min=0.0, optional=True),
     Spec("weight_decay", "float", 1e-4, "weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw)", min=0.0),
     Spec("momentum", "float", 0.9, "momentum of the momentum optimizer", min=0.0, max=1.0),
     Spec("schedule", "str", "warmup-cosine", "learning-rate schedule", ("warmup-cosine", "cosine", "step", "none")),
@@ -69,10 +70,23 @@ SPECS: tuple[Spec, ...] = (
     Spec("epochs", "int", 60, "maximum number of epochs", min=1),
     Spec("patience", "int", 10, "early stopping: epochs without improvement of val_loss (0: off)", min=0),
     Spec("grad_clip", "float", None, "clip the gradient norm to this value", min=0.0, optional=True),
+    Spec("threads", "int", None, "BLAS threads for matrix products (default: chosen for the model's size, 1 for "
+         "small models; a thread variable such as OMP_NUM_THREADS in the environment also sets it)", min=1,
+         optional=True),
     Spec("seed", "int", 0, "random seed (data split, initialization, shuffling, dropout)", min=0),
 )
 SPEC = {s.key: s for s in SPECS}
 DEFAULTS: dict[str, Any] = {s.key: s.default for s in SPECS}
+
+
+# One affine layer on standardized data is a convex problem that tolerates (and needs, to converge within the
+# default epochs on a few hundred rows) a step ten times larger than a deep network.
+DEFAULT_LR = {"linear": 3e-2, "logistic": 3e-2, "mlp": 3e-3, "cnn": 3e-3}
+
+
+def learning_rate(cfg: dict[str, Any]) -> float:
+    """The peak learning rate of a run: ``lr`` if set, else the default of its model family."""
+    return float(cfg["lr"]) if cfg.get("lr") is not None else DEFAULT_LR[cfg["model"]]
 
 
 def parse_int_list(text: str, key: str = "hidden") -> list[int]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 import textwrap
 import warnings
@@ -28,10 +30,30 @@ examples:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        """A usage error: the usage line, one paragraph, exit status 2 (argparse's convention)."""
+        """A usage error: the usage line, one paragraph with a "did you mean" where one is close, exit
+        status 2 (argparse's convention)."""
         self.print_usage(sys.stderr)
         hint = f"Run `{self.prog} --help` for the list of options."
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}. {hint}\n")
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}.{self._suggest(message)} {hint}\n")
+
+    def _suggest(self, message: str) -> str:
+        """`` Did you mean --hidden (not --hiden)?`` for a misspelt flag or choice (else "")."""
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if m:
+            choices = [c.strip().strip("'") for c in m.group(2).split(",")]
+            close = difflib.get_close_matches(m.group(1), choices, n=1, cutoff=0.6)
+            return f" Did you mean {close[0]!r}?" if close else ""
+        m = re.match(r"unrecognized arguments: (.*)$", message)
+        if m:
+            flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+            out = []
+            for word in m.group(1).split():
+                close = difflib.get_close_matches(word.split("=")[0], flags, n=1, cutoff=0.75) \
+                    if word.startswith("-") else []
+                if close:
+                    out.append(f"{close[0]} (not {word.split('=')[0]})")
+            return f" Did you mean {', '.join(out)}?" if out else ""
+        return ""
 
 
 def _ints(text: str) -> list[int]:
@@ -76,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"chainrule {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+    parser.set_defaults(_commands=sub.choices)
 
     p = sub.add_parser("train", help="train a model and write a run directory",
                        usage="%(prog)s [--config FILE] [--out DIR] [--force] [--quiet] [--dataset NAME] [options]")
@@ -117,7 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the `chainrule` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the subcommand's parser, whose --help lists its options
+            sub = getattr(args, "_commands", {}).get(getattr(args, "command", None), parser)
+            sub.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as e:  # --help, --version, usage errors
         return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USER_ERROR)
     from . import commands
@@ -136,6 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `chainrule predict ... | head`
         return 0
+    except OSError as e:  # a file operation no command anticipated (a full disk...): still one paragraph
+        from .run import FULL_DISK, write_failure
+        _print_error(write_failure(e.filename, e) if e.errno in FULL_DISK else
+                     f"A file operation failed: {e}. Check the path, its permissions and the disk, then run the "
+                     "command again.")
+        _abort_other_ranks(EXIT_USER_ERROR)
+        return EXIT_USER_ERROR
 
 
 def _abort_other_ranks(code: int) -> None:

@@ -17,6 +17,7 @@ import chainrule
 from .. import nn, optim
 from ..errors import UserError
 from ..optim import lr_scheduler as sched
+from .config import learning_rate
 
 __all__ = ["build_model", "build_loss", "build_optimizer", "build_scheduler", "Residual", "BinaryLogits",
            "out_features"]
@@ -134,7 +135,7 @@ def build_loss(cfg: dict[str, Any], task: str) -> Any:
 
 def build_optimizer(cfg: dict[str, Any], model: Any) -> Any:
     """The optimizer named by ``--optimizer`` (sgd, momentum, rmsprop, adam or adamw) for ``model``."""
-    p, lr, wd = model.parameters(), cfg["lr"], cfg["weight_decay"]
+    p, lr, wd = model.parameters(), learning_rate(cfg), cfg["weight_decay"]
     name = cfg["optimizer"]
     if name == "sgd":
         return optim.SGD(p, lr=lr, weight_decay=wd)

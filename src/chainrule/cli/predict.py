@@ -115,7 +115,8 @@ def predict_file(sess: Any, data: dict[str, Any], path: str) -> tuple[str, int]:
         for p in probs:
             w.writerow([names[int(p.argmax())], *[f"{v:.6f}" for v in p]])
     else:
-        y = out.numpy()
+        from .target import unstandardize
+        y = unstandardize(out.numpy(), data.get("target_standardize"))
         w.writerow(["prediction"] if y.shape[1] == 1 else [f"prediction_{i}" for i in range(y.shape[1])])
         for row in y:
             w.writerow([f"{v:.6g}" for v in row])

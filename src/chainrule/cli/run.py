@@ -11,16 +11,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import UserError
 from . import config as C
 
 __all__ = ["CHECKPOINT", "CONFIG", "ARTIFACTS", "default_run_dir", "check_new_run_dir", "create_run_dir",
-           "write_bytes", "write_text", "write_json", "read_run_config", "load_checkpoint", "require_run"]
+           "write_bytes", "write_text", "write_json", "read_run_config", "load_checkpoint", "require_run", "writing",
+           "write_failure"]
 
 CHECKPOINT = "checkpoint.safetensors"
 CONFIG = "config.toml"
@@ -63,15 +67,45 @@ def create_run_dir(path: str, force: bool) -> None:
                 os.remove(p)
 
 
-def write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (a crash leaves the old file or the new one, not half)."""
+FULL_DISK = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def write_failure(path: str | None, e: OSError, retry: str | None = None) -> str:
+    """One paragraph for a file that could not be written: what, why, what is intact, what to do."""
+    what = f"{path!r}" if path else "a result file"
+    why = e.strerror or str(e)
+    if e.errno in FULL_DISK:
+        fix = "The disk (or your file-size quota) is full: free some space"
+    elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "The folder is not writable: fix its permissions or choose another folder"
+    else:
+        fix = "Check the folder and the disk"
+    then = f", then run `{retry}` to write the results again" if retry else ", then run the command again"
+    return (f"Could not write {what}: {why}. Nothing was left half-written: every file of the run is replaced "
+            f"atomically, so each one is either its previous version or complete. {fix}{then}.")
+
+
+@contextmanager
+def writing(path: str | None, retry: str | None = None) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into a one-paragraph UserError (exit status 2)."""
+    try:
+        yield
+    except UserError:
+        raise
+    except OSError as e:
+        raise UserError(write_failure(path, e, retry)) from None
+
+
+def write_bytes(path: str, data: bytes, retry: str | None = None) -> None:
+    """Replace ``path`` atomically by ``data`` (an OSError becomes a one-paragraph UserError)."""
     from ..io import atomic_write
-    atomic_write(path, data)
+    with writing(path, retry):
+        atomic_write(path, data)
 
 
-def write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` as UTF-8, atomically."""
-    write_bytes(path, text.encode("utf-8"))
+def write_text(path: str, text: str, retry: str | None = None) -> None:
+    """Replace ``path`` atomically by UTF-8 ``text``."""
+    write_bytes(path, text.encode("utf-8"), retry)
 
 
 def _finite(obj: Any) -> Any:
@@ -85,13 +119,13 @@ def _finite(obj: Any) -> Any:
     return obj
 
 
-def write_json(path: str, obj: Any) -> None:
-    """Write ``obj`` to ``path`` as indented strict JSON (NaN and inf become null), atomically."""
-    write_text(path, json.dumps(_finite(obj), indent=2, allow_nan=False) + "\n")
+def write_json(path: str, obj: Any, retry: str | None = None) -> None:
+    """Replace ``path`` atomically by ``obj`` as strict JSON (nan and inf as null)."""
+    write_text(path, json.dumps(_finite(obj), indent=2, allow_nan=False) + "\n", retry)
 
 
 def require_run(run: str) -> None:
-    """Raise a UserError unless ``run`` is a directory (what ``chainrule train`` wrote)."""
+    """Refuse a RUN argument that is not a folder (one paragraph saying what to give)."""
     if not os.path.isdir(run):
         what = "is a file, not" if os.path.exists(run) else "does not exist; it is not"
         raise UserError(f"{run!r} {what} a run directory. Give the folder that `chainrule train` wrote "

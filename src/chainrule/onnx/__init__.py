@@ -25,9 +25,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
-from ._errors import TracerWarning, UnsupportedOperatorError
+from ._errors import INSTALL_HINT, TracerWarning, UnsupportedOperatorError
 
-__all__ = ["DEFAULT_OPSET", "TracerWarning", "UnsupportedOperatorError", "export"]
+__all__ = ["DEFAULT_OPSET", "INSTALL_HINT", "TracerWarning", "UnsupportedOperatorError", "export"]
 
 DEFAULT_OPSET = 17
 

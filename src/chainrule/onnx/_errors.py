@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["TracerWarning", "UnsupportedOperatorError"]
+__all__ = ["TracerWarning", "UnsupportedOperatorError", "INSTALL_HINT"]
+
+# The one line printed wherever the ONNX packages are missing (export, and examples/onnx_export.py).
+INSTALL_HINT = ("chainrule.onnx needs the onnx and onnxruntime packages; install them with: "
+                "python -m pip install onnx onnxruntime")
 
 
 class UnsupportedOperatorError(RuntimeError):
     """``chainrule.onnx.export`` met an operation (or an option of one) it has no ONNX mapping for.
 
-    The message names the operation, e.g. ``"chainrule.onnx.export: unsupported operator 'cumsum'"``.
+    The message names the operation, e.g. ``"chainrule.onnx.export: unsupported operator 'median'"``.
     """
 
     def __init__(self, op: str, detail: str = "") -> None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import DEFAULT_OPSET
+from ._errors import INSTALL_HINT
 from ._graph import Graph
 from ._trace import tracing
 
@@ -88,7 +89,7 @@ def export(
         from onnx import helper
     except ImportError as e:
         raise ImportError(
-            "chainrule.onnx.export needs the 'onnx' package; install it with: pip install \"chainrule[onnx]\""
+            INSTALL_HINT
         ) from e
 
     from .. import __version__, enable_grad, from_numpy

@@ -25,6 +25,7 @@ checkpoint (exact resume).
 from __future__ import annotations
 
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ class EarlyStopping(Callback):
             hint = " (pass val_loader to fit, or monitor a train_ metric)" if self.monitor.startswith("val_") else ""
             raise ValueError(f"EarlyStopping: monitor {self.monitor!r} is not in the epoch logs{hint}; "
                              f"available: {', '.join(logs)}")
-        value = float(logs[self.monitor])
+        value = float(logs[self.monitor]) if logs[self.monitor] is not None else float("nan")
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -125,8 +126,9 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
-            trainer.stop_reason = (f"EarlyStopping: {self.monitor} did not improve for {self.wait} epochs "
-                                   f"(best {self.best:.6g} at epoch {self.best_epoch})")
+            best = (f"best {self.best:.6g} at epoch {self.best_epoch}" if self.best is not None
+                    else "it was never a finite number")
+            trainer.stop_reason = f"EarlyStopping: {self.monitor} did not improve for {self.wait} epochs ({best})"
 
     def on_train_end(self, trainer: Any, logs: dict[str, Any]) -> None:
         if self.restore_best_weights and self.best_weights is not None:
@@ -240,6 +242,19 @@ class NaNGuard(Callback):
                 return
 
 
+def _bar_size(file: Any) -> dict[str, Any]:
+    """tqdm's size arguments for ``file``: follow the terminal's size when it reports one; a
+    pseudo-terminal without a window size reports 0×0, and tqdm then draws every bar as an empty
+    line, so such a terminal gets a fixed 100 columns and 20 rows."""
+    try:
+        size = os.get_terminal_size(file.fileno())
+    except (AttributeError, ValueError, OSError):  # not a terminal, or no fileno (io.UnsupportedOperation)
+        return {"dynamic_ncols": True}
+    if size.columns > 0 and size.lines > 0:
+        return {"dynamic_ncols": True}
+    return {"dynamic_ncols": False, "ncols": size.columns or 100, "nrows": size.lines or 20}
+
+
 class ProgressBar(Callback):
     """tqdm bars per epoch with the running loss and, at the end, the epoch's metrics.
 
@@ -264,8 +279,9 @@ class ProgressBar(Callback):
         from tqdm import tqdm
 
         self.close()
+        file = self.file or sys.stderr
         self._bar = tqdm(total=trainer.num_batches, initial=trainer.step, desc=f"epoch {epoch}/{trainer.epochs}",
-                         file=self.file or sys.stderr, leave=self.leave, unit="batch", dynamic_ncols=True)
+                         file=file, leave=self.leave, unit="batch", **_bar_size(file))
 
     def on_batch_end(self, trainer: Any, batch: int, logs: dict[str, Any]) -> None:
         if self._bar is not None:

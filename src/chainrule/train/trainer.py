@@ -90,7 +90,8 @@ class Trainer:
     clips the total gradient norm before each step.
 
     Epoch losses and metrics are over the whole epoch: batch losses are weighted by batch size.
-    The ``lr`` in each History record is the learning rate of param group 0 at the epoch's start.
+    The ``lr`` in each History record is the learning rate of param group 0 used by the epoch's last
+    optimizer step (with a per-batch schedule, warmup included, the rate the epoch ended with).
     ``fit(loader, epochs)`` trains until ``self.epoch == epochs`` (a total, not a count to add),
     continuing from where the trainer is (after ``load_state_dict``, or a previous ``fit``).
     A stopped trainer (``stop_training``, saved in checkpoints) trains no more until you reset it.
@@ -246,6 +247,7 @@ class Trainer:
                 part["time"] += time.perf_counter() - t0
                 return
             self._dirty = True
+            part["lr"] = float(opt.param_groups[0]["lr"])  # the rate this step uses (the epoch's last is logged)
             opt.step()
             opt.zero_grad()
             if step_sched:

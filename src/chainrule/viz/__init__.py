@@ -1,7 +1,7 @@
 """Pictures: the network diagram, the computation graph of a loss, training curves.
 
 ``draw_network`` and ``draw_graph`` write SVG by hand (no graphviz needed); ``plot_history``
-uses matplotlib, an optional extra (``pip install chainrule[plot]``), imported only when called.
+uses matplotlib (a requirement of chainrule), imported only when called.
 """
 
 from __future__ import annotations

@@ -84,6 +84,7 @@ class Doc:
 
 
 def write_text(path: Any, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``."""
-    with open(os.fspath(path), "w", encoding="utf-8") as f:
-        f.write(text)
+    """Replace ``path`` atomically by ``text`` (UTF-8): a reader never sees a half-written picture."""
+    from ..io import atomic_write
+
+    atomic_write(os.fspath(path), text.encode("utf-8"))

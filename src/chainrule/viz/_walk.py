@@ -5,7 +5,11 @@ A model is reduced to its *units*: every ``Linear``, every library layer (``Conv
 ``input_size`` is given, in the order a forward pass on zeros calls them (with their output
 shapes). Linear layers become columns of neurons joined by their weights; activations, dropout,
 normalization and ``Flatten`` become labels of the column (or box) whose output they act on;
-anything else is a box.
+``Identity`` is left out; anything else is a box.
+
+Residual blocks: a module with submodules ``block`` and ``shortcut`` whose forward returns
+``block(x) + shortcut(x)`` (``shortcut`` an ``Identity`` or a ``Linear`` projection) is read as its
+block's units plus a :class:`Skip` from the column the block reads to the column it ends at.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Stage", "Gap", "read_model"]
+__all__ = ["Stage", "Gap", "Skip", "read_model", "is_residual"]
 
 
 @dataclass
@@ -26,7 +30,8 @@ class Stage:
     size: int = 0
     bias: np.ndarray | None = None
     lines: list[str] = field(default_factory=list)
-    role: str = ""  # neurons: "input" | "features" | "dense"
+    role: str = ""  # neurons: "input" | "features" | "dense" | "output"
+    params: int = 0  # boxes: parameters of the layer
     header: str = ""
     tags: list[str] = field(default_factory=list)  # what acts on this stage's output, in order
 
@@ -38,6 +43,25 @@ class Gap:
     weight: np.ndarray | None = None
 
 
+@dataclass
+class Skip:
+    """A residual connection: the output of stage ``source`` is added to that of stage ``target``,
+    unchanged (``weight`` None) or through a projection whose weights are ``weight`` (out, in)."""
+
+    source: int
+    target: int
+    weight: np.ndarray | None = None
+
+
+_BEGIN, _END = "begin", "end"  # markers of a residual block in the unit stream
+
+
+def is_residual(m: Any) -> bool:
+    """A module drawn as a residual block (submodules ``block`` and ``shortcut``)."""
+    mods = getattr(m, "_modules", None) or {}
+    return "block" in mods and "shortcut" in mods
+
+
 def _nn() -> Any:
     from .. import nn
 
@@ -45,6 +69,8 @@ def _nn() -> Any:
 
 
 def _units(model: Any) -> list[Any]:
+    """The units in registration order, a residual block as ``(_BEGIN, m)``, its block's units, ``(_END, m)``
+    (its shortcut is not a unit: it is drawn as the skip)."""
     nn = _nn()
     containers = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
     out: list[Any] = []
@@ -52,7 +78,11 @@ def _units(model: Any) -> list[Any]:
     def visit(m: Any) -> None:
         kids = list(m.children())
         library = type(m).__module__.startswith("chainrule.nn.")
-        if isinstance(m, nn.Linear) or not kids or (library and not isinstance(m, containers)):
+        if is_residual(m):
+            out.append((_BEGIN, m))
+            visit(m.block)
+            out.append((_END, m))
+        elif isinstance(m, nn.Linear) or not kids or (library and not isinstance(m, containers)):
             out.append(m)
         else:
             for k in kids:
@@ -63,17 +93,38 @@ def _units(model: Any) -> list[Any]:
 
 
 def _call_order(model: Any, units: list[Any], input_size: Any) -> list[tuple[Any, tuple[int, ...] | None]]:
-    """Units in the order a forward pass on zeros calls them, with their output shapes."""
+    """Units in the order a forward pass on zeros calls them, with their output shapes (residual blocks
+    as begin/end markers around their block's units)."""
     from .. import _creation, autograd
 
     shape = (int(input_size),) if isinstance(input_size, int) else tuple(int(s) for s in input_size)
     calls: list[tuple[Any, tuple[int, ...] | None]] = []
+    inside_shortcut: list[Any] = []
 
     def hook(m: Any, args: Any, out: Any) -> None:
-        s = getattr(out, "shape", None)
-        calls.append((m, tuple(s)[1:] if s is not None else None))
+        if not inside_shortcut:
+            s = getattr(out, "shape", None)
+            calls.append((m, tuple(s)[1:] if s is not None else None))
 
-    handles = [u.register_forward_hook(hook) for u in units]
+    def begin(m: Any, args: Any) -> None:
+        calls.append(((_BEGIN, m), None))
+
+    def end(m: Any, args: Any, out: Any) -> None:
+        calls.append(((_END, m), None))
+
+    def enter_shortcut(m: Any, args: Any) -> None:
+        inside_shortcut.append(m)
+
+    def leave_shortcut(m: Any, args: Any, out: Any) -> None:
+        inside_shortcut.pop()
+
+    plain = [u for u in units if not isinstance(u, tuple)]
+    blocks = [u[1] for u in units if isinstance(u, tuple) and u[0] == _BEGIN]
+    handles = [u.register_forward_hook(hook) for u in plain]
+    for b in blocks:
+        handles += [b.register_forward_pre_hook(begin), b.register_forward_hook(end),
+                    b.shortcut.register_forward_pre_hook(enter_shortcut),
+                    b.shortcut.register_forward_hook(leave_shortcut)]
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
@@ -100,7 +151,7 @@ def _tag(m: Any) -> str | None:
         return name
     if mod.endswith(".dropout"):
         return f"{name}({m.p:g})"
-    if mod.endswith(".normalization") or mod.endswith(".flatten"):
+    if mod.endswith(".normalization") or mod.endswith(".flatten") or name == "Identity":
         return name
     return None
 
@@ -135,16 +186,18 @@ def _array(t: Any) -> np.ndarray:
     return np.asarray(t.detach()._data, dtype=np.float64)
 
 
-def read_model(model: Any, input_size: Any = None) -> tuple[list[Stage], list[Gap]]:
-    """The diagram's stages and the gaps between them."""
+def read_model(model: Any, input_size: Any = None) -> tuple[list[Stage], list[Gap], list[Skip]]:
+    """The diagram's stages, the gaps between them and the residual skips."""
     nn = _nn()
     if not isinstance(model, nn.Module):
         raise TypeError(f"draw_network: expected an nn.Module, got {type(model).__name__}")
-    units = [u for u in _units(model) if not type(u).__module__.endswith(".loss")]
+    units = [u for u in _units(model) if isinstance(u, tuple) or not type(u).__module__.endswith(".loss")]
     calls = _call_order(model, units, input_size) if input_size is not None else [(u, None) for u in units]
     stages: list[Stage] = []
     gaps: list[Gap] = []
+    skips: list[Skip] = []
     lead: list[str] = []  # labels met before any stage (e.g. a leading Flatten)
+    open_blocks: list[tuple[Any, int]] = []  # (residual module, stage count when it began)
 
     def push(stage: Stage, weight: np.ndarray | None = None) -> None:
         if stages:
@@ -153,10 +206,19 @@ def read_model(model: Any, input_size: Any = None) -> tuple[list[Stage], list[Ga
             stage.tags = lead + stage.tags
         stages.append(stage)
 
-    if input_size is not None and calls and not isinstance(calls[0][0], nn.Linear):
+    first = next((m for m, _ in calls if not isinstance(m, tuple)), None)
+    if input_size is not None and first is not None and not isinstance(first, nn.Linear):
         shape = (input_size,) if isinstance(input_size, int) else tuple(input_size)
         push(Stage("box", lines=["Input", _dims(shape)]))
     for m, shape in calls:
+        if isinstance(m, tuple):
+            kind, block = m
+            if kind == _BEGIN:
+                open_blocks.append((block, len(stages)))
+                continue
+            block_, start = open_blocks.pop()
+            _close_block(block_, start, stages, skips)
+            continue
         if isinstance(m, nn.Linear):
             last = stages[-1] if stages else None
             if not (last is not None and last.kind == "neurons" and last.size == m.in_features):
@@ -169,26 +231,45 @@ def read_model(model: Any, input_size: Any = None) -> tuple[list[Stage], list[Ga
             if label != "Identity":
                 (stages[-1].tags if stages else lead).append(label)
             continue
-        push(Stage("box", lines=_box_lines(m, shape)))
+        push(Stage("box", lines=_box_lines(m, shape), params=sum(p.numel() for p in m.parameters())))
     if not stages:
         raise ValueError(
             f"draw_network: found no layers to draw in {type(model).__name__}; expected a model "
             "containing nn.Linear (or other layers such as nn.Conv2d)"
         )
     _name_columns(stages)
-    return stages, gaps
+    return stages, gaps, skips
+
+
+def _close_block(block: Any, start: int, stages: list[Stage], skips: list[Skip]) -> None:
+    """Record the skip of a residual block that began when there were ``start`` stages."""
+    nn = _nn()
+    if len(stages) <= start:  # the block drew nothing
+        return
+    # the block reads the column before it, or, if its first Linear opened a column for its input, that one
+    source = start if stages[start].kind == "neurons" and stages[start].role in ("input", "features") else start - 1
+    target = len(stages) - 1
+    if source < 0 or source >= target:
+        return
+    sc = block.shortcut
+    weight = _array(sc.weight) if isinstance(sc, nn.Linear) else None
+    skips.append(Skip(source, target, weight))
+    stages[target].tags.append("+ skip")
 
 
 def _name_columns(stages: list[Stage]) -> None:
+    """Headers: the input column, the output column (the last column of neurons that only parameter-free
+    boxes follow), "Features" for a column that a box feeds, hidden layers counted from 1."""
     hidden = 0
-    last = len(stages) - 1
-    for k, s in enumerate(stages):
-        if s.kind != "neurons":
-            continue
+    cols = [k for k, s in enumerate(stages) if s.kind == "neurons"]
+    out = cols[-1] if cols and all(not stages[j].params for j in range(cols[-1] + 1, len(stages))) else None
+    for k in cols:
+        s = stages[k]
         if k == 0:
             s.header = "Input layer"
-        elif k == last:
+        elif k == out:
             s.header = "Output layer"
+            s.role = "output"
         elif s.role == "features":
             s.header = "Features"
         else:

@@ -60,7 +60,7 @@ def plot_history(history: Any, path: Any = None, *, metrics: Any = None, title: 
     ..., "val_loss": ...}``) or a dict of lists. ``metrics`` picks base names ("loss",
     "accuracy", "lr", ...); by default every one found, loss first. The best validation epoch is
     marked. Without ``path`` the matplotlib ``Figure`` is returned instead of saved. Needs
-    matplotlib (``pip install chainrule[plot]``).
+    matplotlib (a requirement of chainrule, imported on first use).
     """
     p = os.fspath(path) if path is not None else None
     ext = os.path.splitext(p)[1].lower() if p is not None else ""
@@ -79,7 +79,8 @@ def plot_history(history: Any, path: Any = None, *, metrics: Any = None, title: 
     try:
         from matplotlib.figure import Figure
     except ImportError as e:  # pragma: no cover - matplotlib is installed in the test environment
-        raise ImportError("plot_history requires matplotlib: `pip install chainrule[plot]`") from e
+        raise ImportError("plot_history needs matplotlib, a requirement of chainrule missing from this environment; "
+                          "install it with: python -m pip install matplotlib") from e
 
     ncols = min(3, len(names))
     nrows = math.ceil(len(names) / ncols)
@@ -93,7 +94,13 @@ def plot_history(history: Any, path: Any = None, *, metrics: Any = None, title: 
                  fontsize=13, fontweight="bold")
     if p is None:
         return fig
-    fig.savefig(p, dpi=150 if ext == ".png" else None, facecolor="white")
+    import io
+
+    from ..io import atomic_write
+
+    buf = io.BytesIO()  # drawn in memory, then written atomically: never a half-written picture
+    fig.savefig(buf, format=ext[1:], dpi=150 if ext == ".png" else None, facecolor="white")
+    atomic_write(p, buf.getvalue())
     return None
 
 

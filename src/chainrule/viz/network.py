@@ -1,7 +1,8 @@
 """``draw_network``: the classic neural-network figure (neurons in columns, weighted lines), as SVG.
 
 Every ``<circle>`` of the drawing is a neuron and every ``<line>`` is one weight, so a picture's
-content can be counted; legend swatches and arrows are ``<path>`` and ``<rect>`` elements.
+content can be counted; each residual connection is one ``<path class="skip">`` (an arc under the
+columns it joins); legend swatches and arrows are other ``<path>`` and ``<rect>`` elements.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._svg import INK, MUTED, NEG, POS, Doc, sub, text_width, write_text
-from ._walk import Gap, Stage, read_model
+from ._walk import Gap, Skip, Stage, read_model
 
 __all__ = ["draw_network"]
 
@@ -19,6 +20,7 @@ R = 11.0  # neuron radius
 PITCH = 30.0  # vertical distance between neurons
 AREA_TOP = 150.0  # top of the neuron area
 LINE_H = 17.0  # box text line height
+SKIP_DEPTH = 64.0  # extra room below the neuron area for the skip arcs and their labels
 
 
 def shown(n: int, max_neurons: int) -> tuple[list[int], bool]:
@@ -46,7 +48,7 @@ def _params(model: Any) -> int:
 
 
 def draw_network(model: Any, path: Any = None, *, max_neurons: int = 10, input_size: Any = None,
-                 title: str | None = None) -> str:
+                 title: str | None = None, input_labels: Any = None, output_labels: Any = None) -> str:
     """The network diagram of ``model`` as SVG text (also written to ``path`` if given).
 
     Neurons are circles in columns (input, hidden, output layers, read from the model's ``Linear``
@@ -55,21 +57,47 @@ def draw_network(model: Any, path: Any = None, *, max_neurons: int = 10, input_s
     ``max_neurons`` show their first and last neurons around a "⋮". Activations, dropout and
     normalization label the column they act on; other layers (convolutions, pooling,
     attention) are boxes. With ``input_size`` (one sample's shape) the model is run once on zeros
-    to follow its call order and annotate boxes with output shapes.
+    to follow its call order and annotate boxes with output shapes. A residual block (a module with
+    ``block`` and ``shortcut`` submodules computing ``block(x) + shortcut(x)``) is drawn as its block
+    plus an arc from the column it reads to the column where the skip is added.
+
+    Input neurons are labelled x₀, x₁, … and output neurons ŷ₀, ŷ₁, … (index i is feature or class i),
+    or by ``input_labels`` / ``output_labels`` (e.g. a table's column names and class names).
     """
     if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 2:
         raise ValueError(f"draw_network: max_neurons must be an int >= 2; expected e.g. 10, got {max_neurons!r}")
-    stages, gaps = read_model(model, input_size)
+    stages, gaps, skips = read_model(model, input_size)
     title = title if title is not None else f"{type(model).__name__}: network diagram"
-    svg = _Drawing(model, stages, gaps, max_neurons).render(title)
+    labels = {"input": _labels(input_labels, "input_labels"), "output": _labels(output_labels, "output_labels")}
+    svg = _Drawing(model, stages, gaps, max_neurons, skips, labels).render(title)
     if path is not None:
         write_text(path, svg)
     return svg
 
 
+def _labels(v: Any, name: str) -> list[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, str) or not hasattr(v, "__iter__"):
+        raise TypeError(f"draw_network: {name} must be a list of strings, one per neuron; got {type(v).__name__}")
+    return [str(x) for x in v]
+
+
+def _layer_counts(model: Any) -> str:
+    """``2 Conv2d · 3 Linear``: the layers that hold parameters, by type, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for m in model.modules():
+        if any(True for _ in m.parameters(recurse=False)):
+            counts[type(m).__name__] = counts.get(type(m).__name__, 0) + 1
+    return " · ".join(f"{n} {k}" for k, n in counts.items())
+
+
 class _Drawing:
-    def __init__(self, model: Any, stages: list[Stage], gaps: list[Gap], max_neurons: int) -> None:
+    def __init__(self, model: Any, stages: list[Stage], gaps: list[Gap], max_neurons: int,
+                 skips: list[Skip] | None = None, labels: dict[str, list[str] | None] | None = None) -> None:
         self.model, self.stages, self.gaps = model, stages, gaps
+        self.skips = skips or []
+        self.labels = labels or {}
         self.max_neurons = max_neurons
         self.idx = [shown(s.size, max_neurons) if s.kind == "neurons" else ([], False) for s in stages]
         self.collapsed = any(c for _, c in self.idx)
@@ -95,18 +123,41 @@ class _Drawing:
         label_w = [max(h, c, self._tag_w(s.tags)) for h, c, s in zip(heads, counts, st)]
         xs = []
         first = st[0]
-        x = max(widths[0] / 2, label_w[0] / 2) + (48 if first.kind == "neurons" else 24)
+        side = [self._side_w(k) for k in range(len(st))]  # neuron labels right of an output column
+        left = self._side_w(0, left=True)
+        x = max(widths[0] / 2 + left, label_w[0] / 2) + (24 if first.kind == "neurons" else 24)
         for k in range(len(st)):
             if k:
                 span = widths[k - 1] / 2 + widths[k] / 2
-                need = 200.0 if self.gaps[k - 1].weight is not None else span + 70
+                need = 200.0 if self.gaps[k - 1].weight is not None else span + 70 + side[k - 1]
                 need = max(need, label_w[k - 1] / 2 + label_w[k] / 2 + 28)
                 x += need
             xs.append(x)
-        right = x + max(widths[-1] / 2, label_w[-1] / 2) + (48 if st[-1].kind == "neurons" else 24)
+        right = x + max(widths[-1] / 2 + side[-1], label_w[-1] / 2) + 24
         self.xs, self.widths = xs, widths
         self.area_h = max(self._stage_h(k) for k in range(len(st)))
         self.content_w = right
+
+    def _names(self, k: int) -> list[str] | None:
+        """The neuron labels of column ``k`` (inputs of the first column, outputs of the output column)."""
+        s = self.stages[k]
+        if s.kind != "neurons" or not (s.role == "output" or s.role == "input" and k == 0):
+            return None
+        idx, _ = self.idx[k]
+        given = self.labels.get("input" if s.role == "input" else "output")
+        if given is not None:
+            if len(given) != s.size:
+                raise ValueError(f"draw_network: {s.role}_labels has {len(given)} names but the {s.role} layer "
+                                 f"has {s.size} neurons; expected one name per neuron")
+            return [given[i] for i in idx]
+        return [f"{'x' if s.role == 'input' else 'ŷ'}{sub(i)}" for i in idx]
+
+    def _side_w(self, k: int, left: bool = False) -> float:
+        """Room the neuron labels of column ``k`` take beside it (left: input labels; right: output labels)."""
+        names = self._names(k)
+        if not names or (self.stages[k].role == "input") != left:
+            return 0.0
+        return max(text_width(n, 11) for n in names) + R + 10
 
     def _ys(self, k: int) -> list[float]:
         idx, collapsed = self.idx[k]
@@ -121,8 +172,10 @@ class _Drawing:
     def render(self, title: str) -> str:
         self._layout()
         d = Doc(title)
-        n_lin = sum(1 for g in self.gaps if g.weight is not None)
-        subtitle = f"{n_lin} Linear layer{'s' if n_lin != 1 else ''} · {_params(self.model):,} parameters"
+        layers = _layer_counts(self.model)
+        subtitle = (f"{layers} · " if layers else "") + f"{_params(self.model):,} parameters"
+        if self.skips:
+            subtitle += f" · {len(self.skips)} skip connection{'s' if len(self.skips) != 1 else ''}"
         legend_w = self._legend_width()
         width = max(self.content_w, legend_w + 40, text_width(title, 20, True) + 40, text_width(subtitle, 12) + 40)
         self.dx = (width - self.content_w) / 2
@@ -136,6 +189,8 @@ class _Drawing:
         for k, g in enumerate(self.gaps):
             if g.weight is None:
                 self._arrow(d, k)
+        for sk in self.skips:
+            self._skip(d, sk, bottom)
         for k, s in enumerate(self.stages):
             if s.kind == "neurons":
                 self._column(d, k, s, bottom)
@@ -144,8 +199,9 @@ class _Drawing:
         for k, s in enumerate(self.stages):  # a box's labels sit just above it
             y = 112.0 if s.kind == "neurons" else AREA_TOP + (self.area_h - self._stage_h(k)) / 2 - 28
             self._tags(d, self.xs[k], s.tags, y)
-        self._legend(d, width, bottom + 62)
-        height = bottom + (126 if self.collapsed else 104)
+        extra = SKIP_DEPTH if self.skips else 0.0
+        self._legend(d, width, bottom + 62 + extra)
+        height = bottom + extra + (126 if self.collapsed else 104)
         return d.render(width, height)
 
     def _connections(self, d: Doc, k: int, w: np.ndarray) -> None:
@@ -171,8 +227,8 @@ class _Drawing:
         d.text(x, bottom + 30, self._count(s), 12, fill=MUTED)
         b = s.bias
         bmax = float(np.abs(b).max()) if b is not None and b.size else 0.0
-        first, last = k == 0, k == len(self.stages) - 1 or self.stages[k + 1].kind != "neurons"
-        for i, y in zip(idx, ys):
+        names = self._names(k)
+        for n, (i, y) in enumerate(zip(idx, ys)):
             if b is not None and bmax > 0:
                 v = float(b[i])
                 fill = _mix(POS if v >= 0 else NEG, 0.08 + 0.5 * abs(v) / bmax)
@@ -180,10 +236,10 @@ class _Drawing:
                 fill = "#f3f4f6"
             d.add("circle", cx=x, cy=y, r=R, fill=fill, stroke="#374151", stroke_width=1.3,
                   cls="neuron")
-            if first and s.role == "input":
-                d.text(x - R - 7, y + 4, f"x{sub(i + 1)}", 11, anchor="end", fill=MUTED)
-            elif last and s.role == "dense":
-                d.text(x + R + 7, y + 4, f"ŷ{sub(i + 1)}", 11, anchor="start", fill=MUTED)
+            if names and s.role == "input":
+                d.text(x - R - 7, y + 4, names[n], 11, anchor="end", fill=MUTED)
+            elif names:
+                d.text(x + R + 7, y + 4, names[n], 11, anchor="start", fill=MUTED)
         if collapsed:
             h = len(idx) // 2
             y = (ys[h - 1] + ys[h]) / 2
@@ -199,9 +255,21 @@ class _Drawing:
             d.text(x, y + n * LINE_H, line, 13 if n == 0 else 11.5, weight="bold" if n == 0 else None,
                    fill=INK if n == 0 else "#4b5563")
 
+    def _skip(self, d: Doc, sk: Skip, bottom: float) -> None:
+        """An arc under the columns from ``source`` to ``target`` with an arrowhead: the residual addition."""
+        xa, xb = self.xs[sk.source], self.xs[sk.target]
+        y0 = bottom + 40  # under the neuron counts
+        low = y0 + 56     # control points; the arc's lowest point is 3/4 of the way down
+        color = "#059669"
+        d.add("path", d=f"M{xa:.1f},{y0:.1f} C{xa:.1f},{low:.1f} {xb:.1f},{low:.1f} {xb:.1f},{y0 + 2:.1f}",
+              stroke=color, stroke_width=2.0, fill="none", stroke_dasharray="6 4", cls="skip")
+        d.add("path", d=f"M{xb:.1f},{y0 - 8:.1f} l-5,10 h10 z", fill=color)
+        what = "identity" if sk.weight is None else f"projection {sk.weight.shape[1]}→{sk.weight.shape[0]}"
+        d.text((xa + xb) / 2, y0 + 0.75 * (low - y0) + 15, f"+ skip: {what}", 11, fill=color)
+
     def _arrow(self, d: Doc, k: int) -> None:
         y = AREA_TOP + self.area_h / 2
-        x1 = self.xs[k] + self.widths[k] / 2 + 8
+        x1 = self.xs[k] + self.widths[k] / 2 + 8 + self._side_w(k)
         x2 = self.xs[k + 1] - self.widths[k + 1] / 2 - 8
         d.add("path", d=f"M{x1:.1f},{y:.1f} H{x2 - 9:.1f}", stroke="#6b7280", stroke_width=1.8, fill="none")
         d.add("path", d=f"M{x2:.1f},{y:.1f} l-10,-5 v10 z", fill="#6b7280")
