@@ -1,0 +1,24 @@
+"""``chainrule.linalg``: PyTorch's ``torch.linalg`` — decompositions, solves, inverses, norms and matrix
+functions, batched over leading dims (..., m, n) and differentiable where PyTorch is.
+
+Each differentiable primitive is one ``Function`` whose docstring states its vector-Jacobian product:
+``solve.py`` (inv, det, slogdet, solve, solve_triangular), ``decompositions.py`` (cholesky, qr, svd,
+eigh), ``functions.py`` (matrix_exp, matrix_power, pinv, lstsq, matrix_rank), ``products.py`` (cross,
+multi_dot, vecdot), ``norms.py`` (vector/matrix norms, composed). Failures of a factorization raise
+``LinAlgError``, a ``RuntimeError`` as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from ._common import LinAlgError
+from .decompositions import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdvals
+from .functions import lstsq, matrix_exp, matrix_power, matrix_rank, pinv
+from .norms import matrix_norm, norm, vector_norm
+from .products import cross, diagonal, multi_dot, vecdot
+from .solve import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
+
+__all__ = [
+    "LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex",
+    "lstsq", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
+    "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
+]  # fmt: skip
