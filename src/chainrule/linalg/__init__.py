@@ -2,7 +2,7 @@
 functions, batched over leading dims (..., m, n) and differentiable where PyTorch is.
 
 Each differentiable primitive is one ``Function`` whose docstring states its vector-Jacobian product:
-``solve.py`` (inv, det, slogdet, solve, solve_triangular), ``decompositions.py`` (cholesky, qr, svd,
+``solvers.py`` (inv, det, slogdet, solve, solve_triangular), ``decompositions.py`` (cholesky, qr, svd,
 eigh), ``functions.py`` (matrix_exp, matrix_power, pinv, lstsq, matrix_rank), ``products.py`` (cross,
 multi_dot, vecdot), ``norms.py`` (vector/matrix norms, composed). Failures of a factorization raise
 ``LinAlgError``, a ``RuntimeError`` as in PyTorch.
@@ -15,7 +15,7 @@ from .decompositions import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdv
 from .functions import lstsq, matrix_exp, matrix_power, matrix_rank, pinv
 from .norms import matrix_norm, norm, vector_norm
 from .products import cross, diagonal, multi_dot, vecdot
-from .solve import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
+from .solvers import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex",

@@ -19,6 +19,8 @@ class LinAlgError(RuntimeError):
     A ``RuntimeError`` subclass, as ``torch.linalg.LinAlgError`` is, so ``except RuntimeError`` catches it.
     """
 
+    __module__ = "chainrule.linalg"
+
 
 _LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}  # fmt: skip

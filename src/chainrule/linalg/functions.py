@@ -15,7 +15,7 @@ from ..ops import reduce as _red
 from ..ops import shape as _shape
 from ..ops._util import Function, check_tensor, make
 from ._common import check_matrix, check_same_dtype, mT, return_tuple
-from .solve import inv
+from .solvers import inv
 
 __all__ = ["matrix_exp", "matrix_power", "pinv", "matrix_rank", "lstsq"]
 
@@ -222,9 +222,7 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
     residuals = empty
     if drv != "gelsy" and m > n and np.all(rank_arr == n):
         r = _mm.matmul(A, x) - B
-        residuals = _red.sum(r * r, dim=-2)
-        if vector:
-            residuals = _shape.squeeze(residuals, -1)
+        residuals = _red.sum(r * r, dim=-2)  # a vector B keeps its column: shape (..., 1), as PyTorch
     if vector:
         x = _shape.squeeze(x, -1)
     return LstsqResult(x, residuals, rank, svals)

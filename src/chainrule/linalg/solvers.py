@@ -245,7 +245,7 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
     check_same_dtype(op, a, b)
     vector = _is_vector_rhs(a, b)
     if vector:
-        B = _shape.unsqueeze(B, -1 if left else -2)
+        B = _shape.unsqueeze(B, -1)  # (PyTorch then rejects a vector with left=False)
         b = B._data
     n = a.shape[-1]
     if b.ndim < 2 or (b.shape[-2] if left else b.shape[-1]) != n:
@@ -264,7 +264,7 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
     except np.linalg.LinAlgError:
         raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
     if vector:
-        x = _shape.squeeze(x, -1 if left else -2)
+        x = _shape.squeeze(x, -1)
     return x
 
 

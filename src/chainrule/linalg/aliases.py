@@ -1,0 +1,114 @@
+"""The top-level spellings PyTorch keeps beside ``torch.linalg``: ``inverse``, ``det``, ``logdet``, ``slogdet``,
+``cholesky``, ``svd`` (the old U, S, V convention), ``pinverse``, ``matrix_power``, ``matrix_exp``; and the
+``TensorLinalgMethods`` mixin giving Tensor ``x.inverse()``, ``x.det()`` ... ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops import shape as _shape
+from ..ops._util import make
+from . import decompositions as _dec
+from . import functions as _fun
+from . import solvers as _sol
+from ._common import check_matrix, return_tuple
+
+__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "svd", "pinverse", "matrix_power", "matrix_exp"]
+
+SVDResult = return_tuple("svd", ["U", "S", "V"], "``(U, S, V)`` returned by ``svd`` (A = U diag(S) Vᵀ).")
+
+
+def inverse(input: Any) -> Any:  # noqa: A002
+    """``linalg.inv``: the inverse of each square matrix."""
+    return _sol.inv(input)
+
+
+def det(input: Any) -> Any:  # noqa: A002
+    """``linalg.det``: the determinant of each square matrix."""
+    return _sol.det(input)
+
+
+def logdet(input: Any) -> Any:  # noqa: A002
+    """log det(A) (nan where det < 0, -inf where det = 0)."""
+    return _sol.logdet(input)
+
+
+def slogdet(input: Any) -> Any:  # noqa: A002
+    """``linalg.slogdet``: ``(sign, logabsdet)``."""
+    return _sol.slogdet(input)
+
+
+def cholesky(input: Any, upper: bool = False) -> Any:  # noqa: A002
+    """``linalg.cholesky`` (the older top-level spelling, ``upper`` positional)."""
+    return _dec.cholesky(input, upper=upper)
+
+
+def svd(input: Any, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
+    """``(U, S, V)`` with A = U diag(S) Vᵀ — V, not Vᵀ as ``linalg.svd`` returns; ``some=False`` gives full U, V.
+    ``compute_uv=False`` returns zero-filled U (m, m) and V (n, n), as PyTorch does."""
+    a = check_matrix("linalg.svd", input)
+    if not compute_uv:
+        m, n = a.shape[-2:]
+        s = _dec.svdvals(input)
+        return SVDResult(make(np.zeros(a.shape[:-2] + (m, m), a.dtype)), s, make(np.zeros(a.shape[:-2] + (n, n), a.dtype)))
+    u, s, vh = _dec.svd(input, full_matrices=not some)
+    return SVDResult(u, s, _shape.transpose(vh, -1, -2))
+
+
+def pinverse(input: Any, rcond: float = 1e-15) -> Any:  # noqa: A002
+    """``linalg.pinv`` with relative tolerance ``rcond``."""
+    return _fun.pinv(input, rtol=rcond)
+
+
+def matrix_power(input: Any, n: int) -> Any:  # noqa: A002
+    """``linalg.matrix_power``: Aⁿ (negative n: (A⁻¹)^|n|)."""
+    return _fun.matrix_power(input, n)
+
+
+def matrix_exp(input: Any) -> Any:  # noqa: A002
+    """``linalg.matrix_exp``: exp(A)."""
+    return _fun.matrix_exp(input)
+
+
+class TensorLinalgMethods:
+    """Tensor methods that call ``chainrule.linalg`` (mixed into ``Tensor``)."""
+
+    __slots__ = ()
+
+    def inverse(self) -> Any:
+        """``linalg.inv(self)``."""
+        return _sol.inv(self)
+
+    def det(self) -> Any:
+        """``linalg.det(self)``."""
+        return _sol.det(self)
+
+    def logdet(self) -> Any:
+        """log det(self)."""
+        return _sol.logdet(self)
+
+    def slogdet(self) -> Any:
+        """``linalg.slogdet(self)``: ``(sign, logabsdet)``."""
+        return _sol.slogdet(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Any:
+        """``linalg.pinv(self, rtol=rcond)``."""
+        return _fun.pinv(self, rtol=rcond)
+
+    def matrix_power(self, n: int) -> Any:
+        """``linalg.matrix_power(self, n)``."""
+        return _fun.matrix_power(self, n)
+
+    def matrix_exp(self) -> Any:
+        """``linalg.matrix_exp(self)``."""
+        return _fun.matrix_exp(self)
+
+    def cholesky(self, upper: bool = False) -> Any:
+        """``linalg.cholesky(self, upper=upper)``."""
+        return _dec.cholesky(self, upper=upper)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """``chainrule.svd(self, some, compute_uv)``: ``(U, S, V)``."""
+        return svd(self, some, compute_uv)

@@ -1,0 +1,89 @@
+"""Op cases for chainrule.linalg's decompositions: cholesky, qr, svd/svdvals, eigh/eigvalsh.
+
+Inputs keep the spectra well apart (SPD by construction for cholesky/eigh, Gaussian matrices whose singular
+values are distinct for svd). Outputs compared with PyTorch are gauge-invariant where the decomposition is
+unique only up to signs: |U|, |V|, |eigenvectors| or products such as U Vᵀ."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .harness import OpCase
+
+
+def spd(m, x):
+    """A symmetric positive-definite matrix built differentiably from any square x: x xᵀ + n I."""
+    n = x.shape[-1]
+    return x @ x.mT + n * m.eye(n, dtype=x.dtype)
+
+
+def sym(x):
+    return (x + x.mT) / 2
+
+
+def gauss(*shape: int):
+    return lambda rng: [rng.standard_normal(shape)]
+
+
+def spd_input(*batch: int, n: int = 3):
+    """An SPD matrix handed directly to the op (its gradient then is PyTorch's symmetric one)."""
+
+    def make(rng):
+        x = rng.standard_normal((*batch, n, n))
+        return [x @ np.swapaxes(x, -1, -2) + n * np.eye(n)]
+
+    return make
+
+
+def _svd_abs(m, a, full=False):
+    u, s, vh = m.linalg.svd(a, full_matrices=full)
+    k = s.shape[-1]
+    return u[..., :k].abs(), s, vh[..., :k, :].abs()
+
+
+def _eigh_abs(m, a, uplo="L"):
+    w, v = m.linalg.eigh(a, UPLO=uplo)
+    return w, v.abs()
+
+
+F64 = ("float32", "float64")
+T = 1e-5  # float32 LAPACK builds differ in the last bits
+
+CASES = [
+    # cholesky
+    OpCase("linalg_cholesky", lambda m, x: m.linalg.cholesky(spd(m, x)), make=gauss(3, 3), noncontig=True, atol=T),
+    OpCase("linalg_cholesky_upper", lambda m, x: m.linalg.cholesky(spd(m, x), upper=True), make=gauss(2, 4, 4), atol=T),
+    OpCase("linalg_cholesky_direct", lambda m, a: m.linalg.cholesky(a), make=spd_input(2), gradcheck=False, atol=T,
+           dtypes=F64),  # fmt: skip
+    OpCase("linalg_cholesky_direct_upper", lambda m, a: m.linalg.cholesky(a, upper=True), make=spd_input(), gradcheck=False, atol=T),
+    OpCase("linalg_cholesky_ex", lambda m, x: m.linalg.cholesky_ex(spd(m, x)), make=gauss(3, 3), atol=T),
+    OpCase("cholesky", lambda m, x: m.cholesky(spd(m, x)), make=gauss(3, 3), atol=T),
+    OpCase("cholesky_method_upper", lambda m, x: spd(m, x).cholesky(True), make=gauss(3, 3), atol=T),
+    # qr
+    OpCase("linalg_qr_square", lambda m, a: m.linalg.qr(a), make=gauss(3, 3), noncontig=True, atol=T),
+    OpCase("linalg_qr_tall", lambda m, a: m.linalg.qr(a), make=gauss(2, 5, 3), atol=T, dtypes=F64),
+    OpCase("linalg_qr_wide", lambda m, a: m.linalg.qr(a), make=gauss(3, 5), atol=T, dtypes=F64),
+    OpCase("linalg_qr_complete_wide", lambda m, a: m.linalg.qr(a, mode="complete"), make=gauss(2, 3, 4), atol=T),
+    OpCase("linalg_qr_complete_tall", lambda m, a: m.linalg.qr(a, mode="complete"), make=gauss(4, 3), grad=False, atol=T),
+    OpCase("linalg_qr_r", lambda m, a: m.linalg.qr(a, mode="r")[1], make=gauss(4, 3), grad=False, atol=T),
+    # svd
+    OpCase("linalg_svd_square", lambda m, a: _svd_abs(m, a), make=gauss(3, 3), noncontig=True, atol=T),
+    OpCase("linalg_svd_tall", lambda m, a: _svd_abs(m, a), make=gauss(2, 5, 3), atol=T, dtypes=F64),
+    OpCase("linalg_svd_wide", lambda m, a: _svd_abs(m, a), make=gauss(3, 5), atol=T, dtypes=F64),
+    OpCase("linalg_svd_full_tall", lambda m, a: _svd_abs(m, a, full=True), make=gauss(5, 3), atol=T),
+    OpCase("linalg_svd_full_wide", lambda m, a: _svd_abs(m, a, full=True), make=gauss(2, 3, 4), atol=T),
+    OpCase("linalg_svd_polar", lambda m, a: (lambda u, s, vh: u @ vh)(*m.linalg.svd(a, full_matrices=False)),
+           make=gauss(4, 3), atol=T),  # fmt: skip
+    OpCase("linalg_svd_s_only", lambda m, a: m.linalg.svd(a)[1], make=gauss(2, 3, 4), atol=T),
+    OpCase("linalg_svdvals", lambda m, a: m.linalg.svdvals(a), make=gauss(2, 4, 3), noncontig=True, atol=T),
+    OpCase("svd_toplevel", lambda m, a: (lambda u, s, v: (u.abs(), s, v.abs()))(*m.svd(a)), make=gauss(4, 3), atol=T),
+    OpCase("svd_method", lambda m, a: (lambda u, s, v: (u @ v.mT, s))(*a.svd()), make=gauss(3, 4), atol=T),
+    # eigh
+    OpCase("linalg_eigh", lambda m, x: _eigh_abs(m, sym(x)), make=gauss(4, 4), noncontig=True, atol=T),
+    OpCase("linalg_eigh_batched_upper", lambda m, x: _eigh_abs(m, sym(x), "U"), make=gauss(2, 3, 3), atol=T, dtypes=F64),
+    OpCase("linalg_eigh_direct", lambda m, a: _eigh_abs(m, a), make=spd_input(2), gradcheck=False, atol=T, dtypes=F64),
+    OpCase("linalg_eigh_projector", lambda m, x: (lambda w, v: v[..., :1] @ v[..., :1].mT)(*m.linalg.eigh(spd(m, x))),
+           make=gauss(3, 3), atol=T),  # fmt: skip
+    OpCase("linalg_eigvalsh", lambda m, x: m.linalg.eigvalsh(sym(x)), make=gauss(2, 3, 3), atol=T),
+    OpCase("linalg_eigvalsh_upper", lambda m, a: m.linalg.eigvalsh(a, UPLO="U"), make=spd_input(), gradcheck=False, atol=T),
+]
