@@ -246,7 +246,7 @@ def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> Any:
 
 def svdvals(A: Any, *, driver: Any = None) -> Any:
     """Singular values of A (..., m, n), descending: shape (..., min(m, n))."""
-    check_matrix("linalg.svdvals", A)
+    check_matrix("linalg.svd", A)
     return SVD.apply(A, False)[1]
 
 
@@ -265,5 +265,5 @@ def eigh(A: Any, UPLO: str = "L") -> Any:
 
 def eigvalsh(A: Any, UPLO: str = "L") -> Any:
     """Eigenvalues (ascending) of symmetric A (..., n, n)."""
-    check_matrix("linalg.eigvalsh", A, square=True)
+    check_matrix("linalg.eigh", A, square=True)
     return Eigh.apply(A, _check_uplo(UPLO))[0]

@@ -78,7 +78,8 @@ def cofactor(a: np.ndarray) -> np.ndarray:
 class Det(Function):
     """d = det(A).
     VJP: gA = g·det(A)·A⁻ᵀ  (Jacobi's formula), i.e. g times the cofactor matrix, which stays finite
-    for a singular A."""
+    for a singular A. (PyTorch returns zeros at an exactly singular A; the cofactors are the true
+    derivative there, and the limit of PyTorch's own gradient at nearby invertible matrices.)"""
 
     _array_op = True
 
