@@ -59,6 +59,13 @@ CASES = [
     OpCase("linalg_cholesky_ex", lambda m, x: m.linalg.cholesky_ex(spd(m, x)), make=gauss(3, 3), atol=T),
     OpCase("cholesky", lambda m, x: m.cholesky(spd(m, x)), make=gauss(3, 3), atol=T),
     OpCase("cholesky_method_upper", lambda m, x: spd(m, x).cholesky(True), make=gauss(3, 3), atol=T),
+    OpCase("cholesky_solve", lambda m, x, b: m.cholesky_solve(b, m.linalg.cholesky(spd(m, x))), make=lambda r: [
+        r.standard_normal((2, 3, 3)), r.standard_normal((3, 2))], atol=T),  # fmt: skip
+    OpCase("cholesky_solve_upper_method", lambda m, x, b: b.cholesky_solve(m.linalg.cholesky(spd(m, x), upper=True), True),
+           make=lambda r: [r.standard_normal((3, 3)), r.standard_normal((3, 4))], atol=T),  # fmt: skip
+    OpCase("cholesky_inverse", lambda m, x: m.cholesky_inverse(m.linalg.cholesky(spd(m, x))), make=gauss(3, 3), atol=T),
+    OpCase("cholesky_inverse_upper_method", lambda m, x: m.linalg.cholesky(spd(m, x), upper=True).cholesky_inverse(True),
+           make=gauss(2, 3, 3), atol=T),  # fmt: skip
     # qr
     OpCase("linalg_qr_square", lambda m, a: m.linalg.qr(a), make=gauss(3, 3), noncontig=True, atol=T),
     OpCase("linalg_qr_tall", lambda m, a: m.linalg.qr(a), make=gauss(2, 5, 3), atol=T, dtypes=F64),

@@ -88,6 +88,8 @@ CASES = [
     OpCase("linalg_matrix_norm_neginf_dims", lambda m, a: m.linalg.matrix_norm(a.mT, -INF, dim=(1, 0)), make=_distinct_sums),
     OpCase("linalg_matrix_norm_nuc_dims", lambda m, a: m.linalg.matrix_norm(a, "nuc", dim=(0, 2), keepdim=True),
            make=gauss(3, 2, 4), atol=T),  # fmt: skip
+    OpCase("norm_nuc", lambda m, a: m.norm(a, p="nuc"), make=gauss(3, 4), atol=T),
+    OpCase("norm_method_nuc_dims", lambda m, a: a.norm("nuc", dim=(1, 2), keepdim=True), make=gauss(2, 3, 4), atol=T),
     OpCase("linalg_norm_default", lambda m, a: m.linalg.norm(a), [(2, 3, 4)]),
     OpCase("linalg_norm_vector_ord", lambda m, a: m.linalg.norm(a, 4), [(5,)]),
     OpCase("linalg_norm_matrix_ord", lambda m, a: m.linalg.norm(a, "nuc"), make=gauss(3, 4), atol=T),

@@ -15,7 +15,10 @@ from . import functions as _fun
 from . import solvers as _sol
 from ._common import check_matrix, return_tuple
 
-__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "svd", "pinverse", "matrix_power", "matrix_exp"]
+__all__ = [
+    "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "pinverse",
+    "matrix_power", "matrix_exp",
+]  # fmt: skip
 
 SVDResult = return_tuple("svd", ["U", "S", "V"], "``(U, S, V)`` returned by ``svd`` (A = U diag(S) Vᵀ).")
 
@@ -43,6 +46,21 @@ def slogdet(input: Any) -> Any:  # noqa: A002
 def cholesky(input: Any, upper: bool = False) -> Any:  # noqa: A002
     """``linalg.cholesky`` (the older top-level spelling, ``upper`` positional)."""
     return _dec.cholesky(input, upper=upper)
+
+
+def cholesky_solve(B: Any, L: Any, upper: bool = False) -> Any:
+    """X with A X = B for A = L Lᵀ (``upper``: A = Uᵀ U) given its Cholesky factor: two triangular solves,
+    L Y = B then Lᵀ X = Y (gradients through both, to B and to L)."""
+    low = _shape.transpose(L, -1, -2) if upper else L
+    y = _sol.solve_triangular(low, B, upper=False)
+    return _sol.solve_triangular(_shape.transpose(low, -1, -2), y, upper=True)
+
+
+def cholesky_inverse(L: Any, upper: bool = False) -> Any:
+    """A⁻¹ for A = L Lᵀ (``upper``: A = Uᵀ U) given its Cholesky factor (``cholesky_solve`` of the identity)."""
+    a = check_matrix("cholesky_inverse", L, "input", square=True)
+    eye = make(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy())
+    return cholesky_solve(eye, L, upper)
 
 
 def svd(input: Any, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
@@ -108,6 +126,14 @@ class TensorLinalgMethods:
     def cholesky(self, upper: bool = False) -> Any:
         """``linalg.cholesky(self, upper=upper)``."""
         return _dec.cholesky(self, upper=upper)
+
+    def cholesky_solve(self, input2: Any, upper: bool = False) -> Any:
+        """``chainrule.cholesky_solve(self, input2, upper)``: solve with the Cholesky factor ``input2``."""
+        return cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Any:
+        """``chainrule.cholesky_inverse(self, upper)``."""
+        return cholesky_inverse(self, upper)
 
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
         """``chainrule.svd(self, some, compute_uv)``: ``(U, S, V)``."""

@@ -253,6 +253,11 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
         eq = "AX = B" if left else "XA = B"
         rows, cols = (b.shape[0], 1) if b.ndim == 1 else b.shape[-2:]
         raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation {eq} ({n}x{n} and {rows}x{cols})")
+    if vector and not left:
+        raise RuntimeError(
+            f"{op}: Vector broadcasting of the left hand side is not supported for left=False. In this case "
+            "linalg.solve is equivalent to B / A.squeeze(-1)"
+        )
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:

@@ -532,8 +532,13 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:  # noqa: A002
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any:  # noqa: A002
-    """Vector p-norm over ``dim`` (default all): p = 'fro', any number, inf, -inf or 0."""
+    """Vector p-norm over ``dim`` (default all): p = 'fro', any number, inf, -inf or 0; p = 'nuc' is the
+    nuclear norm of the matrices over the two dims ``dim`` (default: a 2-D input's both)."""
     x = _data(input, "norm")
+    if isinstance(p, str) and p == "nuc":
+        from ..linalg import matrix_norm
+
+        return matrix_norm(input, "nuc", tuple(range(x.ndim)) if dim is None else dim, keepdim, dtype=dtype)
     if dtype is not None:
         input = _copy.cast(input, _dtype.to_dtype(dtype))
         x = input._data
