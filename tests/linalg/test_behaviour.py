@@ -73,6 +73,12 @@ def test_info_codes_of_the_ex_functions() -> None:
     a = np.stack([np.eye(3), [[1.0, 2, 3], [2, 4, 6], [1, 0, 1]], [[2.0, 0, 0], [0, 0, 0], [0, 0, 1]]])
     c, t = _both(a)
     _close(cr.linalg.inv_ex(c).info, torch.linalg.inv_ex(t).info)
+    for b in (np.ones((3, 2)), np.ones(3), np.ones((3, 3))):
+        ours, theirs = cr.linalg.solve_ex(c, cr.tensor(b)), torch.linalg.solve_ex(t, torch.tensor(b))
+        _close(ours.info, theirs.info)
+        assert tuple(ours.result.shape) == tuple(theirs.result.shape)
+        _close(ours.result[0], theirs.result[0])  # the invertible matrix's solution
+        assert np.isnan(ours.result[1].numpy()).all()
     assert cr.linalg.inv_ex(c).info.dtype == cr.int32
     spd = np.stack([np.eye(3), np.diag([1.0, -1.0, 1.0]), np.diag([1.0, 1.0, 0.0])])
     c, t = _both(spd)

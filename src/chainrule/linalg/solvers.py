@@ -275,14 +275,22 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
 
 
 def solve_ex(A: Any, B: Any, *, left: bool = True, check_errors: bool = False) -> Any:
-    """``(result, info)`` of ``solve``; ``info`` (int32, A's batch shape) is nonzero where A is singular."""
+    """``(result, info)`` of ``solve``; ``info`` (int32, A's batch shape) is 0 or the 1-based index of the zero
+    pivot of a singular A (whose ``result`` entries are then nan); raises only when ``check_errors``."""
     a = check_matrix("linalg.solve_ex", A, square=True)
+    try:
+        return SolveEx(solve(A, B, left=left), make(np.zeros(a.shape[:-2], np.int32)))
+    except LinAlgError:
+        if check_errors:
+            raise
     flat = a.reshape((-1,) + a.shape[-2:])
     info = np.array([zero_pivot(m) for m in flat], dtype=np.int32).reshape(a.shape[:-2])
-    if info.any() and not check_errors:
-        shape = np.broadcast_shapes(a.shape[:-1], B._data.shape) if B._data.ndim else B._data.shape
-        return SolveEx(make(np.full(shape, np.nan, a.dtype)), make(info))
-    return SolveEx(solve(A, B, left=left), make(info))
+    bad = info > 0
+    safe = np.where(bad[..., None, None], np.eye(a.shape[-1], dtype=a.dtype), a)  # the same shapes, solvable
+    x = solve(make(safe), B.detach(), left=left)._data.copy()
+    rows = bad.reshape(bad.shape + (1,) * (x.ndim - bad.ndim))  # A's batch dims lead the result's
+    x[np.broadcast_to(rows, x.shape)] = np.nan
+    return SolveEx(make(x), make(info))
 
 
 def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Any:
