@@ -77,6 +77,11 @@ CASES = {
     "multi_dot_dtype": lambda L: L.linalg.multi_dot([L.ones(3, 2), L.ones(2, 4, dtype=L.float64)]),
     "vecdot_int": lambda L: L.linalg.vecdot(L.ones(3, dtype=L.int64), L.ones(3, dtype=L.int64)),
     "vecdot_dtype": lambda L: L.linalg.vecdot(L.ones(3), L.ones(3, dtype=L.float64)),
+    "cond_nonsquare": lambda L: L.linalg.cond(L.ones(2, 3), 1),
+    "vander_n1": lambda L: L.linalg.vander(L.ones(3), N=1),
+    "vander_0d": lambda L: L.linalg.vander(L.ones(())),
+    "tensorinv_shape": lambda L: L.linalg.tensorinv(L.ones(4, 6, 8, 2)),
+    "tensorsolve_shape": lambda L: L.linalg.tensorsolve(L.ones(2, 3, 5), L.ones(2, 3)),
 }
 
 

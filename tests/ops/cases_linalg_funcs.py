@@ -17,6 +17,10 @@ def _distinct_sums(rng):  # row/column abs-sums far apart, so max/min have no ne
     return [rng.uniform(0.5, 1.0, (3, 4)) * rng.choice([-1, 1], (3, 4)) + np.diag([3.0, 1.5, 0.0])[:, :1] * np.arange(1, 5)]
 
 
+def _distinct_sums_square(rng):
+    return [rng.uniform(0.5, 1.0, (3, 3)) * rng.choice([-1, 1], (3, 3)) + np.diag([4.0, 2.0, 3.0]) + np.array([[0, 1.5, 0]])]
+
+
 def _lstsq(rng, m=5, n=3, k=2, batch=()):
     return [rng.standard_normal((*batch, m, n)), rng.standard_normal((*batch, m, k))]
 
@@ -59,6 +63,25 @@ CASES = [
            make=lambda r: [r.standard_normal((2, 4, 2)) @ r.standard_normal((2, 2, 5))]),  # fmt: skip
     OpCase("linalg_matrix_rank_hermitian", lambda m, a: m.linalg.matrix_rank(a, hermitian=True, atol=1.0),
            make=spd_input(2), grad=False),  # fmt: skip
+    # cond, vander  (PyTorch 2.13 cannot backpropagate cond with ord other than None/±2: its inv_ex output is
+    # modified in place; tests/linalg/test_behaviour.py gradchecks those), tensorinv, tensorsolve, matmul
+    OpCase("linalg_cond", lambda m, a: m.linalg.cond(a), make=gauss(2, 3, 4), atol=T),
+    OpCase("linalg_cond_neg2", lambda m, a: m.linalg.cond(a, -2), make=gauss(4, 3), atol=T),
+    OpCase("linalg_cond_fro", lambda m, a: m.linalg.cond(a, "fro"), make=square(2), atol=T, grad=False),
+    OpCase("linalg_cond_1", lambda m, a: m.linalg.cond(a, 1), make=_distinct_sums_square, atol=T, grad=False),
+    OpCase("linalg_cond_inf", lambda m, a: m.linalg.cond(a, INF), make=_distinct_sums_square, atol=T, grad=False),
+    OpCase("linalg_vander", lambda m, x: m.linalg.vander(x), [(2, 4)], noncontig=True),
+    OpCase("linalg_vander_n", lambda m, x: m.linalg.vander(x, N=5), [(3,)]),
+    OpCase("linalg_vander_int", lambda m, x: m.linalg.vander(x, N=3), make=lambda r: [r.integers(-3, 3, (4,))], grad=False),
+    OpCase("linalg_tensorinv", lambda m, a: m.linalg.tensorinv(a, ind=1), make=lambda r: [
+        (r.standard_normal((6, 6)) + 4 * np.eye(6)).reshape(6, 2, 3)], atol=T),  # fmt: skip
+    OpCase("linalg_tensorinv_ind2", lambda m, a: m.linalg.tensorinv(a), make=lambda r: [
+        (r.standard_normal((4, 4)) + 4 * np.eye(4)).reshape(2, 2, 4)], atol=T),  # fmt: skip
+    OpCase("linalg_tensorsolve", lambda m, a, b: m.linalg.tensorsolve(a, b), make=lambda r: [
+        (r.standard_normal((6, 6)) + 4 * np.eye(6)).reshape(2, 3, 6), r.standard_normal((2, 3))], atol=T),  # fmt: skip
+    OpCase("linalg_tensorsolve_dims", lambda m, a, b: m.linalg.tensorsolve(a, b, dims=(0,)), make=lambda r: [
+        (r.standard_normal((6, 6)) + 4 * np.eye(6)).reshape(6, 2, 3), r.standard_normal((2, 3))], atol=T),  # fmt: skip
+    OpCase("linalg_matmul", lambda m, a, b: m.linalg.matmul(a, b), [(2, 3, 4), (4, 2)]),
     # products
     OpCase("linalg_cross", lambda m, a, b: m.linalg.cross(a, b), [(4, 3), (4, 3)], noncontig=True),
     OpCase("linalg_cross_dim0_broadcast", lambda m, a, b: m.linalg.cross(a, b, dim=0), [(3, 2), (3, 1)]),

@@ -4,13 +4,15 @@ functions, batched over leading dims (..., m, n) and differentiable where PyTorc
 Each differentiable primitive is one ``Function`` whose docstring states its vector-Jacobian product:
 ``solvers.py`` (inv, det, slogdet, solve, solve_triangular), ``decompositions.py`` (cholesky, qr, svd,
 eigh), ``functions.py`` (matrix_exp, matrix_power, pinv, lstsq, matrix_rank), ``products.py`` (cross,
-multi_dot, vecdot), ``norms.py`` (vector/matrix norms, composed). Failures of a factorization raise
+multi_dot, vecdot), ``norms.py`` (vector/matrix norms, composed), ``composites.py`` (cond, vander,
+tensorinv, tensorsolve). Failures of a factorization raise
 ``LinAlgError``, a ``RuntimeError`` as in PyTorch.
 """
 
 from __future__ import annotations
 
 from ._common import LinAlgError
+from .composites import cond, matmul, tensorinv, tensorsolve, vander
 from .decompositions import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdvals
 from .functions import lstsq, matrix_exp, matrix_power, matrix_rank, pinv
 from .norms import matrix_norm, norm, vector_norm
@@ -21,4 +23,5 @@ __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex",
     "lstsq", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
     "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
+    "cond", "matmul", "tensorinv", "tensorsolve", "vander",
 ]  # fmt: skip

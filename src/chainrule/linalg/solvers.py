@@ -189,22 +189,18 @@ def inv(A: Any) -> Any:
 
 def inv_ex(A: Any, *, check_errors: bool = False) -> Any:
     """``(inverse, info)``: ``info`` (int32, batch shape) is 0 or the 1-based index of the zero pivot that
-    makes a matrix singular (where ``inverse`` is then inf/nan); raises only when ``check_errors``."""
+    makes a matrix singular (whose ``inverse`` is then all inf); raises only when ``check_errors``."""
     a = check_matrix("linalg.inv_ex", A, square=True)
-    flat = a.reshape((-1,) + a.shape[-2:])
-    info = np.zeros(len(flat), dtype=np.int32)
     try:
-        np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        info = np.array([zero_pivot(m) for m in flat], dtype=np.int32)
-    info = info.reshape(a.shape[:-2])
-    if not info.any():
-        return InvEx(Inv.apply(A), make(info))
-    if check_errors:
-        raise _singular_inv("linalg.inv_ex", a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bad = np.full(a.shape, np.inf, a.dtype)
-    return InvEx(make(bad), make(info))
+        return InvEx(Inv.apply(A), make(np.zeros(a.shape[:-2], np.int32)))
+    except LinAlgError:
+        if check_errors:
+            raise _singular_inv("linalg.inv_ex", a) from None
+    flat = a.reshape((-1,) + a.shape[-2:])
+    info = np.array([zero_pivot(m) for m in flat], dtype=np.int32).reshape(a.shape[:-2])
+    bad = (info > 0)[..., None, None]
+    x = np.where(bad, np.inf, np.linalg.inv(np.where(bad, np.eye(a.shape[-1], dtype=a.dtype), a))).astype(a.dtype)
+    return InvEx(make(x), make(info))
 
 
 def det(A: Any) -> Any:
