@@ -74,3 +74,6 @@ def test_batched_decompositions_match_torch(b, m, n, seed) -> None:
     _check(lambda L, x: L.linalg.slogdet(_spd(L, x))[1], [sq], seed)
     _check(lambda L, x: L.linalg.matrix_exp(0.5 * x), [sq], seed)
     _check(lambda L, x: L.linalg.qr(_spd(L, x))[1], [sq], seed)
+    _check(lambda L, x: (lambda u, s, vh: u @ vh)(*L.linalg.svd(x, full_matrices=False)), [a], seed, 1e-6)
+    _check(lambda L, x: (lambda w, v: v[..., -1:] @ v[..., -1:].mT)(*L.linalg.eigh(_spd(L, x))), [sq], seed, 1e-6)
+    _check(lambda L, x: L.linalg.qr(x)[0].abs(), [a], seed, 1e-8)
