@@ -237,3 +237,16 @@ def test_compile_replays_linalg_ops_with_unused_outputs() -> None:
         compiled(a, b).backward()
         np.testing.assert_array_equal(a.grad.numpy(), eager)
         a.grad = None
+
+
+def test_cholesky_reads_the_triangle_pytorch_reads() -> None:
+    x = np.random.default_rng(7).standard_normal((3, 3))
+    spd = x @ x.T + 3 * np.eye(3)
+    for upper, (i, j) in ((False, (0, 2)), (True, (2, 0))):  # garbage in the triangle that is not read
+        a = spd.copy()
+        a[i, j] += 50.0
+        c, t = _both(a)
+        _close(cr.linalg.cholesky(c, upper=upper), torch.linalg.cholesky(t, upper=upper), atol=1e-12)
+        _close(cr.linalg.cholesky_ex(c, upper=upper).info, torch.linalg.cholesky_ex(t, upper=upper).info)
+        c2, t2 = _both(a.T)  # now the garbage sits in the triangle that is read
+        _close(cr.linalg.cholesky_ex(c2, upper=upper).info, torch.linalg.cholesky_ex(t2, upper=upper).info)

@@ -29,7 +29,8 @@ def _phi(x: np.ndarray) -> np.ndarray:
 
 
 class Cholesky(Function):
-    """L = chol(A), A = L Lᵀ with L lower triangular (``upper``: returns Lᵀ).
+    """L = chol(A), A = L Lᵀ with L lower triangular, read from A's lower triangle (``upper``: A = Uᵀ U from
+    the upper triangle, U = Lᵀ).
     From L⁻¹ dA L⁻ᵀ = L⁻¹dL + (L⁻¹dL)ᵀ with L⁻¹dL lower: L⁻¹dL = Φ(L⁻¹ dA L⁻ᵀ)  (Φ: tril, diagonal halved).
     VJP: gA = sym(L⁻ᵀ Φ(Lᵀ G) L⁻¹),  sym(X) = (X + Xᵀ)/2  (G the gradient of L; of Lᵀ when ``upper``)."""
 
@@ -37,10 +38,11 @@ class Cholesky(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Any, upper: bool) -> Any:
+        read = mT(a) if upper else a  # the triangle PyTorch reads: lower, or upper for ``upper``
         try:
-            low = np.linalg.cholesky(a)
+            low = np.linalg.cholesky(read)
         except np.linalg.LinAlgError:
-            raise _not_pd("linalg.cholesky", a) from None
+            raise _not_pd("linalg.cholesky", read) from None
         ctx.upper = upper
         ctx.save_for_backward(low)
         return mT(low).copy() if upper else low
@@ -217,12 +219,13 @@ def cholesky_ex(A: Any, *, upper: bool = False, check_errors: bool = False) -> A
     """``(L, info)``: ``info`` (int32, batch shape) is 0 or the order of the first leading minor that is not
     positive-definite; raises only when ``check_errors``."""
     a = check_matrix("linalg.cholesky_ex", A, square=True)
+    read = mT(a) if upper else a
     try:
-        np.linalg.cholesky(a)
+        np.linalg.cholesky(read)
     except np.linalg.LinAlgError:
         if check_errors:
-            raise _not_pd("linalg.cholesky_ex", a) from None
-        flat = a.reshape((-1,) + a.shape[-2:])
+            raise _not_pd("linalg.cholesky_ex", read) from None
+        flat = read.reshape((-1,) + a.shape[-2:])
         info = np.array([not_pd_order(m) for m in flat], dtype=np.int32).reshape(a.shape[:-2])
         return CholeskyEx(make(np.full(a.shape, np.nan, a.dtype)), make(info))
     return CholeskyEx(Cholesky.apply(A, bool(upper)), make(np.zeros(a.shape[:-2], np.int32)))
