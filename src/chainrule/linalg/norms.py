@@ -16,7 +16,7 @@ from ..ops import elementwise as _ew
 from ..ops import reduce as _red
 from ..ops import shape as _shape
 from ..ops._util import check_tensor, norm_dim
-from ._common import _LEGACY, check_float
+from ._common import _LEGACY, check_float, legacy_name
 from .decompositions import SVD
 
 __all__ = ["vector_norm", "matrix_norm", "norm"]
@@ -25,11 +25,20 @@ _MATRIX_ORDS = ("fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf)
 
 
 def _cast(op: str, x: Any, dtype: Any) -> Any:
+    """``x`` checked to be floating, then cast to ``dtype`` (which must not narrow it), as PyTorch."""
+    a = x._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {legacy_name(a)}")
     if dtype is None:
         return x
     dt = _dtype.to_dtype(dtype)
     if not dt.is_floating_point:
         raise RuntimeError(f"{op}: dtype should be floating point or complex, but got {_LEGACY.get(dt.name, dt.name)}")
+    if dt.itemsize < a.dtype.itemsize:
+        raise RuntimeError(
+            f"{op}: the dtype of the input ({legacy_name(a)}) should be convertible without narrowing to the "
+            f"specified dtype ({_LEGACY.get(dt.name, dt.name)})"
+        )
     return _copy.cast(x, dt)
 
 
@@ -40,7 +49,6 @@ def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False, 
     if isinstance(ord, str) or isinstance(ord, bool) or not isinstance(ord, (int, float)):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}")
     x = _cast(op, x, dtype)
-    check_float(op, x, "x")
     if isinstance(dim, (list, tuple)) and len(dim) == 0:
         dim = None
     return _red.norm(x, float(ord), dim, keepdim)
