@@ -56,7 +56,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .ops import *  # noqa: F403
 from . import linalg  # noqa: E402
 from .linalg.aliases import det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet  # noqa: E402
-from .linalg.aliases import cholesky, cholesky_inverse, cholesky_solve, svd  # noqa: E402
+from .linalg.aliases import adjoint, cholesky, cholesky_inverse, cholesky_solve, svd  # noqa: E402
 
 __version__ = "0.1.0"
 

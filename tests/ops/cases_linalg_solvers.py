@@ -37,6 +37,7 @@ CASES = [
     OpCase("linalg_inv_ex", lambda m, a: m.linalg.inv_ex(a), make=square(2)),
     OpCase("inverse", lambda m, a: m.inverse(a), make=square()),
     OpCase("inverse_method", lambda m, a: a.inverse(), make=square(2)),
+    OpCase("mH_H_adjoint", lambda m, a, b: (a.mH @ a, m.adjoint(a) @ a.adjoint().mH, b.H), [(2, 3, 4), (3, 2)]),
     OpCase("linalg_det", lambda m, a: m.linalg.det(a), make=square(), noncontig=True),
     OpCase("linalg_det_batched", lambda m, a: m.linalg.det(a), make=square(2, 3, n=4), atol=1e-5),
     OpCase("linalg_det_0x0", lambda m, a: m.linalg.det(a), make=lambda r: [np.zeros((2, 0, 0))]),

@@ -17,7 +17,7 @@ from ._common import check_matrix, return_tuple
 
 __all__ = [
     "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "pinverse",
-    "matrix_power", "matrix_exp",
+    "matrix_power", "matrix_exp", "adjoint",
 ]  # fmt: skip
 
 SVDResult = return_tuple("svd", ["U", "S", "V"], "``(U, S, V)`` returned by ``svd`` (A = U diag(S) Vᵀ).")
@@ -90,10 +90,39 @@ def matrix_exp(input: Any) -> Any:  # noqa: A002
     return _fun.matrix_exp(input)
 
 
+def adjoint(input: Any) -> Any:  # noqa: A002
+    """The conjugate transpose of the last two dims; for real tensors the transpose ``mT`` (a view)."""
+    return _conj_t(input, "tensor.adjoint() is only supported on matrices or batches of matrices")
+
+
+def _conj_t(x: Any, msg: str, matrices_only: bool = False) -> Any:
+    nd = x._data.ndim
+    if nd == 0:  # PyTorch allows (and deprecates) a 0-d tensor: it is its own transpose
+        return _shape.reshape(x, ())
+    if nd == 1 or (matrices_only and nd != 2):
+        hint = " For batches of matrices, consider using tensor.mH" if matrices_only and nd > 2 else ""
+        raise RuntimeError(f"{msg}. Got {nd}-D tensor.{hint}")
+    return _shape.transpose(x, -2, -1)
+
+
 class TensorLinalgMethods:
     """Tensor methods that call ``chainrule.linalg`` (mixed into ``Tensor``)."""
 
     __slots__ = ()
+
+    @property
+    def mH(self) -> Any:  # noqa: N802 - PyTorch's name
+        """Conjugate transpose of the last two dims (real tensors: ``mT``)."""
+        return _conj_t(self, "tensor.mH is only supported on matrices or batches of matrices")
+
+    @property
+    def H(self) -> Any:  # noqa: N802 - PyTorch's name
+        """Conjugate transpose of a matrix (2-D tensor; real tensors: ``T``)."""
+        return _conj_t(self, "tensor.H is only supported on matrices (2-D tensors)", matrices_only=True)
+
+    def adjoint(self) -> Any:
+        """Conjugate transpose of the last two dims (real tensors: ``mT``)."""
+        return adjoint(self)
 
     def inverse(self) -> Any:
         """``linalg.inv(self)``."""
