@@ -250,3 +250,26 @@ def test_cholesky_reads_the_triangle_pytorch_reads() -> None:
         _close(cr.linalg.cholesky_ex(c, upper=upper).info, torch.linalg.cholesky_ex(t, upper=upper).info)
         c2, t2 = _both(a.T)  # now the garbage sits in the triangle that is read
         _close(cr.linalg.cholesky_ex(c2, upper=upper).info, torch.linalg.cholesky_ex(t2, upper=upper).info)
+
+
+def test_lu_of_singular_and_empty_matrices() -> None:
+    singular = np.stack([[[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]], np.zeros((3, 3)), np.eye(3)])
+    c, t = _both(singular)
+    for x, y in zip(cr.linalg.lu(c), torch.linalg.lu(t)):
+        _close(x, y, atol=1e-12)
+    for x, y in zip(cr.linalg.lu_factor_ex(c), torch.linalg.lu_factor_ex(t)):
+        _close(x, y, atol=1e-12)
+    for shape in ((0, 3), (3, 0), (2, 0, 0)):
+        c, t = _both(np.zeros(shape))
+        for x, y in zip(cr.linalg.lu(c), torch.linalg.lu(t)):
+            assert tuple(x.shape) == tuple(y.shape)
+        for x, y in zip(cr.linalg.lu_factor(c), torch.linalg.lu_factor(t)):
+            assert tuple(x.shape) == tuple(y.shape) and x.dtype.itemsize == y.dtype.itemsize
+
+
+def test_lu_reconstructs_and_pivots_like_lapack() -> None:
+    a = np.random.default_rng(8).standard_normal((3, 6, 4))
+    c, t = _both(a)
+    p, low, up = cr.linalg.lu(c)
+    np.testing.assert_allclose(p.numpy() @ low.numpy() @ up.numpy(), a, atol=1e-12)
+    _close(cr.linalg.lu_factor(c).pivots, torch.linalg.lu_factor(t).pivots)

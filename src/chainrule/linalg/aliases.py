@@ -12,12 +12,13 @@ from ..ops import shape as _shape
 from ..ops._util import make
 from . import decompositions as _dec
 from . import functions as _fun
+from . import pivoted_lu as _lu
 from . import solvers as _sol
 from ._common import check_matrix, return_tuple
 
 __all__ = [
     "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "pinverse",
-    "matrix_power", "matrix_exp", "adjoint",
+    "matrix_power", "matrix_exp", "adjoint", "lu", "lu_unpack", "lu_solve",
 ]  # fmt: skip
 
 SVDResult = return_tuple("svd", ["U", "S", "V"], "``(U, S, V)`` returned by ``svd`` (A = U diag(S) Vᵀ).")
@@ -90,6 +91,24 @@ def matrix_exp(input: Any) -> Any:  # noqa: A002
     return _fun.matrix_exp(input)
 
 
+LUWithInfo = return_tuple("_lu_with_info", ["LU", "pivots", "info"], "``(LU, pivots, info)`` of ``lu(get_infos=True)``.")
+
+
+def lu(A: Any, pivot: bool = True, get_infos: bool = False) -> Any:
+    """The older ``torch.lu``: ``(LU, pivots)`` (``get_infos``: with ``info``, and no error for singular A)."""
+    if get_infos:
+        return LUWithInfo(*_lu.lu_factor_ex(A, pivot=pivot))
+    return _lu.lu_factor(A, pivot=pivot)
+
+
+lu_unpack = _lu.lu_unpack
+
+
+def lu_solve(b: Any, LU_data: Any, LU_pivots: Any) -> Any:
+    """The older ``torch.lu_solve(b, LU_data, LU_pivots)``: ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
+    return _lu.lu_solve(LU_data, LU_pivots, b)
+
+
 def adjoint(input: Any) -> Any:  # noqa: A002
     """The conjugate transpose of the last two dims; for real tensors the transpose ``mT`` (a view)."""
     return _conj_t(input, "tensor.adjoint() is only supported on matrices or batches of matrices")
@@ -123,6 +142,14 @@ class TensorLinalgMethods:
     def adjoint(self) -> Any:
         """Conjugate transpose of the last two dims (real tensors: ``mT``)."""
         return adjoint(self)
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        """``chainrule.lu(self, pivot, get_infos)``: the packed LU factors and pivots."""
+        return lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data: Any, LU_pivots: Any) -> Any:  # noqa: N803 - PyTorch's names
+        """``chainrule.lu_solve(self, LU_data, LU_pivots)``."""
+        return lu_solve(self, LU_data, LU_pivots)
 
     def inverse(self) -> Any:
         """``linalg.inv(self)``."""
