@@ -113,6 +113,9 @@ CASES = [
            make=gauss(3, 2, 4), atol=T),  # fmt: skip
     OpCase("norm_nuc", lambda m, a: m.norm(a, p="nuc"), make=gauss(3, 4), atol=T),
     OpCase("norm_method_nuc_dims", lambda m, a: a.norm("nuc", dim=(1, 2), keepdim=True), make=gauss(2, 3, 4), atol=T),
+    OpCase("dist", lambda m, a, b: m.dist(a, b), [(2, 3), (3,)]),
+    OpCase("dist_method_p1", lambda m, a, b: a.dist(b, 1), [(4,), (4,)], gradcheck=False),
+    OpCase("dist_inf", lambda m, a, b: m.dist(a, b, float("inf")), [(3, 2), (3, 2)]),
     OpCase("linalg_norm_default", lambda m, a: m.linalg.norm(a), [(2, 3, 4)]),
     OpCase("linalg_norm_vector_ord", lambda m, a: m.linalg.norm(a, 4), [(5,)]),
     OpCase("linalg_norm_matrix_ord", lambda m, a: m.linalg.norm(a, "nuc"), make=gauss(3, 4), atol=T),

@@ -12,13 +12,14 @@ from ..ops import shape as _shape
 from ..ops._util import make
 from . import decompositions as _dec
 from . import functions as _fun
+from . import norms as _norms
 from . import pivoted_lu as _lu
 from . import solvers as _sol
 from ._common import check_matrix, return_tuple
 
 __all__ = [
     "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "pinverse",
-    "matrix_power", "matrix_exp", "adjoint", "lu", "lu_unpack", "lu_solve",
+    "matrix_power", "matrix_exp", "adjoint", "lu", "lu_unpack", "lu_solve", "dist",
 ]  # fmt: skip
 
 SVDResult = return_tuple("svd", ["U", "S", "V"], "``(U, S, V)`` returned by ``svd`` (A = U diag(S) Vᵀ).")
@@ -109,6 +110,9 @@ def lu_solve(b: Any, LU_data: Any, LU_pivots: Any) -> Any:
     return _lu.lu_solve(LU_data, LU_pivots, b)
 
 
+dist = _norms.dist
+
+
 def adjoint(input: Any) -> Any:  # noqa: A002
     """The conjugate transpose of the last two dims; for real tensors the transpose ``mT`` (a view)."""
     return _conj_t(input, "tensor.adjoint() is only supported on matrices or batches of matrices")
@@ -150,6 +154,10 @@ class TensorLinalgMethods:
     def lu_solve(self, LU_data: Any, LU_pivots: Any) -> Any:  # noqa: N803 - PyTorch's names
         """``chainrule.lu_solve(self, LU_data, LU_pivots)``."""
         return lu_solve(self, LU_data, LU_pivots)
+
+    def dist(self, other: Any, p: float = 2) -> Any:
+        """``chainrule.dist(self, other, p)``: ‖self − other‖_p."""
+        return _norms.dist(self, other, p)
 
     def inverse(self) -> Any:
         """``linalg.inv(self)``."""

@@ -19,7 +19,7 @@ from ..ops._util import check_tensor, norm_dim
 from ._common import _LEGACY, check_float, legacy_name
 from .decompositions import SVD
 
-__all__ = ["vector_norm", "matrix_norm", "norm"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "dist"]
 
 _MATRIX_ORDS = ("fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf)
 
@@ -132,3 +132,9 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dty
     if isinstance(ord, str) or nd == 2:
         return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
     return vector_norm(A, ord, None, keepdim, dtype=dtype)
+
+
+def dist(input: Any, other: Any, p: float = 2) -> Any:  # noqa: A002
+    """‖input − other‖_p over all elements (the two broadcast): PyTorch's top-level ``dist``."""
+    check_tensor(input, "dist", "input")
+    return vector_norm(_ew.sub(input, other), p)
