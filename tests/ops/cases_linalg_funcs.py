@@ -38,6 +38,8 @@ CASES = [
     OpCase("linalg_matrix_power_1", lambda m, a: m.linalg.matrix_power(a, 1), make=gauss(3, 3)),
     OpCase("linalg_matrix_power_neg", lambda m, a: m.linalg.matrix_power(a, -2), make=square(2), atol=T),
     OpCase("matrix_power", lambda m, a: m.matrix_power(a, 5), make=lambda r: [0.5 * r.standard_normal((3, 3))], atol=T),
+    OpCase("linalg_matrix_power_int", lambda m, a: m.linalg.matrix_power(a, 3), grad=False,
+           make=lambda r: [r.integers(-3, 3, (2, 3, 3))]),  # fmt: skip
     OpCase("matrix_power_method", lambda m, a: a.matrix_power(2), make=gauss(2, 2)),
     # pinv
     OpCase("linalg_pinv_tall", lambda m, a: m.linalg.pinv(a), make=gauss(5, 3), noncontig=True, atol=T),

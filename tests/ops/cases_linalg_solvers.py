@@ -66,6 +66,8 @@ CASES = [
            make=with_rhs((), (3, 2), shift=0.0)),  # fmt: skip
     OpCase("linalg_solve_triangular_right", lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True, left=False),
            make=with_rhs((2,), (1, 4, 3))),  # fmt: skip
+    OpCase("linalg_solve_triangular_mixed_dtypes", lambda m, a, b: m.linalg.solve_triangular(a, b.double(), upper=True),
+           make=with_rhs((), (3, 2))),  # fmt: skip  (PyTorch computes in A's dtype)
     OpCase("linalg_solve_triangular_right_unit",
            lambda m, a, b: m.linalg.solve_triangular(a, b, upper=False, left=False, unitriangular=True),
            make=with_rhs((), (2, 3), shift=0.0)),  # fmt: skip

@@ -36,20 +36,23 @@ def mT(x: np.ndarray) -> np.ndarray:
     return np.swapaxes(x, -1, -2)
 
 
-def check_float(op: str, x: Any, arg: str = "A") -> np.ndarray:
-    """The array of tensor ``x`` after checking it is float32/float64 (what LAPACK works on)."""
+def check_float(op: str, x: Any, arg: str = "A", kernel: str | None = None) -> np.ndarray:
+    """The array of tensor ``x`` after checking it is float32/float64 (what LAPACK works on). With ``kernel``,
+    an integer input gets PyTorch's NotImplementedError naming that kernel, as those functions do."""
     check_tensor(x, op, arg)
     a = x._data
     if a.dtype.kind != "f":
+        if kernel is not None:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name(a)}\'')
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {legacy_name(a)}")
     if a.dtype.itemsize < 4:
         raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {legacy_name(a)}")
     return a
 
 
-def check_matrix(op: str, x: Any, arg: str = "A", square: bool = False) -> np.ndarray:
+def check_matrix(op: str, x: Any, arg: str = "A", square: bool = False, kernel: str | None = None) -> np.ndarray:
     """``check_float`` plus: at least 2 dims, and square last two dims when asked."""
-    a = check_float(op, x, arg)
+    a = check_float(op, x, arg, kernel)
     if a.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor {arg} must have at least 2 dimensions.")
     if square and a.shape[-1] != a.shape[-2]:

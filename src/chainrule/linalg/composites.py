@@ -48,7 +48,9 @@ def vander(x: Any, *, N: int | None = None) -> Any:
     """Vandermonde matrix with increasing powers: out[..., i, j] = x[..., i]^j, j < N (default N = len)."""
     check_tensor(x, "linalg.vander", "x")
     d = x._data
-    n = (d.shape[-1] if d.ndim else 1) if N is None else N
+    if N is not None and (isinstance(N, bool) or not isinstance(N, (int, np.integer))):
+        raise TypeError(f"linalg_vander(): argument 'N' must be int, not {type(N).__name__}")
+    n = (d.shape[-1] if d.ndim else 1) if N is None else int(N)
     if n <= 1:
         raise RuntimeError("N must be greater than 1.")
     powers = make(np.arange(n, dtype=d.dtype if d.dtype.kind == "f" else np.int64))

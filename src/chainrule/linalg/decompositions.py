@@ -262,11 +262,11 @@ def _check_uplo(UPLO: str) -> str:
 def eigh(A: Any, UPLO: str = "L") -> Any:
     """``(eigenvalues, eigenvectors)`` of symmetric A (..., n, n), eigenvalues ascending; only the ``UPLO``
     triangle ('L' or 'U') of A is read."""
-    check_matrix("linalg.eigh", A, square=True)
+    check_matrix("linalg.eigh", A, square=True, kernel="linalg_eigh_cpu")
     return EighResult(*Eigh.apply(A, _check_uplo(UPLO)))
 
 
 def eigvalsh(A: Any, UPLO: str = "L") -> Any:
     """Eigenvalues (ascending) of symmetric A (..., n, n)."""
-    check_matrix("linalg.eigh", A, square=True)
+    check_matrix("linalg.eigh", A, square=True, kernel="linalg_eigh_cpu")
     return Eigh.apply(A, _check_uplo(UPLO))[0]

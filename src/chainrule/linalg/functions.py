@@ -14,7 +14,7 @@ from ..ops import linalg as _mm
 from ..ops import reduce as _red
 from ..ops import shape as _shape
 from ..ops._util import Function, check_tensor, make
-from ._common import check_matrix, check_same_dtype, mT, return_tuple
+from ._common import check_matrix, legacy_name, mT, return_tuple
 from .solvers import inv
 
 __all__ = ["matrix_exp", "matrix_power", "pinv", "matrix_rank", "lstsq"]
@@ -147,8 +147,16 @@ def matrix_exp(A: Any) -> Any:
 
 
 def matrix_power(A: Any, n: int) -> Any:
-    """Aⁿ for an integer n: A⁰ = I, negative n is (A⁻¹)^|n| (``LinAlgError`` if A is singular)."""
-    check_matrix("linalg.matrix_power", A, square=True)
+    """Aⁿ for an integer n: A⁰ = I, negative n is (A⁻¹)^|n| (``LinAlgError`` if A is singular). n ≥ 0 works
+    for integer matrices too."""
+    a = check_tensor(A, "linalg.matrix_power", "A")._data
+    if a.ndim < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(
+            f"linalg.matrix_power: A must be batches of square matrices, but they are {a.shape[-2]} by "
+            f"{a.shape[-1]} matrices"
+        )
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"linalg.matrix_power(): argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
@@ -159,7 +167,12 @@ def matrix_power(A: Any, n: int) -> Any:
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False, rcond: Any = None) -> Any:
     """Moore–Penrose pseudo-inverse of A (..., m, n) -> (..., n, m). Singular values ≤ max(atol, rtol·σ_max)
     are treated as zero (default rtol = eps·max(m, n)); ``hermitian`` uses the eigendecomposition."""
-    a = check_matrix("linalg.pinv", A)
+    a = check_tensor(A, "linalg.pinv", "A")._data
+    if a.ndim < 2 or a.dtype.kind != "f" or a.dtype.itemsize < 4:
+        raise RuntimeError(
+            f"linalg.pinv({legacy_name(a)}{{{list(a.shape)}}}): expected a tensor with 2 or more dimensions of float, "
+            "double, cfloat or cdouble types"
+        )
     if rcond is not None:  # the older name of rtol
         rtol = rcond
     at, rt = _tolerances(a, atol, rtol)
@@ -198,7 +211,11 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
     a = check_matrix(op, A)
     check_tensor(B, op, "B")
     b = B._data
-    check_same_dtype(op, a, b)
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{op}: Expected input and other to have the same dtype, but got input's dtype {legacy_name(a)} and "
+            f"other's dtype {legacy_name(b)}"
+        )
     drv = "gelsy" if driver is None else driver
     if drv not in _DRIVERS:
         raise RuntimeError(f"{op}: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
+from ..ops import copy as _copy
 from ..ops import shape as _shape
 from ..ops._util import Function, broadcast_error, check_tensor, make
 from ._common import (
@@ -257,7 +259,7 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Any:
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
-        raise broadcast_error(op, a.shape[:-2], b.shape[:-2]) from None
+        raise broadcast_error(op, b.shape[:-2], a.shape[:-2]) from None  # (PyTorch names B's batch first)
     try:
         if left:
             x = Solve.apply(A, B)
@@ -293,9 +295,11 @@ def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitrian
     """X with T X = B (``left=False``: X T = B), T the upper/lower triangle of A (..., n, n); B (..., n, k).
     The other triangle of A is not read; ``unitriangular`` takes T's diagonal as ones."""
     op = "linalg.solve_triangular"
-    a = check_matrix(op, A, square=True)
-    b = check_matrix(op, B, "B")
-    check_same_dtype(op, a, b)
+    a = check_matrix(op, A, square=True, kernel="triangular_solve_cpu")
+    b = check_matrix(op, B, "B", kernel="triangular_solve_cpu")
+    if b.dtype != a.dtype:  # PyTorch computes in A's dtype here
+        B = _copy.cast(B, _dtype.from_numpy_dtype(a.dtype))
+        b = B._data
     n = a.shape[-1]
     if (b.shape[-2] if left else b.shape[-1]) != n:
         eq = "AX = B" if left else "XA = B"
@@ -305,7 +309,7 @@ def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True, unitrian
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
-        raise broadcast_error(op, a.shape[:-2], b.shape[:-2]) from None
+        raise broadcast_error(op, b.shape[:-2], a.shape[:-2]) from None
     if left:
         return SolveTriangular.apply(A, B, bool(upper), bool(unitriangular))
     at, bt = _shape.transpose(A, -1, -2), _shape.transpose(B, -1, -2)
