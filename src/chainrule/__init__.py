@@ -58,6 +58,7 @@ from . import linalg  # noqa: E402
 from .linalg.aliases import det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet  # noqa: E402
 from .linalg.aliases import adjoint, cholesky, cholesky_inverse, cholesky_solve, svd  # noqa: E402
 from .linalg.aliases import dist, lu, lu_solve, lu_unpack  # noqa: E402
+from .linalg.aliases import geqrf, orgqr, ormqr  # noqa: E402
 
 __version__ = "0.1.0"
 

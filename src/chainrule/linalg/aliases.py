@@ -12,6 +12,7 @@ from ..ops import shape as _shape
 from ..ops._util import make
 from . import decompositions as _dec
 from . import functions as _fun
+from . import householder as _hh
 from . import norms as _norms
 from . import pivoted_lu as _lu
 from . import solvers as _sol
@@ -20,6 +21,7 @@ from ._common import check_matrix, return_tuple
 __all__ = [
     "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "pinverse",
     "matrix_power", "matrix_exp", "adjoint", "lu", "lu_unpack", "lu_solve", "dist",
+    "geqrf", "orgqr", "ormqr",
 ]  # fmt: skip
 
 SVDResult = return_tuple("svd", ["U", "S", "V"], "``(U, S, V)`` returned by ``svd`` (A = U diag(S) Vᵀ).")
@@ -111,6 +113,7 @@ def lu_solve(b: Any, LU_data: Any, LU_pivots: Any) -> Any:
 
 
 dist = _norms.dist
+geqrf, orgqr, ormqr = _hh.geqrf, _hh.orgqr, _hh.ormqr
 
 
 def adjoint(input: Any) -> Any:  # noqa: A002
@@ -158,6 +161,18 @@ class TensorLinalgMethods:
     def dist(self, other: Any, p: float = 2) -> Any:
         """``chainrule.dist(self, other, p)``: ‖self − other‖_p."""
         return _norms.dist(self, other, p)
+
+    def geqrf(self) -> Any:
+        """``chainrule.geqrf(self)``: QR in LAPACK's compact form."""
+        return _hh.geqrf(self)
+
+    def orgqr(self, input2: Any) -> Any:
+        """``linalg.householder_product(self, input2)``."""
+        return _hh.householder_product(self, input2)
+
+    def ormqr(self, input2: Any, input3: Any, left: bool = True, transpose: bool = False) -> Any:
+        """``chainrule.ormqr(self, input2, input3, left, transpose)``."""
+        return _hh.ormqr(self, input2, input3, left, transpose)
 
     def inverse(self) -> Any:
         """``linalg.inv(self)``."""
