@@ -25,6 +25,20 @@ def gauss(*shape: int):
     return lambda rng: [rng.standard_normal(shape)]
 
 
+def distinct_sv(*shape: int):
+    """Random U diag(s) Vᵀ of ``shape`` whose singular values s are 1, 1.5, 2, ... (well apart, none zero)."""
+
+    def make(rng):
+        *batch, m, n = shape
+        k = min(m, n)
+        u = np.linalg.qr(rng.standard_normal((*batch, m, k)))[0]
+        v = np.linalg.qr(rng.standard_normal((*batch, n, k)))[0]
+        s = 1.0 + 0.5 * np.arange(k)[::-1]
+        return [(u * s) @ np.swapaxes(v, -1, -2)]
+
+    return make
+
+
 def spd_input(*batch: int, n: int = 3):
     """An SPD matrix handed directly to the op (its gradient then is PyTorch's symmetric one)."""
 
@@ -74,17 +88,17 @@ CASES = [
     OpCase("linalg_qr_complete_tall", lambda m, a: m.linalg.qr(a, mode="complete"), make=gauss(4, 3), grad=False, atol=T),
     OpCase("linalg_qr_r", lambda m, a: m.linalg.qr(a, mode="r")[1], make=gauss(4, 3), grad=False, atol=T),
     # svd
-    OpCase("linalg_svd_square", lambda m, a: _svd_abs(m, a), make=gauss(3, 3), noncontig=True, atol=T),
-    OpCase("linalg_svd_tall", lambda m, a: _svd_abs(m, a), make=gauss(2, 5, 3), atol=T, dtypes=F64),
-    OpCase("linalg_svd_wide", lambda m, a: _svd_abs(m, a), make=gauss(3, 5), atol=T, dtypes=F64),
-    OpCase("linalg_svd_full_tall", lambda m, a: _svd_abs(m, a, full=True), make=gauss(5, 3), atol=T),
-    OpCase("linalg_svd_full_wide", lambda m, a: _svd_abs(m, a, full=True), make=gauss(2, 3, 4), atol=T),
+    OpCase("linalg_svd_square", lambda m, a: _svd_abs(m, a), make=distinct_sv(3, 3), noncontig=True, atol=T),
+    OpCase("linalg_svd_tall", lambda m, a: _svd_abs(m, a), make=distinct_sv(2, 5, 3), atol=T, dtypes=F64),
+    OpCase("linalg_svd_wide", lambda m, a: _svd_abs(m, a), make=distinct_sv(3, 5), atol=T, dtypes=F64),
+    OpCase("linalg_svd_full_tall", lambda m, a: _svd_abs(m, a, full=True), make=distinct_sv(5, 3), atol=T),
+    OpCase("linalg_svd_full_wide", lambda m, a: _svd_abs(m, a, full=True), make=distinct_sv(2, 3, 4), atol=T),
     OpCase("linalg_svd_polar", lambda m, a: (lambda u, s, vh: u @ vh)(*m.linalg.svd(a, full_matrices=False)),
-           make=gauss(4, 3), atol=T),  # fmt: skip
-    OpCase("linalg_svd_s_only", lambda m, a: m.linalg.svd(a)[1], make=gauss(2, 3, 4), atol=T),
-    OpCase("linalg_svdvals", lambda m, a: m.linalg.svdvals(a), make=gauss(2, 4, 3), noncontig=True, atol=T),
-    OpCase("svd_toplevel", lambda m, a: (lambda u, s, v: (u.abs(), s, v.abs()))(*m.svd(a)), make=gauss(4, 3), atol=T),
-    OpCase("svd_method", lambda m, a: (lambda u, s, v: (u @ v.mT, s))(*a.svd()), make=gauss(3, 4), atol=T),
+           make=distinct_sv(4, 3), atol=T),  # fmt: skip
+    OpCase("linalg_svd_s_only", lambda m, a: m.linalg.svd(a)[1], make=distinct_sv(2, 3, 4), atol=T),
+    OpCase("linalg_svdvals", lambda m, a: m.linalg.svdvals(a), make=distinct_sv(2, 4, 3), noncontig=True, atol=T),
+    OpCase("svd_toplevel", lambda m, a: (lambda u, s, v: (u.abs(), s, v.abs()))(*m.svd(a)), make=distinct_sv(4, 3), atol=T),
+    OpCase("svd_method", lambda m, a: (lambda u, s, v: (u @ v.mT, s))(*a.svd()), make=distinct_sv(3, 4), atol=T),
     # eigh
     OpCase("linalg_eigh", lambda m, x: _eigh_abs(m, sym(x)), make=gauss(4, 4), noncontig=True, atol=T),
     OpCase("linalg_eigh_batched_upper", lambda m, x: _eigh_abs(m, sym(x), "U"), make=gauss(2, 3, 3), atol=T, dtypes=F64),

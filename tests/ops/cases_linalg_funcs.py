@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cases_linalg_decomp import gauss, spd, spd_input
+from .cases_linalg_decomp import distinct_sv, gauss, spd, spd_input
 from .cases_linalg_solvers import square
 from .harness import OpCase
 
@@ -42,13 +42,13 @@ CASES = [
            make=lambda r: [r.integers(-3, 3, (2, 3, 3))]),  # fmt: skip
     OpCase("matrix_power_method", lambda m, a: a.matrix_power(2), make=gauss(2, 2)),
     # pinv
-    OpCase("linalg_pinv_tall", lambda m, a: m.linalg.pinv(a), make=gauss(5, 3), noncontig=True, atol=T),
-    OpCase("linalg_pinv_wide_batched", lambda m, a: m.linalg.pinv(a), make=gauss(2, 3, 5), atol=T),
+    OpCase("linalg_pinv_tall", lambda m, a: m.linalg.pinv(a), make=distinct_sv(5, 3), noncontig=True, atol=T),
+    OpCase("linalg_pinv_wide_batched", lambda m, a: m.linalg.pinv(a), make=distinct_sv(2, 3, 5), atol=T),
     OpCase("linalg_pinv_hermitian", lambda m, x: m.linalg.pinv(spd(m, x), hermitian=True), make=gauss(3, 3), atol=T),
     OpCase("linalg_pinv_rtol", lambda m, a: m.linalg.pinv(a, rtol=0.3), make=lambda r: [np.diag([3.0, 2.0, 0.5]) @ r.standard_normal((3, 4))],
            atol=T, gradcheck=False),  # fmt: skip  (the truncated rank makes finite differences see the dropped value)
-    OpCase("pinverse", lambda m, a: m.pinverse(a), make=gauss(4, 3), atol=T),
-    OpCase("pinverse_method", lambda m, a: a.pinverse(), make=gauss(3, 4), atol=T),
+    OpCase("pinverse", lambda m, a: m.pinverse(a), make=distinct_sv(4, 3), atol=T),
+    OpCase("pinverse_method", lambda m, a: a.pinverse(), make=distinct_sv(3, 4), atol=T),
     # lstsq
     OpCase("linalg_lstsq_tall", lambda m, a, b: m.linalg.lstsq(a, b).solution, make=_lstsq, noncontig=True, atol=T),
     OpCase("linalg_lstsq_wide", lambda m, a, b: m.linalg.lstsq(a, b).solution, make=lambda r: _lstsq(r, 3, 5), atol=T),
@@ -67,8 +67,8 @@ CASES = [
            make=spd_input(2), grad=False),  # fmt: skip
     # cond, vander  (PyTorch 2.13 cannot backpropagate cond with ord other than None/±2: its inv_ex output is
     # modified in place; tests/linalg/test_behaviour.py gradchecks those), tensorinv, tensorsolve, matmul
-    OpCase("linalg_cond", lambda m, a: m.linalg.cond(a), make=gauss(2, 3, 4), atol=T),
-    OpCase("linalg_cond_neg2", lambda m, a: m.linalg.cond(a, -2), make=gauss(4, 3), atol=T),
+    OpCase("linalg_cond", lambda m, a: m.linalg.cond(a), make=distinct_sv(2, 3, 4), atol=T),
+    OpCase("linalg_cond_neg2", lambda m, a: m.linalg.cond(a, -2), make=distinct_sv(4, 3), atol=T),
     OpCase("linalg_cond_fro", lambda m, a: m.linalg.cond(a, "fro"), make=square(2), atol=T, grad=False),
     OpCase("linalg_cond_1", lambda m, a: m.linalg.cond(a, 1), make=_distinct_sums_square, atol=T, grad=False),
     OpCase("linalg_cond_inf", lambda m, a: m.linalg.cond(a, INF), make=_distinct_sums_square, atol=T, grad=False),
@@ -104,23 +104,23 @@ CASES = [
     OpCase("linalg_vector_norm_inf", lambda m, a: m.linalg.vector_norm(a, INF, dim=1), [(2, 5)]),
     OpCase("linalg_vector_norm_dtype", lambda m, a: m.linalg.vector_norm(a, dtype=m.float64), [(4,)]),
     OpCase("linalg_matrix_norm_fro", lambda m, a: m.linalg.matrix_norm(a), [(2, 3, 4)], noncontig=True),
-    OpCase("linalg_matrix_norm_nuc", lambda m, a: m.linalg.matrix_norm(a, "nuc"), make=gauss(2, 3, 4), atol=T),
-    OpCase("linalg_matrix_norm_2", lambda m, a: m.linalg.matrix_norm(a, 2), make=gauss(4, 3), atol=T),
-    OpCase("linalg_matrix_norm_neg2", lambda m, a: m.linalg.matrix_norm(a, -2, keepdim=True), make=gauss(2, 3, 3), atol=T),
+    OpCase("linalg_matrix_norm_nuc", lambda m, a: m.linalg.matrix_norm(a, "nuc"), make=distinct_sv(2, 3, 4), atol=T),
+    OpCase("linalg_matrix_norm_2", lambda m, a: m.linalg.matrix_norm(a, 2), make=distinct_sv(4, 3), atol=T),
+    OpCase("linalg_matrix_norm_neg2", lambda m, a: m.linalg.matrix_norm(a, -2, keepdim=True), make=distinct_sv(2, 3, 3), atol=T),
     OpCase("linalg_matrix_norm_1", lambda m, a: m.linalg.matrix_norm(a, 1), make=_distinct_sums),
     OpCase("linalg_matrix_norm_neg1", lambda m, a: m.linalg.matrix_norm(a, -1, keepdim=True), make=_distinct_sums),
     OpCase("linalg_matrix_norm_inf", lambda m, a: m.linalg.matrix_norm(a, INF), make=_distinct_sums),
     OpCase("linalg_matrix_norm_neginf_dims", lambda m, a: m.linalg.matrix_norm(a.mT, -INF, dim=(1, 0)), make=_distinct_sums),
     OpCase("linalg_matrix_norm_nuc_dims", lambda m, a: m.linalg.matrix_norm(a, "nuc", dim=(0, 2), keepdim=True),
-           make=gauss(3, 2, 4), atol=T),  # fmt: skip
-    OpCase("norm_nuc", lambda m, a: m.norm(a, p="nuc"), make=gauss(3, 4), atol=T),
-    OpCase("norm_method_nuc_dims", lambda m, a: a.norm("nuc", dim=(1, 2), keepdim=True), make=gauss(2, 3, 4), atol=T),
+           make=distinct_sv(3, 2, 4), atol=T),  # fmt: skip
+    OpCase("norm_nuc", lambda m, a: m.norm(a, p="nuc"), make=distinct_sv(3, 4), atol=T),
+    OpCase("norm_method_nuc_dims", lambda m, a: a.norm("nuc", dim=(1, 2), keepdim=True), make=distinct_sv(2, 3, 4), atol=T),
     OpCase("dist", lambda m, a, b: m.dist(a, b), [(2, 3), (3,)]),
     OpCase("dist_method_p1", lambda m, a, b: a.dist(b, 1), [(4,), (4,)], gradcheck=False),
     OpCase("dist_inf", lambda m, a, b: m.dist(a, b, float("inf")), [(3, 2), (3, 2)]),
     OpCase("linalg_norm_default", lambda m, a: m.linalg.norm(a), [(2, 3, 4)]),
     OpCase("linalg_norm_vector_ord", lambda m, a: m.linalg.norm(a, 4), [(5,)]),
-    OpCase("linalg_norm_matrix_ord", lambda m, a: m.linalg.norm(a, "nuc"), make=gauss(3, 4), atol=T),
+    OpCase("linalg_norm_matrix_ord", lambda m, a: m.linalg.norm(a, "nuc"), make=distinct_sv(3, 4), atol=T),
     OpCase("linalg_norm_dim_int", lambda m, a: m.linalg.norm(a, dim=1), [(3, 4)]),
-    OpCase("linalg_norm_dim_pair", lambda m, a: m.linalg.norm(a, 2, dim=(0, 1)), make=gauss(3, 4, 2), atol=T),
+    OpCase("linalg_norm_dim_pair", lambda m, a: m.linalg.norm(a, 2, dim=(0, 1)), make=distinct_sv(3, 4, 2), atol=T),
 ]
