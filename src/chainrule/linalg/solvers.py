@@ -1,5 +1,5 @@
 """Inverse, determinants and linear solves: ``inv``, ``inv_ex``, ``det``, ``slogdet``, ``logdet``, ``solve``,
-``solve_triangular``. All batched over leading dims (..., n, n); the forward is LAPACK through NumPy."""
+``solve_ex``, ``solve_triangular``. All batched over leading dims (..., n, n); the forward is LAPACK through NumPy."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _dtype
 from ..ops import copy as _copy
+from ..ops import elementwise as _ew
 from ..ops import shape as _shape
 from ..ops._util import Function, broadcast_error, check_tensor, make
 from ._common import (
@@ -224,8 +225,6 @@ def logdet(input: Any) -> Any:  # noqa: A002
     s = sign._data
     if not np.any(s < 0):
         return logabs
-    from ..ops import elementwise as _ew
-
     return _ew.add(logabs, make(np.where(s < 0, np.nan, 0.0).astype(s.dtype)))  # log|det| is -inf already at 0
 
 
