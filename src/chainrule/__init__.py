@@ -83,6 +83,11 @@ from ._tensor import Size, Tensor
 from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403
+from . import linalg  # noqa: E402
+from .linalg.aliases import det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet  # noqa: E402
+from .linalg.aliases import adjoint, cholesky, cholesky_inverse, cholesky_solve, svd  # noqa: E402
+from .linalg.aliases import dist, lu, lu_solve, lu_unpack  # noqa: E402
+from .linalg.aliases import geqrf, orgqr, ormqr  # noqa: E402
 from ._tensor_op_methods import _share_op_docs
 
 _share_op_docs(Tensor)  # help(Tensor.exp) shows chainrule.exp's docstring

@@ -15,11 +15,12 @@ from . import _dtype
 from ._device import check_device
 from ._tensor_op_methods import TensorOpMethods
 from .autograd.grad_mode import state as _grad_state
+from .linalg.aliases import TensorLinalgMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(TensorOpMethods):
+class TensorMethods(TensorOpMethods, TensorLinalgMethods):
     """Mixin for ``Tensor``: the PyTorch method and operator surface."""
 
     __slots__ = ()

@@ -7,6 +7,7 @@ from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
 from .cases_linalg import CASES as LINALG
+from .cases_linalg_pkg import CASES as LINALG_PKG
 from .cases_nn_activation import CASES as NN_ACTIVATION
 from .cases_nn_attention import CASES as NN_ATTENTION
 from .cases_nn_conv import CASES as NN_CONV
@@ -23,6 +24,7 @@ from .harness import OpCase
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
+    *LINALG_PKG,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

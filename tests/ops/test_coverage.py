@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 
+import chainrule.linalg as linalg_pkg
 import chainrule.nn.functional as functional_pkg
 import chainrule.ops as ops_pkg
 from chainrule.autograd.function import Function
@@ -15,7 +16,7 @@ from .harness import graph_ops
 
 def _primitives() -> set[str]:
     names = set()
-    for pkg in (ops_pkg, functional_pkg):
+    for pkg in (ops_pkg, functional_pkg, linalg_pkg):
         names |= _package_primitives(pkg)
     return names
 

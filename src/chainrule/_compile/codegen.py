@@ -72,7 +72,11 @@ def generate(program: Program) -> tuple[Any, Any]:
     src.append(f"def backward(ctxs, {', '.join(grads)}):")
     if program.ops:
         src.append(f"    {''.join(f'c{i}, ' for i in range(len(program.ops)))}= ctxs")
-    touched = sorted({s for op in program.ops for _, s, _, _ in op.grad_in} | set(program.out_slots))
+    touched = sorted(
+        {s for op in program.ops for _, s, _, _ in op.grad_in}
+        | set(program.out_slots)
+        | {s for op in program.ops if len(op.outs) > 1 for s in op.outs}  # unused outputs of multi-output ops
+    )
     src.extend(f"    a{s} = None" for s in touched)
     for j, s in enumerate(program.out_slots):
         src.append(f"    if g{j} is not None: a{s} = g{j} if a{s} is None else a{s} + g{j}")

@@ -532,8 +532,13 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:  # noqa: A002
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any:  # noqa: A002
-    """Vector p-norm over ``dim`` (default all): p = 'fro', any number, inf, -inf or 0."""
+    """Vector p-norm over ``dim`` (default all): p = 'fro', any number, inf, -inf or 0; p = 'nuc' is the
+    nuclear norm of the matrices over the two dims ``dim`` (default: a 2-D input's both)."""
     x = _data(input, "norm")
+    if isinstance(p, str) and p != "fro":  # 'nuc' (or a typo, which matrix_norm names)
+        from ..linalg import matrix_norm
+
+        return matrix_norm(input, p, tuple(range(x.ndim)) if dim is None else dim, keepdim, dtype=dtype)
     if dtype is not None:
         input = _copy.cast(input, _dtype.to_dtype(dtype))
         x = input._data
@@ -544,8 +549,6 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
         )
     if p is None or p == "fro":
         p = 2.0
-    elif isinstance(p, str):
-        raise NotImplementedError(f"norm: p={p!r} is not supported; expected 'fro', a number, inf or -inf")
     axes = norm_dims(dim, x.ndim, "norm")
     if math.isinf(p) and x.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
         raise RuntimeError(

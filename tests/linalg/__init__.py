@@ -1,0 +1,1 @@
+"""Tests of chainrule.linalg beyond the op-case table: errors, edge cases, API shape."""
