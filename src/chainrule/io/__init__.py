@@ -27,7 +27,7 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._errors import CheckpointError, CheckpointNotFoundError
-from ._safetensors import corrupt, decode, encode
+from ._safetensors import corrupt, encode, read_bytes, read_path
 from ._tree import flatten, unflatten
 from .interop import WeightLoadError, WeightLoadReport, load_torch_weights, save_torch_weights
 
@@ -82,8 +82,7 @@ def load(
     unpickled, so loading is always as safe as ``weights_only=True``. Raises CheckpointError
     (CheckpointNotFoundError for a missing file) with a message saying what to do.
     """
-    data, source = _read(f)
-    metadata, arrays = decode(data, source)
+    metadata, arrays, source = _read(f)
     doc = metadata.get("chainrule")
     if doc is None:
         from .._tensor import Tensor
@@ -104,7 +103,7 @@ def load(
         )
     try:
         return unflatten(tree, arrays)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as e:
         raise corrupt(source, f"its structure description does not match its tensors: {e!r}") from None
 
 
@@ -112,28 +111,20 @@ save_file = save
 load_file = load
 
 
-def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
+def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[dict[str, str], dict[str, np.ndarray], str]:
+    """The metadata and arrays of the safetensors file ``f`` (a path or a binary file object), and
+    how to name it in messages."""
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         source = f"'{path}'"
-        try:
-            with open(path, "rb") as fh:
-                return fh.read(), source
-        except FileNotFoundError:
-            raise CheckpointNotFoundError(
-                f"there is no checkpoint at {source}: the file does not exist. Check the path (and the "
-                f"current folder, {os.getcwd()!r}), or train first to create the checkpoint."
-            ) from None
-        except IsADirectoryError:
-            raise CheckpointError(f"{source} is a folder, not a checkpoint file; pass the path of the checkpoint file inside it.") from None
-        except OSError as e:
-            raise CheckpointError(f"cannot read the checkpoint {source}: {e.strerror or e}. Check the file's permissions.") from None
+        return (*read_path(path, source), source)
     if hasattr(f, "read"):
         data = f.read()
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("chainrule.load: the file object must be opened in binary mode ('rb')")
         name = getattr(f, "name", None)
-        return bytes(data), f"'{name}'" if isinstance(name, str) else "the checkpoint stream"
+        source = f"'{name}'" if isinstance(name, str) else "the checkpoint stream"
+        return (*read_bytes(bytes(data), source), source)
     raise TypeError(f"chainrule.load: expected a path or a binary file object, got {type(f).__name__}")
 
 
