@@ -120,7 +120,7 @@ def test_nan_weights_are_refused_by_evaluate_predict_and_draw(run, tmp_path, cmd
 @pytest.mark.parametrize("cmd", ["summary"])
 def test_nan_weights_are_noted_by_summary(run, cmd):
     def poison(c):
-        for k, w in c["trainer"]["model"].items():
+        for w in c["trainer"]["model"].values():
             w.data.fill_(float("inf"))
     _tree_edit(run / "checkpoint.safetensors", poison)
     r = cli(cmd, run)

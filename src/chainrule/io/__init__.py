@@ -9,6 +9,11 @@ as a flat dict of Tensors (bfloat16 tensors are widened to float32, chainrule's 
 bfloat16; unsigned 16/32/64-bit tensors to int64). Saving to a path is atomic
 (:func:`atomic_write`): a crash at any moment leaves the previous checkpoint intact.
 
+Reading: the ``safetensors`` package validates the header, chainrule names what is wrong with a bad
+file (truncated, pickle, ``torch.save`` zip, ``.npy``...), reads only regular files, each tensor
+straight into its array (memory: the file's size once) and checks the CRC-32 of every tensor that
+``save`` stores in the metadata (files without it, e.g. from PyTorch, load unchecked).
+
 Round-trip fidelity: Tensors (dtype, shape, ``requires_grad``, ``nn.Parameter``), arrays (exact
 dtype, including unsigned ints), NumPy scalars, dict (any hashable plain keys; ``OrderedDict``
 stays ordered), list vs tuple, int/float (incl. nan/inf)/str/bytes/bool/None and chainrule dtypes.
