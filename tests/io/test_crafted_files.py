@@ -134,7 +134,11 @@ _LOAD_IN_CHILD = textwrap.dedent("""
     import chainrule
     from chainrule.io import CheckpointError
     try:
-        chainrule.load(sys.argv[1])
+        if sys.argv[2:] == ["stream"]:
+            with open(sys.argv[1], "rb") as f:
+                chainrule.load(f)
+        else:
+            chainrule.load(sys.argv[1])
     except CheckpointError as e:
         print("CheckpointError:", e)
     except BaseException as e:
@@ -142,10 +146,11 @@ _LOAD_IN_CHILD = textwrap.dedent("""
 """)
 
 
-def _load_in_child(path) -> str:
+def _load_in_child(path, *how: str) -> str:
     # The child process guards the test run: before the fix a FIFO blocked forever and /dev/zero was read
     # until memory ran out. The timeout is a hang guard, not a timing assertion.
-    p = subprocess.run([sys.executable, "-c", _LOAD_IN_CHILD, str(path)], capture_output=True, text=True, timeout=300)
+    p = subprocess.run([sys.executable, "-c", _LOAD_IN_CHILD, str(path), *how], capture_output=True, text=True,
+                       timeout=300)
     return p.stdout + p.stderr
 
 
@@ -164,6 +169,12 @@ def test_a_symlink_to_a_device_is_refused(tmp_path, device):
     os.symlink(device, link)
     out = _load_in_child(link)
     assert out.startswith("CheckpointError:") and "character device" in out, out
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_stream_on_a_device_is_refused():
+    out = _load_in_child("/dev/zero", "stream")
+    assert out.startswith("CheckpointError: '/dev/zero' is a device"), out
 
 
 def test_a_symlink_to_a_regular_checkpoint_loads(tmp_path):

@@ -23,8 +23,10 @@ autograd history, NumPy byte order (always native on loading) and namedtuple/sub
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -124,6 +126,7 @@ def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[dict[str, str], dict[s
         source = f"'{path}'"
         return (*read_path(path, source), source)
     if hasattr(f, "read"):
+        _refuse_device(f)
         data = f.read()
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("chainrule.load: the file object must be opened in binary mode ('rb')")
@@ -131,6 +134,18 @@ def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[dict[str, str], dict[s
         source = f"'{name}'" if isinstance(name, str) else "the checkpoint stream"
         return (*read_bytes(bytes(data), source), source)
     raise TypeError(f"chainrule.load: expected a path or a binary file object, got {type(f).__name__}")
+
+
+def _refuse_device(f: IO[bytes]) -> None:
+    """A stream on a device (e.g. ``open("/dev/zero", "rb")``) would be read without end: refuse it."""
+    try:
+        mode = os.fstat(f.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return  # an in-memory stream
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        name = getattr(f, "name", "the stream")
+        raise CheckpointError(f"'{name}' is a device, not a checkpoint file; chainrule reads checkpoints from "
+                              "regular files (or streams over them). Save the checkpoint to a file and pass its path.")
 
 
 def check_compatible(model: Any, state_dict: Mapping[str, Any], *, source: str | None = None) -> None:
