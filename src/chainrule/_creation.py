@@ -54,12 +54,15 @@ def _to_array(data: Any, dtype: Any, op: str, copy: bool) -> np.ndarray:
         arr = np.asarray(data)
         copy = False
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        arr = np.array([x._data if isinstance(x, Tensor) else x for x in data])
+        try:
+            arr = np.array([x._data if isinstance(x, Tensor) else x for x in data])
+        except (ValueError, TypeError) as e:
+            raise ValueError(str(_nesting_error(data, op) or e)) from None  # PyTorch: a ValueError
     else:
         try:
             arr = np.array(data)
         except (ValueError, TypeError) as e:
-            raise ValueError(f"{op}: cannot build a tensor from {type(data).__name__}: {e}") from e
+            raise _nesting_error(data, op) or ValueError(f"{op}: cannot build a tensor from {type(data).__name__}: {e}") from e
         if arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"{op}: could not infer dtype of {type(data).__name__}; expected numbers or "
@@ -74,6 +77,39 @@ def _to_array(data: Any, dtype: Any, op: str, copy: bool) -> np.ndarray:
     if arr.dtype != target:
         return arr.astype(target)
     return arr.copy() if copy else arr
+
+
+def _is_seq(x: Any) -> bool:
+    return isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
+
+
+def _nesting_error(data: Any, op: str) -> Exception | None:
+    """PyTorch's error for ragged nested sequences: the shape is read along the first elements, then every
+    sequence must match it ("expected sequence of length 2 at dim 1 (got 1)"); None if ``data`` is not ragged."""
+    shape, d = [], data
+    while _is_seq(d):
+        shape.append(len(d))
+        if not len(d):
+            break
+        d = d[0]
+
+    def walk(x: Any, dim: int) -> Exception | None:
+        if dim == len(shape):
+            if _is_seq(x):
+                return TypeError(f"{op}: expected a number at dim {dim}, got a {type(x).__name__} (nested sequences "
+                                 f"must all have the same depth)")
+            return None
+        if not _is_seq(x):
+            return TypeError(f"{op}: not a sequence: expected a sequence at dim {dim}, got {type(x).__name__} {x!r:.40}")
+        if len(x) != shape[dim]:
+            return ValueError(f"{op}: expected sequence of length {shape[dim]} at dim {dim} (got {len(x)}); nested "
+                              "sequences must be rectangular")
+        for item in x:
+            if (err := walk(item, dim + 1)) is not None:
+                return err
+        return None
+
+    return walk(data, 0)
 
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -95,7 +95,7 @@ def test_newer_format_version(tmp_path):
     from safetensors.numpy import save
 
     doc = json.dumps({"format": "chainrule-checkpoint", "version": 2, "tree": 1})
-    with pytest.raises(CheckpointError, match=r"newer chainrule.*version 2.*pip install -U chainrule"):
+    with pytest.raises(CheckpointError, match=r"newer chainrule.*version 2.*git pull.*python -m pip install"):
         _load_bytes(tmp_path, save({}, metadata={"chainrule": doc}))
 
 

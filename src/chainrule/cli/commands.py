@@ -200,8 +200,9 @@ def _restore(sess: Any, ckpt: dict[str, Any], run: str, weights_only: bool = Fal
         raise CheckpointError(msg) from None
 
 
-def _open(run: str) -> tuple[Any, dict[str, Any]]:
-    """A session with the run's final (or latest) weights loaded, in eval mode."""
+def _open(run: str, finite: bool = False) -> tuple[Any, dict[str, Any]]:
+    """A session with the run's final (or latest) weights loaded, in eval mode. Weights holding nan or
+    inf are a CheckpointError when ``finite`` (evaluate, predict, draw), else a note."""
     require_run(run)
     ckpt = load_checkpoint(run, required=False)
     cfg = read_run_config(run, ckpt)   # a folder that is not a run at all: say so first
@@ -211,6 +212,12 @@ def _open(run: str) -> tuple[Any, dict[str, Any]]:
 
     sess = Session(cfg, standardize_target=_standardized(ckpt))
     _restore(sess, ckpt, run, weights_only=True)
+    from .run_schema import describe_nonfinite, nonfinite_weights
+    if bad := nonfinite_weights(ckpt["trainer"]["model"]):
+        from ..io import CheckpointError
+        if finite:
+            raise CheckpointError(describe_nonfinite(bad, os.path.join(run, CHECKPOINT)).capitalize() + ".")
+        print(f"note: {describe_nonfinite(bad, os.path.join(run, CHECKPOINT))}", file=sys.stderr)
     from ..train import History
     sess.trainer.history = History()
     sess.trainer.history.load_state_dict(ckpt["trainer"]["history"])
@@ -222,7 +229,7 @@ def _open(run: str) -> tuple[Any, dict[str, Any]]:
 
 # --- evaluate / predict / draw / summary -------------------------------------------------------------------
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    sess, _ = _open(args.run)
+    sess, _ = _open(args.run, finite=True)
     part = args.split
     res = sess.trainer.evaluate(sess.loader(part))
     metrics = {f"{part}_{k}": float(v) for k, v in res.items()}
@@ -232,13 +239,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if sess.task == "classification":
         print(f"\nconfusion matrix ({part} split; rows: true class, columns: predicted class)")
         print(A.format_confusion(A.confusion_matrix(sess, part), s.class_names))
+    if bad := [k for k, v in metrics.items() if v != v or v in (float("inf"), float("-inf"))]:
+        print(f"warning: {', '.join(bad)} is not finite: the model's outputs overflow on the {part} split (its "
+              "weights are finite but too large); the run diverged. Train again with a lower --lr.", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from .predict import predict_file
 
-    sess, ckpt = _open(args.run)
+    sess, ckpt = _open(args.run, finite=True)
     text, n = predict_file(sess, ckpt["data"], args.input)
     if args.output:
         write_text(args.output, text, retry="the same chainrule predict command")
@@ -249,7 +260,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    sess, _ = _open(args.run)
+    sess, _ = _open(args.run, finite=True)
     written, notes = A.draw_pictures(sess, args.run, retry=f"chainrule draw {args.run}")
     for p in written:
         print(f"wrote {p}")

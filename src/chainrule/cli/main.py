@@ -153,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             return commands.COMMANDS[args.command](args)
     except UserError as e:
+        _defer_to_rank0()
         _print_error(str(e))
         _abort_other_ranks(EXIT_USER_ERROR)
         return EXIT_USER_ERROR
@@ -169,6 +170,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "command again.")
         _abort_other_ranks(EXIT_USER_ERROR)
         return EXIT_USER_ERROR
+
+
+def _defer_to_rank0() -> None:
+    """Under mpiexec, an error every rank meets is printed once, by rank 0 (see distributed.defer_to_rank0)."""
+    dist = sys.modules.get("chainrule.distributed")
+    if dist is not None and dist.is_initialized():
+        from ..distributed._group import defer_to_rank0
+
+        defer_to_rank0()
 
 
 def _abort_other_ranks(code: int) -> None:

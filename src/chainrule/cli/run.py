@@ -157,4 +157,6 @@ def load_checkpoint(run: str, required: bool = True) -> dict[str, Any] | None:
         raise CheckpointError(f"{path!r} is a safetensors file but not a chainrule run checkpoint (it lacks the "
                               "run's trainer state). It may be a plain state dict saved with chainrule.save; "
                               "load that with chainrule.load in Python, or train a run with `chainrule train`.")
+    from .run_schema import check_run_checkpoint
+    check_run_checkpoint(ckpt, path)
     return ckpt

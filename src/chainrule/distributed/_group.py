@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_available", "is_mpi_launched",
-           "launched_world_size", "get_rank", "get_world_size", "get_backend", "DEFAULT_TIMEOUT", "abort"]
+           "launched_world_size", "get_rank", "get_world_size", "get_backend", "DEFAULT_TIMEOUT", "abort",
+           "defer_to_rank0"]
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)  # PyTorch's default for its CPU backends
 # environment variables that MPI launchers set: MPICH/Hydra (PMI), Open MPI, Intel MPI, Slurm's PMIx
@@ -32,6 +33,7 @@ class _Watchdog:
         self.g = g
         self.what: str | None = None
         self.deadline: float | None = None
+        self.seq = 0  # counts arm() calls: tells one wait from the next
         self.limit = g.timeout.total_seconds()
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
@@ -41,15 +43,24 @@ class _Watchdog:
             self.thread = threading.Thread(target=self._run, name="chainrule-mpi-watchdog", daemon=True)
             self.thread.start()
         self.what = what
+        self.seq += 1
         self.deadline = time.monotonic() + self.limit
 
     def disarm(self) -> None:
         self.deadline = None
 
     def _run(self) -> None:
+        from ._exit import collect, exited_peer
+
         period = min(1.0, max(0.02, self.limit / 20))
+        suspect: int | None = None  # the wait during which a peer was seen to have exited
         while not self.stop.wait(period):
-            d, what = self.deadline, self.what
+            collect(self.g)
+            d, what, seq = self.deadline, self.what, self.seq
+            peer = exited_peer(self.g) if d is not None else None
+            if peer is not None and suspect == seq:  # still the same wait one period later: it cannot complete
+                self._peer_exited(peer, what)
+            suspect = seq if peer is not None else None
             if d is not None and time.monotonic() > d:
                 g = self.g
                 sys.stderr.write(
@@ -58,14 +69,25 @@ class _Watchdog:
                     "took a different code path (e.g. skipped a backward). Aborting all ranks.\n")
                 abort(1)
 
+    def _peer_exited(self, peer: tuple[int, int], what: str | None) -> None:
+        rank, status = peer
+        code = status or 1
+        sys.stderr.write(
+            f"[rank {self.g.rank}] chainrule.distributed: rank {rank} has exited (status {status}) while this rank "
+            f"waits in {what}, which needs every rank. The ranks took different paths: e.g. they had different "
+            "numbers of batches (give every rank the same number, as DistributedSampler does), or one rank called "
+            f"sys.exit early. Ending the job with status {code}.\n")
+        abort(code)
+
 
 class _Group:
-    __slots__ = ("comm", "rank", "size", "timeout", "hook_installed", "prev_hook", "watchdog")
+    __slots__ = ("comm", "rank", "size", "timeout", "hook_installed", "prev_hook", "watchdog", "exit")
 
     def __init__(self, comm: Any, rank: int, size: int, timeout: timedelta) -> None:
         self.comm, self.rank, self.size, self.timeout = comm, rank, size, timeout
         self.hook_installed, self.prev_hook = False, None
         self.watchdog = _Watchdog(self)
+        self.exit: Any = None  # the exit notices (see _exit.py)
 
 
 _group: _Group | None = None
@@ -131,7 +153,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
         if launched > 1:
             raise RuntimeError(f"init_process_group: this process was started by an MPI launcher with {launched} "
                                "processes, but mpi4py is not installed, so they cannot communicate. Install it "
-                               "with `pip install chainrule[mpi]` (mpi4py and the mpich wheel).") from None
+                               "with `python -m pip install mpi4py mpich` (mpi4py and the mpich wheel).") from None
         comm, size, r = None, 1, 0
     else:
         comm = MPI.COMM_WORLD
@@ -142,7 +164,10 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
                          "(set the process count with `mpiexec -n N`).")
     _group = _Group(comm if size > 1 else None, r, size, timeout)
     if size > 1:
+        from ._exit import install
+
         _install_excepthook(_group)
+        install(_group)
 
 
 def destroy_process_group(group: Any = None) -> None:
@@ -153,6 +178,9 @@ def destroy_process_group(group: Any = None) -> None:
         return
     if g.hook_installed and sys.excepthook is _abort_hook:
         sys.excepthook = g.prev_hook or sys.__excepthook__
+    from ._exit import uninstall
+
+    uninstall(g)
     g.watchdog.stop.set()
     _group = None
 
@@ -196,7 +224,22 @@ def _install_excepthook(g: _Group) -> None:
     g.hook_installed = True
 
 
+REPORT_DELAY = 1.0  # seconds a rank other than 0 waits before reporting an error (see defer_to_rank0)
+
+
+def defer_to_rank0() -> None:
+    """Called before reporting an error that ends the job: on ranks other than 0, wait a moment first.
+
+    An error every rank meets (a bad argument, a file that does not fit) is then reported once, by
+    rank 0, which ends the job before the others print; an error of one rank only is still reported
+    by that rank, a second later."""
+    g = _group
+    if g is not None and g.comm is not None and g.rank != 0:
+        time.sleep(REPORT_DELAY)
+
+
 def _abort_hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+    defer_to_rank0()
     g = _group
     prefix = f"[rank {g.rank}] " if g is not None else ""
     text = "".join(traceback.format_exception(exc_type, exc, tb))

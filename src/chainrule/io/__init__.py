@@ -9,6 +9,11 @@ as a flat dict of Tensors (bfloat16 tensors are widened to float32, chainrule's 
 bfloat16; unsigned 16/32/64-bit tensors to int64). Saving to a path is atomic
 (:func:`atomic_write`): a crash at any moment leaves the previous checkpoint intact.
 
+Reading: the ``safetensors`` package validates the header, chainrule names what is wrong with a bad
+file (truncated, pickle, ``torch.save`` zip, ``.npy``...), reads only regular files, each tensor
+straight into its array (memory: the file's size once) and checks the CRC-32 of every tensor that
+``save`` stores in the metadata (files without it, e.g. from PyTorch, load unchecked).
+
 Round-trip fidelity: Tensors (dtype, shape, ``requires_grad``, ``nn.Parameter``), arrays (exact
 dtype, including unsigned ints), NumPy scalars, dict (any hashable plain keys; ``OrderedDict``
 stays ordered), list vs tuple, int/float (incl. nan/inf)/str/bytes/bool/None and chainrule dtypes.
@@ -18,8 +23,10 @@ autograd history, NumPy byte order (always native on loading) and namedtuple/sub
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -27,7 +34,7 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._errors import CheckpointError, CheckpointNotFoundError
-from ._safetensors import corrupt, decode, encode
+from ._safetensors import corrupt, encode, read_bytes, read_path
 from ._tree import flatten, unflatten
 from .interop import WeightLoadError, WeightLoadReport, load_torch_weights, save_torch_weights
 
@@ -82,8 +89,7 @@ def load(
     unpickled, so loading is always as safe as ``weights_only=True``. Raises CheckpointError
     (CheckpointNotFoundError for a missing file) with a message saying what to do.
     """
-    data, source = _read(f)
-    metadata, arrays = decode(data, source)
+    metadata, arrays, source = _read(f)
     doc = metadata.get("chainrule")
     if doc is None:
         from .._tensor import Tensor
@@ -100,11 +106,11 @@ def load(
     if type(version) is not int or version > VERSION:
         raise CheckpointError(
             f"{source} was written by a newer chainrule (checkpoint format version {version}; this "
-            f"chainrule reads version {VERSION} and older). Upgrade chainrule (`pip install -U chainrule`)."
+            f"chainrule reads version {VERSION} and older). Update your chainrule clone (`git pull`) and reinstall it (`python -m pip install .`)."
         )
     try:
         return unflatten(tree, arrays)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as e:
         raise corrupt(source, f"its structure description does not match its tensors: {e!r}") from None
 
 
@@ -112,29 +118,34 @@ save_file = save
 load_file = load
 
 
-def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[bytes, str]:
+def _read(f: str | os.PathLike[str] | IO[bytes]) -> tuple[dict[str, str], dict[str, np.ndarray], str]:
+    """The metadata and arrays of the safetensors file ``f`` (a path or a binary file object), and
+    how to name it in messages."""
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         source = f"'{path}'"
-        try:
-            with open(path, "rb") as fh:
-                return fh.read(), source
-        except FileNotFoundError:
-            raise CheckpointNotFoundError(
-                f"there is no checkpoint at {source}: the file does not exist. Check the path (and the "
-                f"current folder, {os.getcwd()!r}), or train first to create the checkpoint."
-            ) from None
-        except IsADirectoryError:
-            raise CheckpointError(f"{source} is a folder, not a checkpoint file; pass the path of the checkpoint file inside it.") from None
-        except OSError as e:
-            raise CheckpointError(f"cannot read the checkpoint {source}: {e.strerror or e}. Check the file's permissions.") from None
+        return (*read_path(path, source), source)
     if hasattr(f, "read"):
+        _refuse_device(f)
         data = f.read()
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("chainrule.load: the file object must be opened in binary mode ('rb')")
         name = getattr(f, "name", None)
-        return bytes(data), f"'{name}'" if isinstance(name, str) else "the checkpoint stream"
+        source = f"'{name}'" if isinstance(name, str) else "the checkpoint stream"
+        return (*read_bytes(bytes(data), source), source)
     raise TypeError(f"chainrule.load: expected a path or a binary file object, got {type(f).__name__}")
+
+
+def _refuse_device(f: IO[bytes]) -> None:
+    """A stream on a device (e.g. ``open("/dev/zero", "rb")``) would be read without end: refuse it."""
+    try:
+        mode = os.fstat(f.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return  # an in-memory stream
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        name = getattr(f, "name", "the stream")
+        raise CheckpointError(f"'{name}' is a device, not a checkpoint file; chainrule reads checkpoints from "
+                              "regular files (or streams over them). Save the checkpoint to a file and pass its path.")
 
 
 def check_compatible(model: Any, state_dict: Mapping[str, Any], *, source: str | None = None) -> None:

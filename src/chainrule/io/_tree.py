@@ -149,12 +149,40 @@ def unflatten(node: Any, arrays: dict[str, np.ndarray]) -> Any:
     if kind == "float":
         return float(node["v"])
     if kind == "np":
-        return np.dtype(node["dtype"]).type(unflatten(node["v"], arrays))
+        return _np_scalar(node["dtype"], unflatten(node["v"], arrays))
     if kind == "bytes":
         return base64.b64decode(node["v"], validate=True)
     if kind == "dtype":
+        if node["v"] not in _SCALAR_DTYPES:
+            raise ValueError(f"unknown dtype {node['v']!r}")
         return _dtype.to_dtype(np.dtype(node["v"]))
     raise ValueError(f"unknown node kind {kind!r}")
+
+
+# The NumPy scalar types the writer stores: bool, (u)int8-64, float16/32/64 (see _array_node).
+_SCALAR_DTYPES = frozenset(["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                            "float16", "float32", "float64"])
+
+
+def _np_scalar(name: Any, value: Any) -> np.generic:
+    """A NumPy scalar of a dtype the writer produces, from a value of the matching kind and range."""
+    if type(name) is not str or name not in _SCALAR_DTYPES:
+        raise ValueError(f"a NumPy scalar of dtype {name!r}; checkpoints hold only {', '.join(sorted(_SCALAR_DTYPES))}")
+    dt = np.dtype(name)
+    if dt.kind == "b":
+        ok = type(value) is bool
+    elif dt.kind in "iu":
+        info = np.iinfo(dt)
+        ok = type(value) is int and info.min <= value <= info.max
+    else:
+        try:
+            x = float(value) if type(value) in (int, float) else None
+        except OverflowError:  # an int beyond float64
+            x = None
+        ok = x is not None and not (math.isfinite(x) and abs(x) > float(np.finfo(dt).max))
+    if not ok:
+        raise ValueError(f"a NumPy {name} scalar with the value {value!r:.40}")
+    return dt.type(value)
 
 
 def _checked(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> np.ndarray:

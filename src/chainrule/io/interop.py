@@ -17,7 +17,6 @@ float32/float64). Buffers (BatchNorm running statistics, ``num_batches_tracked``
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -170,7 +169,8 @@ def save_torch_weights(
 
     Load it in PyTorch with ``model.load_state_dict(safetensors.torch.load_file(path))``. The file
     holds only the tensors under their state-dict keys, with ``{"format": "pt"}`` metadata (what
-    Hugging Face tools expect) plus ``metadata``; chainrule reads it back with ``chainrule.load``.
+    Hugging Face tools expect) plus ``metadata`` and a CRC-32 of each tensor (``chainrule.crc32``,
+    which ``chainrule.load`` checks); chainrule reads it back with ``chainrule.load``.
     The write is atomic. Raises TypeError for a value that is not a tensor (e.g. a nested dict).
     """
     sd = model_or_state_dict.state_dict() if hasattr(model_or_state_dict, "state_dict") else model_or_state_dict
@@ -258,12 +258,12 @@ def _to_numpy(key: Any, value: Any, where: str, sd: Mapping[str, Any]) -> tuple[
 def _header_dtypes(path: str | os.PathLike[str]) -> dict[str, str]:
     """The dtype names stored in a safetensors header (so bfloat16 is named, though read as float32)."""
     names = {code: ("bfloat16" if code == "BF16" else dt.name) for code, dt in DTYPES.items()}
+    from safetensors import SafetensorError, safe_open
+
     try:
-        with open(path, "rb") as f:
-            n = int.from_bytes(f.read(8), "little")
-            header = json.loads(f.read(n))
-        return {k: names[v["dtype"]] for k, v in header.items() if k != "__metadata__"}
-    except (OSError, ValueError, KeyError, TypeError):  # load() already validated the file; be lenient
+        with safe_open(os.fspath(path), framework="numpy") as f:
+            return {k: names[f.get_slice(k).get_dtype()] for k in f.keys()}
+    except (OSError, SafetensorError, KeyError):  # load() already validated the file; be lenient
         return {}
 
 

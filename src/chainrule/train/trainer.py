@@ -187,6 +187,10 @@ class Trainer:
         if hasattr(sampler, "set_epoch"):  # DistributedSampler: this epoch's order, the same on every rank
             sampler.set_epoch(self.epoch)
         self._plan = [np.asarray(b, dtype=np.int64) for b in loader.batch_sampler] if _controllable(loader) else None
+        if self._mean_over_ranks is not None:  # DistributedDataParallel: every rank takes the same number of steps
+            from ._ranks import check_same_batch_counts
+
+            check_same_batch_counts(self.model, self._plan, loader)
         for m in self._train_metrics:
             m.reset()
         self._partial = {"loss_sum": 0.0, "count": 0, "lr": float(self.optimizer.param_groups[0]["lr"]), "time": 0.0}

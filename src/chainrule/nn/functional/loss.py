@@ -333,6 +333,16 @@ def binary_cross_entropy_with_logits(
     check_tensor(target, "binary_cross_entropy_with_logits", "target")
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if target._data.dtype.kind != "f":  # PyTorch writes the loss into a tensor of the target's type
+        from ..._tensor_methods import _TYPE_NAMES
+
+        def name(a: np.ndarray) -> str:
+            return _TYPE_NAMES.get(a.dtype.name, a.dtype.name)
+
+        raise RuntimeError(
+            f"binary_cross_entropy_with_logits: result type {name(input._data)} can't be cast to the desired output "
+            f"type {name(target._data)}; the target must be floating point (probabilities), e.g. target.float()"
+        )
     z, y = promote(input, target, "binary_cross_entropy_with_logits")
     dt = z._data.dtype
     w = _no_grad_arg(weight, "binary_cross_entropy_with_logits", "weight")

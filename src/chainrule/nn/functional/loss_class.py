@@ -21,6 +21,7 @@ __all__ = ["cross_entropy", "nll_loss"]
 
 
 _max, _min, _sum = np.maximum.reduce, np.minimum.reduce, np.add.reduce  # ndarray.max/min/sum minus their wrappers
+_any, _isinf = np.logical_or.reduce, np.isinf
 
 
 # --- classification: cross-entropy, NLL ------------------------------------------------------------
@@ -60,10 +61,16 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Any, t: Any, w: Any, ignore_index: int, eps: float, red: str) -> Any:
-        ax = _class_axis(x)
-        C = x.shape[ax]
         if x.ndim == 2 and w is None and not eps and x.size and (t != ignore_index).all():
             return CrossEntropy._plain(ctx, x, t, red)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # ±inf logits give nan, as in PyTorch
+            return CrossEntropy._general(ctx, x, t, w, ignore_index, eps, red)
+
+    @staticmethod
+    def _general(ctx: Any, x: Any, t: Any, w: Any, ignore_index: int, eps: float, red: str) -> Any:
+        """Any shape, class weights, label smoothing, ignored targets (whose loss is 0, whatever their logits)."""
+        ax = _class_axis(x)
+        C = x.shape[ax]
         keep, tt, wt = _picked(t, w, ignore_index, x.dtype)
         z = x - x.max(axis=ax, keepdims=True) if x.size else x.copy()
         zt = z[np.arange(len(tt)), tt] if x.ndim == 2 else np.take_along_axis(z, np.expand_dims(tt, ax), ax).squeeze(ax)
@@ -76,6 +83,7 @@ class CrossEntropy(Function):
         if eps:
             wsum = C if w is None else w.sum()
             l = (1 - eps) * l + (eps / C) * ((wsum * lse - wz) * keep)
+        l = np.where(keep, l, 0)  # an ignored target with an infinite logit would give 0·inf = nan
         ctx.save_for_backward(e, s, tt, wt, keep if eps else None, w)
         ctx.red, ctx.eps, ctx.denom = red, eps, wt.sum()
         return _reduce(l.astype(x.dtype, copy=False), red, ctx.denom)
@@ -84,7 +92,11 @@ class CrossEntropy(Function):
     def _plain(ctx: Any, x: Any, t: Any, red: str) -> Any:
         """The usual case, (N, C) logits, no class weights, smoothing or ignored targets (all w_t = 1):
         l_i = log Σ_c exp z_ic − z_it with z = x − max_c x; the same floats as the general path."""
-        z = x - _max(x, 1, keepdims=True)
+        m = _max(x, 1, keepdims=True)
+        if _any(_isinf(m), None):  # a row with +inf (or only -inf) logits: nan, as in PyTorch, without warnings
+            with np.errstate(invalid="ignore"):
+                return CrossEntropy._general(ctx, x, t, None, -100, 0.0, red)
+        z = x - m
         zt = z[np.arange(len(t)), t]
         e = np.exp(z, out=z)
         s = _sum(e, 1, keepdims=True)
@@ -132,8 +144,9 @@ class CrossEntropyProb(Function):
     def forward(ctx: Any, x: Any, y: Any, w: Any, eps: float, red: str) -> Any:
         ax = _class_axis(x)
         C = x.shape[ax]
-        z = x - x.max(axis=ax, keepdims=True) if x.size else x.copy()
-        logp = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # ±inf logits give nan, as in PyTorch
+            z = x - x.max(axis=ax, keepdims=True) if x.size else x.copy()
+            logp = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
         yy = y * (1 - eps) + eps / C if eps else y
         wy = yy if w is None else yy * _cls(w, ax, x.ndim)
         l = -(wy * logp).sum(ax)
