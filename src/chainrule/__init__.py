@@ -55,6 +55,15 @@ from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403
 
+# What real scripts touch beyond the math: constants, finfo/iinfo, typed constructors, memory formats,
+# default device / precision / determinism settings; the plumbing modules below load on first use.
+from ._finfo import finfo, iinfo  # noqa: E402
+from ._runtime import *  # noqa: E402,F403
+from ._typed_tensors import *  # noqa: E402,F403
+
+_PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "version")  # truthful CPU answers
+_LAZY_NAMES = {"autocast": "amp"}  # top-level name -> the module that defines it
+
 __version__ = "0.1.0"
 
 
@@ -101,7 +110,11 @@ def compile(model: object = None, **kwargs: object) -> object:  # noqa: A001  (P
 
 def __getattr__(name: str) -> object:
     """``chainrule.nn``, ``chainrule.optim`` ... are imported on first use (``import chainrule`` stays light)."""
-    if name in _SUBPACKAGES:
+    if name in _LAZY_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+    if name in _SUBPACKAGES or name in _PLUMBING:
         import importlib
 
         try:
