@@ -428,6 +428,43 @@ def test_memory_formats_are_accepted() -> None:
     assert model.to(memory_format=chainrule.channels_last) is model
 
 
+def test_small_top_level_questions_match_pytorch() -> None:
+    for shapes in [((2, 1), (3,)), ((), (4, 1, 2), (1, 5, 1)), ((0, 1), (3,)), (5, (5,))]:
+        assert tuple(chainrule.broadcast_shapes(*shapes)) == tuple(torch.broadcast_shapes(*shapes))
+    for lib in (chainrule, torch):
+        with pytest.raises(RuntimeError):
+            lib.broadcast_shapes((2,), (3,))
+    names = ["float32", "float64", "int64", "int8", "uint8", "bool", "float16"]
+    for a, b in itertools.product(names, names):
+        assert chainrule.can_cast(getattr(chainrule, a), getattr(chainrule, b)) == torch.can_cast(
+            getattr(torch, a), getattr(torch, b)), (a, b)
+    for data in ([1], [0.0], [[True]]):
+        assert chainrule.is_nonzero(chainrule.tensor(data)) == torch.is_nonzero(torch.tensor(data))
+    for data in ([1, 2], []):
+        for lib in (chainrule, torch):
+            with pytest.raises(RuntimeError, match="ambiguous"):
+                lib.is_nonzero(lib.tensor(data))
+    assert chainrule.is_same_size(chainrule.ones(2, 3), chainrule.zeros(2, 3))
+    assert not chainrule.is_same_size(chainrule.ones(2, 3), chainrule.zeros(3, 2))
+    assert chainrule.is_storage(chainrule.ones(1)) is torch.is_storage(torch.ones(1)) is False
+    assert chainrule.is_complex(chainrule.ones(1)) is torch.is_complex(torch.ones(1)) is False
+    assert chainrule.typename(chainrule.ones(1)) == "chainrule.FloatTensor" and chainrule.typename(3) == torch.typename(3)
+    for lib in (chainrule, torch):
+        lib._assert(True, "fine")
+        with pytest.raises(AssertionError, match="boom"):
+            lib._assert(False, "boom")
+    assert chainrule.set_flush_denormal(True) is False  # not supported by NumPy: PyTorch's "unsupported" answer
+    try:
+        chainrule.set_warn_always(True)
+        assert chainrule.is_warn_always_enabled() is True
+        chainrule.set_anomaly_enabled(True)
+        assert chainrule.is_anomaly_enabled() and chainrule.autograd.is_anomaly_enabled()
+    finally:
+        chainrule.set_warn_always(False)
+        chainrule.set_anomaly_enabled(False)
+    assert chainrule.is_warn_always_enabled() is torch.is_warn_always_enabled() is False
+
+
 def test_plumbing_does_not_load_at_import() -> None:
     """The plumbing modules load on first use, so ``import chainrule`` stays light."""
     code = ("import sys, chainrule; mods = ['chainrule.backends', 'chainrule.jit', 'chainrule.amp', "

@@ -58,6 +58,7 @@ from .ops import *  # noqa: F403
 # What real scripts touch beyond the math: constants, finfo/iinfo, typed constructors, memory formats,
 # default device / precision / determinism settings; the plumbing modules below load on first use.
 from ._finfo import finfo, iinfo  # noqa: E402
+from ._predicates import *  # noqa: E402,F403
 from ._runtime import *  # noqa: E402,F403
 from ._typed_tensors import *  # noqa: E402,F403
 
