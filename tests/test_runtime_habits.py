@@ -44,6 +44,8 @@ def test_format_loss_with_grad_and_one_element_tensors() -> None:
     assert f"{chainrule.tensor([2.0]):+.2f}" == "+2.00"  # one element, a spec: its value
     assert f"{chainrule.tensor([[7.25]]):.1f}" == "7.2"
     assert f"{chainrule.tensor([1.5])}" == str(chainrule.tensor([1.5]))  # no spec: as str()
+    p = chainrule.nn.Parameter(chainrule.tensor(1.5))
+    assert f"{p}" == str(p) and f"{p:.2f}" == "1.50"
     for lib in (chainrule, torch):
         with pytest.raises(TypeError, match="unsupported format string"):
             format(lib.ones(2), ".2f")

@@ -315,9 +315,9 @@ class Tensor(TensorMethods):
         return tensor_repr(self)
 
     def __format__(self, format_spec: str) -> str:
-        """``f"{loss:.4f}"``: a 0-d tensor formats its value (also with an empty spec, as PyTorch);
-        so does any one-element tensor given a spec. Otherwise ``str(self)``."""
-        if self._data.ndim == 0 or (format_spec and self._data.size == 1):
+        """``f"{loss:.4f}"``: a 0-d Tensor formats its value (also with an empty spec, as PyTorch);
+        so does any one-element tensor (or Parameter) given a spec. Otherwise ``str(self)``."""
+        if (self._data.ndim == 0 and type(self) is Tensor) or (format_spec and self._data.size == 1):
             return format(self._data.reshape(()).item(), format_spec)
         return object.__format__(self, format_spec)
 
