@@ -249,6 +249,21 @@ def test_malicious_pickles_are_refused_and_nothing_runs(tmp_path: Path, kind: st
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("target", [b"ctorch\nSize\n", b"ctorch\nfloat32\n", b"ctorch._utils\n_rebuild_tensor_v2\n"])
+def test_build_cannot_rewrite_classes_dtypes_or_functions(tmp_path: Path, target: bytes) -> None:
+    """BUILD (object state) on an allowed global would tamper with chainrule's own objects: refused."""
+    repr_before, np_before = chainrule.Size.__repr__, chainrule.float32.np
+    attr = b"__repr__" if b"Size" in target else b"np"
+    payload = (b"\x80\x02" + target + b"N}X" + len(attr).to_bytes(4, "little") + attr + b"K\x01s\x86b.")
+    path = tmp_path / "build.pt"
+    torch.save({"w": torch.ones(2)}, path)
+    _zip_with_pickle(path, payload)
+    with pytest.raises(pickle.UnpicklingError, match="sets the state"):
+        chainrule.load(path)
+    assert chainrule.Size.__repr__ is repr_before and chainrule.float32.np is np_before
+    assert repr(chainrule.Size([2])) == "chainrule.Size([2])"
+
+
 def test_whole_pickled_module_is_refused_with_advice(tmp_path: Path) -> None:
     torch.save(torch.nn.Linear(2, 2), tmp_path / "model.pt")
     with pytest.raises(pickle.UnpicklingError, match=r"torch\.nn\.modules\.linear\.Linear.*model\.state_dict\(\)"):

@@ -225,8 +225,14 @@ def _corrupt(source: str, what: str) -> CheckpointError:
     return CheckpointError(f"chainrule.load: {source} is not a valid torch.save file: {what}. Re-save it with torch.save.")
 
 
-class _Unpickler(pickle.Unpickler):
-    """``pickle.Unpickler`` whose only reachable globals are the safe stand-ins of :meth:`find_class`."""
+class _Unpickler(pickle._Unpickler):  # the Python implementation: its opcode table can be restricted
+    """An unpickler whose only reachable globals are the safe stand-ins of :meth:`find_class`.
+
+    ``BUILD`` (set an object's state) is allowed only where a state dict needs it — plain attributes such
+    as ``_metadata`` on an ``OrderedDict`` — so a file cannot rewrite a class, a dtype or a function.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
 
     def __init__(self, fh: IO[bytes], loader: _Loader) -> None:
         super().__init__(fh)
@@ -253,6 +259,21 @@ class _Unpickler(pickle.Unpickler):
         if not isinstance(kind, _StorageType) or type(numel) is not int or numel < 0:
             raise _corrupt(self.loader.source, f"its storage '{key}' has the unknown type {kind!r:.60}")
         return self.loader.storage(key, numel * kind.itemsize), kind.np
+
+    def load_build(self) -> None:
+        """``BUILD``: only plain, non-dunder attributes on an ``OrderedDict``/``Counter`` (e.g. ``_metadata``)."""
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if type(inst) not in (collections.OrderedDict, collections.Counter) or not isinstance(state, dict) \
+                or any(not isinstance(k, str) or k.startswith("__") for k in state):
+            raise UnsafeCheckpointError(
+                f"chainrule.load: refused to load {self.loader.source}: its pickle sets the state of a "
+                f"{type(inst).__name__} object, which only pickled Python objects (not tensors and plain data) "
+                f"need. {_WHAT_TO_DO}"
+            )
+        inst.__dict__.update(state)
+
+    dispatch[pickle.BUILD[0]] = load_build
 
 
 def _refusal(source: str, key: str) -> str:
