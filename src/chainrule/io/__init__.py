@@ -28,6 +28,7 @@ import numpy as np
 from ._atomic import atomic_write
 from ._errors import CheckpointError, CheckpointNotFoundError
 from ._safetensors import corrupt, decode, encode
+from ._torch_zip import UnsafeCheckpointError  # noqa: F401  (torch.save files holding more than data)
 from ._tree import flatten, unflatten
 from .interop import WeightLoadError, WeightLoadReport, load_torch_weights, save_torch_weights
 
