@@ -92,6 +92,16 @@ from ._tensor_op_methods import _share_op_docs
 
 _share_op_docs(Tensor)  # help(Tensor.exp) shows chainrule.exp's docstring
 
+# What real scripts touch beyond the math: constants, finfo/iinfo, typed constructors, memory formats,
+# default device / precision / determinism settings; the plumbing modules below load on first use.
+from ._finfo import finfo, iinfo  # noqa: E402
+from ._predicates import *  # noqa: E402,F403
+from ._runtime import *  # noqa: E402,F403
+from ._typed_tensors import *  # noqa: E402,F403
+
+_PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "version")  # truthful CPU answers
+_LAZY_NAMES = {"autocast": "amp"}  # top-level name -> the module that defines it
+
 __version__ = "0.1.0"
 
 
@@ -141,7 +151,11 @@ def compile(model: object = None, **kwargs: object) -> object:  # noqa: A001  (P
 
 def __getattr__(name: str) -> object:
     """``chainrule.nn``, ``chainrule.optim`` ... are imported on first use (``import chainrule`` stays light)."""
-    if name in _SUBPACKAGES:
+    if name in _LAZY_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+    if name in _SUBPACKAGES or name in _PLUMBING:
         import importlib
 
         try:

@@ -239,7 +239,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     """
     if int(steps) < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative; got {steps}")
-    arr = _linspace(start, end, int(steps), _float_dtype(dtype, "linspace"))
+    arr = _linspace(start, end, int(steps), _spaced_dtype(dtype, "linspace"))
     return _finish(arr, requires_grad, device, "linspace")
 
 
@@ -261,12 +261,23 @@ def _linspace(start: Any, end: Any, steps: int, dt: np.dtype) -> np.ndarray:
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` values ``base ** v``, v evenly spaced from ``start`` to ``end`` inclusive (in float64)."""
-    arr = np.logspace(float(start), float(end), int(steps), base=base).astype(_float_dtype(dtype, "logspace"))
+    arr = np.logspace(float(start), float(end), int(steps), base=base).astype(_spaced_dtype(dtype, "logspace"))
     return _finish(arr, requires_grad, device, "logspace")
 
 
+def _spaced_dtype(dtype: Any, op: str) -> np.dtype:
+    """linspace/logspace's dtype: any but bool, which PyTorch does not implement."""
+    dt = _float_dtype(dtype, op)
+    if dt.kind == "b":
+        raise NotImplementedError(f"{op}: \"{op}_cpu\" not implemented for 'Bool'; expected a number dtype, got chainrule.bool")
+    return dt
+
+
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """The ``n x m`` identity matrix (``m`` defaults to ``n``): ones on the diagonal, zeros elsewhere."""
+    """The identity matrix (n×m, ones on the diagonal); n and m must be ≥ 0."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and int(v) < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {int(v)}")
     return _finish(np.eye(int(n), None if m is None else int(m), dtype=_float_dtype(dtype, "eye")), requires_grad, device, "eye")
 
 

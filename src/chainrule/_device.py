@@ -34,6 +34,14 @@ class device:  # noqa: N801 - PyTorch's name
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    def __enter__(self) -> device:
+        """``with chainrule.device('cpu'):`` makes the CPU the default device (it always is); others raise."""
+        check_device(self, "with chainrule.device(...)")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
 
 cpu = device("cpu")
 

@@ -144,8 +144,11 @@ class Tensor(TensorMethods):
         """True for a floating dtype (float16, float32, float64; bfloat16 is stored as float32)."""
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
-        """True if the elements are laid out in row-major (C) order without gaps."""
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Row-major contiguity (or, for ``channels_last``/``channels_last_3d``, that of the channels-last order)."""
+        name = getattr(memory_format, "name", None)
+        if name in ("channels_last", "channels_last_3d") and self._data.ndim == (4 if name == "channels_last" else 5):
+            return bool(np.moveaxis(self._data, 1, -1).flags.c_contiguous)
         return bool(self._data.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
@@ -350,6 +353,13 @@ class Tensor(TensorMethods):
     def __repr__(self) -> str:
         """``tensor([...])`` with PyTorch's number formatting (see ``set_printoptions``)."""
         return tensor_repr(self)
+
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"``: a 0-d Tensor formats its value (also with an empty spec, as PyTorch);
+        so does any one-element tensor (or Parameter) given a spec. Otherwise ``str(self)``."""
+        if (self._data.ndim == 0 and type(self) is Tensor) or (format_spec and self._data.size == 1):
+            return format(self._data.reshape(()).item(), format_spec)
+        return object.__format__(self, format_spec)
 
     def __len__(self) -> int:
         """Size of the first dim; TypeError for a 0-d tensor."""

@@ -293,6 +293,7 @@ class TensorMethods(TensorOpMethods, TensorLinalgMethods):
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None), "Tensor.to")
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)  # accepted; chainrule keeps tensors row-major
         copy = kwargs.pop("copy", False)
         if kwargs:
             raise TypeError(f"Tensor.to: unexpected keyword arguments {sorted(kwargs)}")
@@ -314,7 +315,11 @@ class TensorMethods(TensorOpMethods, TensorLinalgMethods):
         """``type()``: the type name, e.g. ``'chainrule.FloatTensor'``; ``type(dtype)`` is ``to(dtype)``."""
         if dtype is None:
             return f"chainrule.{_TYPE_NAMES[self.dtype.name]}Tensor"  # type: ignore[attr-defined]
-        return self.to(dtype)
+        from ._typed_tensors import (
+            tensor_type_dtype,  # x.type(chainrule.LongTensor) / x.type('torch.LongTensor')
+        )
+
+        return self.to(tensor_type_dtype(dtype) or dtype)
 
     def type_as(self, other: Any) -> Any:
         """``self.to(other.dtype)``."""

@@ -211,9 +211,11 @@ def test_bad_sources_and_models(tmp_path):
         cio.load_torch_weights({}, {})
     with pytest.raises(cio.CheckpointNotFoundError):
         cio.load_torch_weights(net(chainrule), tmp_path / "nope.safetensors")
-    torch.save(net(torch).state_dict(), tmp_path / "model.pt")
-    with pytest.raises(cio.CheckpointError, match="never unpickles"):
+    torch.save(net(torch), tmp_path / "model.pt")  # a whole pickled module: refused, nothing is run
+    with pytest.raises(cio.CheckpointError, match=r"refused.*state_dict\(\)"):
         cio.load_torch_weights(net(chainrule), tmp_path / "model.pt")
+    torch.save(net(torch).state_dict(), tmp_path / "weights.pt")  # a torch.save state dict: read safely
+    assert cio.load_torch_weights(net(chainrule), tmp_path / "weights.pt").ok
 
 
 def test_torch_dtypes_without_a_numpy_equivalent_are_a_clear_error():

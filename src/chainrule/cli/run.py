@@ -152,6 +152,11 @@ def load_checkpoint(run: str, required: bool = True) -> dict[str, Any] | None:
         raise UserError(f"{run!r} has no checkpoint ({CHECKPOINT}): the run was interrupted before its first "
                         f"epoch ended. Continue it with `chainrule resume {run}`.")
     from ..io import CheckpointError, load
+    from ..io._torch_zip import is_torch_zip
+    if is_torch_zip(path):
+        raise CheckpointError(f"{path!r} is a zip archive written by torch.save, not a chainrule run checkpoint. "
+                              "Load PyTorch weights in Python with chainrule.load, or train a run with "
+                              "`chainrule train`.")
     ckpt = load(path)
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT or not isinstance(ckpt.get("trainer"), dict):
         raise CheckpointError(f"{path!r} is a safetensors file but not a chainrule run checkpoint (it lacks the "

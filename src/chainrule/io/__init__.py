@@ -35,6 +35,7 @@ import numpy as np
 from ._atomic import atomic_write
 from ._errors import CheckpointError, CheckpointNotFoundError
 from ._safetensors import corrupt, encode, read_bytes, read_path
+from ._torch_zip import UnsafeCheckpointError  # noqa: F401  (torch.save files holding more than data)
 from ._tree import flatten, unflatten
 from .interop import WeightLoadError, WeightLoadReport, load_torch_weights, save_torch_weights
 
@@ -55,6 +56,13 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
     Raises TypeError for objects that cannot be stored (before anything is written) and
     CheckpointError if the file cannot be written (the previous file stays as it was).
     """
+    if callable(getattr(obj, "state_dict", None)) and callable(getattr(obj, "load_state_dict", None)):
+        kind = type(obj).__name__
+        raise TypeError(
+            f"chainrule.save: cannot save a whole {kind} object; save its state instead: "
+            f"chainrule.save(obj.state_dict(), path), and later rebuild the {kind} and call "
+            f"obj.load_state_dict(chainrule.load(path)). Checkpoints hold tensors and plain data, never pickled code."
+        )
     tree, arrays = flatten(obj)
     doc = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree}, separators=(",", ":"), allow_nan=False)
     data = encode(arrays, {"chainrule": doc})
@@ -88,7 +96,13 @@ def load(
     for ``torch.load`` compatibility and ignored: everything loads on the CPU, and nothing is ever
     unpickled, so loading is always as safe as ``weights_only=True``. Raises CheckpointError
     (CheckpointNotFoundError for a missing file) with a message saying what to do.
+    A file written by ``torch.save`` (zip format) is read by a restricted unpickler instead: see
+    ``chainrule.io._torch_zip`` (tensors, state dicts and plain data only; ``mmap=True`` maps it).
     """
+    from ._torch_zip import is_torch_zip, load_torch_file
+
+    if is_torch_zip(f):
+        return load_torch_file(f, map_location, weights_only=weights_only, mmap=mmap)
     metadata, arrays, source = _read(f)
     doc = metadata.get("chainrule")
     if doc is None:

@@ -19,8 +19,10 @@ __all__ = ["sniff", "foreign_format_error", "corrupt", "explain", "MAX_HEADER"]
 MAX_HEADER = 100_000_000  # the safetensors limit on the JSON header
 
 _PICKLE_HINT = (
-    "chainrule never unpickles files: unpickling runs arbitrary code, so a checkpoint from an "
-    "untrusted source could take over your machine. Convert it once, in PyTorch: "
+    "chainrule never unpickles files with a general unpickler: unpickling runs arbitrary code, so a "
+    "checkpoint from an untrusted source could take over your machine. It reads what torch.save writes by "
+    "default (a zip archive of PyTorch >= 1.6) through a restricted reader that allows only tensors and "
+    "plain data; anything else, convert once in PyTorch: "
     "`import torch, safetensors.torch; model.load_state_dict(torch.load(path)); "
     'safetensors.torch.save_file(model.state_dict(), "model.safetensors")`, '
     "then load the .safetensors file with chainrule.load."
@@ -56,10 +58,12 @@ def sniff(head: bytes, size: int) -> str | None:
 def foreign_format_error(kind: str | None, source: str) -> CheckpointError | None:
     """The error for a file of a known foreign format (see :func:`sniff`); None for other formats."""
     if kind == "pickle":
-        return CheckpointError(f"{source} is a pickle file (written by torch.save or pickle.dump). {_PICKLE_HINT}")
+        return CheckpointError(f"{source} is a bare pickle file (written by pickle.dump, or by torch.save with "
+                               f"_use_new_zipfile_serialization=False). {_PICKLE_HINT}")
     if kind == "zip":
         return CheckpointError(
-            f"{source} is a zip archive, as written by torch.save (or NumPy's savez). {_PICKLE_HINT} "
+            f"{source} is a zip archive but not one torch.save writes (it has no <name>/data.pkl; NumPy's "
+            f"savez writes such files). {_PICKLE_HINT} "
             f"For an .npz file: `chainrule.save(dict(numpy.load(path)), \"model.safetensors\")`."
         )
     if kind == "npy":

@@ -209,8 +209,10 @@ def _read_source(source: Any) -> tuple[dict[str, np.ndarray], dict[str, str], st
         from . import load
 
         where = f"'{os.fspath(source)}'"
+        from ._torch_zip import is_torch_zip
+
         sd = load(source)
-        codes = _header_dtypes(source)
+        codes = {} if is_torch_zip(source) else _header_dtypes(source)
     elif isinstance(source, Mapping):
         where, sd, codes = "the given state dict", source, {}
     elif callable(getattr(source, "state_dict", None)):

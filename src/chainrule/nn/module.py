@@ -380,6 +380,7 @@ class Module:
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None), f"{self._get_name()}.to")
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)  # accepted; chainrule keeps tensors row-major
         for a in args:
             if isinstance(a, _dtype.dtype):
                 dtype = a

@@ -198,11 +198,24 @@ def _bitwise(ufunc: Any, a: Any, b: Any, op: str) -> Any:
         a, b = b, a  # a Python number on the left (``1 & t`` reaches here as ``t.__rand__(1)``)
     _integral(_input(a, op).dtype, op)
     ad, bd = _arrays(a, b, op)
+    if type(bd) is int and ad.dtype.kind in "iu":
+        bd = _wrap_int(bd, ad.dtype, op)
     _integral(ad.dtype, op)
     try:
         return make(ufunc(ad, bd))
     except ValueError:
         raise broadcast_error(op, ad.shape, np.shape(bd)) from None
+
+
+def _wrap_int(v: int, dt: np.dtype, op: str) -> Any:
+    """A Python int as ``dt`` with two's-complement wrap-around, as PyTorch casts scalars (0xFFFFFFFF -> -1)."""
+    if not -(1 << 63) <= v < (1 << 64):
+        raise OverflowError(f"{op}: the Python integer {v} does not fit in 64 bits")
+    bits = dt.itemsize * 8
+    v &= (1 << bits) - 1
+    if dt.kind == "i" and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return dt.type(v)
 
 
 def bitwise_and(input: Any, other: Any) -> Any:  # noqa: A002

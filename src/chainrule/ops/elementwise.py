@@ -113,7 +113,8 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """out = aᵇ.   VJP: ga = g·b·aᵇ⁻¹,  gb = g·out·ln a  (taken as 0 where a = 0, as PyTorch does)."""
+    """out = aᵇ.   VJP: ga = g·b·aᵇ⁻¹,  gb = g·out·ln a  (taken as 0 where a = 0 and b ≥ 0, as PyTorch does;
+    at a = 0, b < 0 it is out·ln 0 = ∞·(−∞) = −∞)."""
 
     _array_op = True
 
@@ -137,8 +138,8 @@ class Pow(Function):
                 else:
                     ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
             if ctx.needs_input_grad[1]:
-                ga_log = np.where(a == 0, 0, np.log(np.where(a == 0, 1, a)))
-                gb = g * out * ga_log
+                zero = (a == 0) & (b >= 0)
+                gb = np.where(zero, 0, g * out * np.log(np.where(zero, 1, a)))
         return ga, gb
 
 
@@ -329,7 +330,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Any:  # 
     """True division (integers give the default float dtype); ``rounding_mode`` 'trunc'/'floor'."""
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(
+            raise RuntimeError(
                 f"div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
             )
         q = _binary(Div, "div", *_float_operands(input, other))

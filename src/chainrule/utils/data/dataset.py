@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -137,14 +138,23 @@ class ChainDataset(IterableDataset):
 
 
 def random_split(dataset: Dataset, lengths: Sequence[float], generator: Generator | None = None) -> list[Subset]:
-    """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1)."""
+    """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1).
+
+    PyTorch's rule: lengths whose sum is close to 1 and at most 1 are fractions (so ``[0, 1]`` means
+    "nothing, then everything"); each split gets ⌊n·f⌋ items and the remainder goes round-robin.
+    """
     n = len(dataset)  # type: ignore[arg-type]
     lengths = list(lengths)
-    if lengths and all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1) and sum(lengths) <= 1 + 1e-9 \
-            and not all(isinstance(f, int) for f in lengths):
+    if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, f in enumerate(lengths):
+            if f < 0 or f > 1:
+                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1; got {f}")
         counts = [int(math.floor(n * f)) for f in lengths]
         for i in range(n - sum(counts)):  # distribute the remainder round-robin, as PyTorch
             counts[i % len(counts)] += 1
+        for i, c in enumerate(counts):
+            if c == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=2)
         lengths = counts
     if any(int(x) != x or x < 0 for x in lengths):
         raise ValueError(f"random_split: lengths must be non-negative integers or fractions summing to 1; got {lengths}")

@@ -12,6 +12,20 @@ from ..._tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "WeightedRandomSampler"]
 
+_CHUNK = 32  # draws with replacement are made this many at a time, as PyTorch does: memory stays flat
+
+
+def _epoch_rng(generator: Generator | None) -> np.random.Generator:
+    """The generator one pass of a sampler draws from.
+
+    With ``generator`` given, its own stream. Without, a private stream seeded by one draw from the
+    default generator (``manual_seed``) when the pass starts, as PyTorch does: a lazily drawn pass is
+    then unaffected by other random ops (dropout...) running between its draws.
+    """
+    if generator is not None:
+        return rng(generator)
+    return np.random.default_rng(int(rng(None).integers(0, 2**63 - 1)))
+
 
 class Sampler:
     """Base class: an iterable of dataset indices (or of index lists, for batch samplers)."""
@@ -40,6 +54,8 @@ class RandomSampler(Sampler):
     """A fresh random permutation each epoch (or ``num_samples`` draws with replacement).
 
     The order is determined by ``generator`` (or the default generator, i.e. ``manual_seed``).
+    Indices are produced lazily — with replacement 32 draws at a time, without it one permutation of
+    the dataset at a time — so ``num_samples=10**10`` (an "endless" loader) costs nothing until iterated.
     """
 
     def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
@@ -60,12 +76,18 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
-        g = rng(self.generator)
+        g = _epoch_rng(self.generator)
+        left = self.num_samples
         if self.replacement:
-            return iter(g.integers(0, n, size=self.num_samples).tolist())
-        reps = [g.permutation(n) for _ in range(self.num_samples // n)]
-        reps.append(g.permutation(n)[: self.num_samples % n])
-        return iter(np.concatenate(reps).tolist())
+            while left > 0:
+                k = min(left, _CHUNK)
+                yield from g.integers(0, n, size=k).tolist()
+                left -= k
+            return
+        for _ in range(left // n):
+            yield from g.permutation(n).tolist()
+        if left % n:
+            yield from g.permutation(n)[: left % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
@@ -87,7 +109,12 @@ class SubsetRandomSampler(Sampler):
 
 
 class WeightedRandomSampler(Sampler):
-    """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``.
+
+    With replacement the draws are made lazily, 32 at a time (inverse CDF of the weights), so a huge
+    ``num_samples`` costs nothing until iterated; without replacement they are drawn at once (at most
+    ``len(weights)`` of them).
+    """
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
                  generator: Generator | None = None) -> None:
@@ -106,9 +133,19 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        p = self.weights / self.weights.sum()
-        draws = rng(self.generator).choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
-        return iter(draws.tolist())
+        g = _epoch_rng(self.generator)
+        if not self.replacement:
+            p = self.weights / self.weights.sum()
+            yield from g.choice(len(p), size=self.num_samples, replace=False, p=p).tolist()
+            return
+        cdf = np.cumsum(self.weights)
+        total, last = cdf[-1], int(np.flatnonzero(self.weights)[-1])  # (last: if u·Σw rounds up to Σw)
+        left = self.num_samples
+        while left > 0:
+            k = min(left, _CHUNK)
+            # P(i) = w_i / Σw: the first i with cdf_i > u·Σw (zero weights are never chosen)
+            yield from np.minimum(np.searchsorted(cdf, g.random(k) * total, side="right"), last).tolist()
+            left -= k
 
     def __len__(self) -> int:
         return self.num_samples
