@@ -21,5 +21,11 @@ from .norm import *  # noqa: F403
 from .norm import __all__ as _norm
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
+from .conv3d import *  # noqa: F403
+from .conv3d import __all__ as _conv3d
+from .patches import *  # noqa: F403
+from .patches import __all__ as _patches
 
 __all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_loss_class, *_norm, *_pooling]
+__all__ += _conv3d
+__all__ += _patches

@@ -24,8 +24,14 @@ from .sparse import *  # noqa: F403
 from .sparse import __all__ as _sparse
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer
+from .padding import *  # noqa: F403
+from .padding import __all__ as _padding
+from .patches import *  # noqa: F403
+from .patches import __all__ as _patches
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
     *_normalization, *_pooling, *_sparse, *_transformer,
 ]  # fmt: skip
+__all__ += _padding
+__all__ += _patches

@@ -1,0 +1,111 @@
+"""Spatial layers of issue 15 against PyTorch: 3-d convolutions, padding layers, patch and shuffle layers.
+
+Each layer: forward and backward parity (input and every parameter, weights copied through
+state_dict), float64 gradcheck, and repr / state_dict keys equal to PyTorch's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import chainrule
+import chainrule.nn as nn
+
+from .layer_harness import check_layer, gradcheck_layer
+
+torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel:UserWarning")
+
+
+def _x(*shape: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+LAYERS = [
+    ("Conv3d", (2, 4, 3), {"padding": 1}, (2, 2, 4, 5, 4)),
+    ("Conv3d", (4, 6, (2, 3, 1)), {"stride": (2, 1, 1), "groups": 2, "dilation": (1, 1, 2), "bias": False}, (2, 4, 5, 4, 5)),
+    ("Conv3d", (2, 3, 2), {"padding": "same"}, (2, 3, 4, 3)),  # unbatched
+    ("Conv3d", (2, 3, 3), {"padding": 1, "padding_mode": "reflect"}, (1, 2, 4, 4, 5)),
+    ("Conv3d", (2, 3, 3), {"padding": (1, 0, 2), "padding_mode": "circular", "stride": 2}, (1, 2, 4, 5, 5)),
+    ("Conv3d", (2, 3, 2), {"padding": 1, "padding_mode": "replicate"}, (1, 2, 3, 3, 4)),
+    ("ConvTranspose3d", (3, 2, 3), {}, (2, 3, 3, 2, 3)),
+    ("ConvTranspose3d", (4, 6, (2, 3, 2)), {"stride": 2, "padding": 1, "output_padding": (1, 0, 1), "groups": 2}, (2, 4, 3, 3, 2)),
+    ("ConvTranspose3d", (2, 3, 2), {"dilation": 2, "bias": False}, (2, 3, 2, 3)),  # unbatched
+    ("ZeroPad1d", ((2, 1),), {}, (2, 3, 5)),
+    ("ZeroPad2d", (2,), {}, (2, 3, 4, 5)),
+    ("ZeroPad3d", ((1, 0, 2, 1, 0, 3),), {}, (2, 2, 3, 4, 3)),
+    ("ConstantPad1d", (3, 1.5), {}, (3, 4)),
+    ("ConstantPad2d", ((1, -1, 2, 0), -2.0), {}, (2, 3, 4, 5)),
+    ("ConstantPad3d", (1, 0.5), {}, (2, 2, 3, 3)),
+    ("ReflectionPad1d", ((3, 1),), {}, (2, 3, 5)),
+    ("ReflectionPad2d", (2,), {}, (3, 4, 5)),
+    ("ReflectionPad3d", ((1, 2, 0, 1, 2, 1),), {}, (2, 2, 3, 4, 5)),
+    ("ReplicationPad1d", (2,), {}, (2, 3, 4)),
+    ("ReplicationPad2d", ((1, 3, 2, 0),), {}, (2, 3, 4, 4)),
+    ("ReplicationPad3d", (1,), {}, (2, 3, 3, 4)),
+    ("CircularPad1d", ((2, 3),), {}, (2, 3, 4)),
+    ("CircularPad2d", (1,), {}, (2, 2, 3, 4)),
+    ("CircularPad3d", ((1, 2, 1, 0, 2, 1),), {}, (1, 2, 3, 3, 4)),
+    ("Unfold", ((2, 3),), {"dilation": (1, 2), "padding": 1, "stride": (2, 1)}, (2, 3, 7, 8)),
+    ("Unfold", (3,), {}, (2, 5, 6)),
+    ("Fold", ((5, 6), 2), {}, (2, 12, 20)),
+    ("Fold", (6, 3), {"padding": 1, "stride": 2}, (18, 9)),
+    ("PixelShuffle", (2,), {}, (2, 8, 3, 4)),
+    ("PixelUnshuffle", (3,), {}, (2, 2, 6, 9)),
+    ("ChannelShuffle", (2,), {}, (2, 6, 3, 3)),
+]
+
+
+def make(cls: str, args: tuple, kwargs: dict) -> Any:
+    """A factory building layer ``cls`` from ``lib`` (chainrule or torch)."""
+    return lambda lib: getattr(lib.nn, cls)(*args, **kwargs)
+
+
+@pytest.mark.parametrize(("cls", "args", "kwargs", "shape"), LAYERS, ids=lambda v: str(v))
+def test_layer_matches_torch(cls: str, args: tuple, kwargs: dict, shape: tuple) -> None:
+    check_layer(make(cls, args, kwargs), [_x(*shape)])
+
+
+@pytest.mark.parametrize(("cls", "args", "kwargs", "shape"), LAYERS, ids=lambda v: str(v))
+def test_layer_gradcheck(cls: str, args: tuple, kwargs: dict, shape: tuple) -> None:
+    gradcheck_layer(make(cls, args, kwargs), [_x(*shape)])
+
+
+@pytest.mark.parametrize(("cls", "args", "kwargs", "shape"), LAYERS, ids=lambda v: str(v))
+def test_repr_and_state_dict_match_torch(cls: str, args: tuple, kwargs: dict, shape: tuple) -> None:
+    ours, theirs = getattr(nn, cls)(*args, **kwargs), getattr(torch.nn, cls)(*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()
+    ]
+
+
+def test_conv3d_default_init_bounds() -> None:
+    """weight, bias ~ U(−1/√fan_in, 1/√fan_in) as PyTorch (fan_in = in/groups · ∏kernel)."""
+    m = nn.Conv3d(8, 16, 3, groups=2)
+    bound = 1 / np.sqrt(4 * 27)
+    w = m.weight.detach().numpy()
+    assert w.shape == (16, 4, 3, 3, 3) and np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert np.abs(m.bias.detach().numpy()).max() <= bound
+
+
+def test_conv_transpose3d_output_size() -> None:
+    check_layer(make("ConvTranspose3d", (2, 3, 3), {"stride": 2, "padding": 1}), [_x(1, 2, 3, 3, 3)],
+                call=lambda layer, xs: layer(xs[0], output_size=[6, 5, 6]))  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda: chainrule.nn.functional.conv3d(chainrule.zeros(1, 2, 3, 3), chainrule.zeros(3, 2, 2, 2, 2)), RuntimeError, "conv3d"),
+    (lambda: chainrule.nn.functional.conv3d(chainrule.zeros(1, 3, 3, 3, 3), chainrule.zeros(3, 2, 2, 2, 2)), RuntimeError, "channels"),
+    (lambda: chainrule.nn.functional.unfold(chainrule.zeros(2, 3), 2), NotImplementedError, "3D or 4D"),
+    (lambda: chainrule.nn.functional.fold(chainrule.zeros(1, 8, 5), (4, 4), 2), RuntimeError, "sliding blocks"),
+    (lambda: chainrule.nn.functional.pixel_shuffle(chainrule.zeros(1, 6, 2, 2), 2), RuntimeError, "divisible"),
+    (lambda: chainrule.nn.functional.channel_shuffle(chainrule.zeros(1, 5, 2, 2), 2), RuntimeError, "divisible by groups"),
+    (lambda: nn.ReflectionPad2d((1, 2, 3)), ValueError, "4"),
+])  # fmt: skip
+def test_bad_input_errors(call: Any, exc: type, match: str) -> None:
+    with pytest.raises(exc, match=match):
+        call()
