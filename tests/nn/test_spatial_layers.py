@@ -13,6 +13,7 @@ import pytest
 
 import chainrule
 import chainrule.nn as nn
+import chainrule.nn.functional as F
 
 from .layer_harness import check_layer, gradcheck_layer
 
@@ -56,6 +57,15 @@ LAYERS = [
     ("PixelShuffle", (2,), {}, (2, 8, 3, 4)),
     ("PixelUnshuffle", (3,), {}, (2, 2, 6, 9)),
     ("ChannelShuffle", (2,), {}, (2, 6, 3, 3)),
+    ("Upsample", (), {"scale_factor": 2}, (2, 3, 4, 5)),
+    ("Upsample", (), {"size": (7, 3), "mode": "bilinear"}, (2, 3, 4, 5)),
+    ("Upsample", (), {"scale_factor": (1.5, 2.0), "mode": "bicubic", "align_corners": True}, (1, 2, 4, 5)),
+    ("Upsample", (), {"scale_factor": 1.7, "mode": "linear", "recompute_scale_factor": True}, (2, 3, 6)),
+    ("Upsample", (), {"size": (3, 5, 4), "mode": "trilinear"}, (1, 2, 2, 3, 4)),
+    ("Upsample", (), {"scale_factor": 0.5, "mode": "area"}, (1, 2, 6, 5, 4)),
+    ("Upsample", (), {"size": 9, "mode": "nearest-exact"}, (2, 3, 5)),
+    ("UpsamplingNearest2d", (), {"scale_factor": 3}, (2, 2, 3, 4)),
+    ("UpsamplingBilinear2d", ((5, 7),), {}, (2, 2, 3, 4)),
 ]
 
 
@@ -98,13 +108,20 @@ def test_conv_transpose3d_output_size() -> None:
 
 
 @pytest.mark.parametrize(("call", "exc", "match"), [
-    (lambda: chainrule.nn.functional.conv3d(chainrule.zeros(1, 2, 3, 3), chainrule.zeros(3, 2, 2, 2, 2)), RuntimeError, "conv3d"),
-    (lambda: chainrule.nn.functional.conv3d(chainrule.zeros(1, 3, 3, 3, 3), chainrule.zeros(3, 2, 2, 2, 2)), RuntimeError, "channels"),
-    (lambda: chainrule.nn.functional.unfold(chainrule.zeros(2, 3), 2), NotImplementedError, "3D or 4D"),
-    (lambda: chainrule.nn.functional.fold(chainrule.zeros(1, 8, 5), (4, 4), 2), RuntimeError, "sliding blocks"),
-    (lambda: chainrule.nn.functional.pixel_shuffle(chainrule.zeros(1, 6, 2, 2), 2), RuntimeError, "divisible"),
-    (lambda: chainrule.nn.functional.channel_shuffle(chainrule.zeros(1, 5, 2, 2), 2), RuntimeError, "divisible by groups"),
+    (lambda: F.conv3d(chainrule.zeros(1, 2, 3, 3), chainrule.zeros(3, 2, 2, 2, 2)), RuntimeError, "conv3d"),
+    (lambda: F.conv3d(chainrule.zeros(1, 3, 3, 3, 3), chainrule.zeros(3, 2, 2, 2, 2)), RuntimeError, "channels"),
+    (lambda: F.unfold(chainrule.zeros(2, 3), 2), NotImplementedError, "3D or 4D"),
+    (lambda: F.fold(chainrule.zeros(1, 8, 5), (4, 4), 2), RuntimeError, "sliding blocks"),
+    (lambda: F.pixel_shuffle(chainrule.zeros(1, 6, 2, 2), 2), RuntimeError, "divisible"),
+    (lambda: F.channel_shuffle(chainrule.zeros(1, 5, 2, 2), 2), RuntimeError, "divisible by groups"),
     (lambda: nn.ReflectionPad2d((1, 2, 3)), ValueError, "4"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, scale_factor=2), ValueError, "only one of size"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3)), ValueError, "either size or scale_factor"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, align_corners=True), ValueError, "align_corners"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3), size=4, mode="bilinear"), NotImplementedError, "needs 4D"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=(4, 4, 4)), ValueError, "spatial dimensions"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=2, mode="bilinear", antialias=True), NotImplementedError, "antialias"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, recompute_scale_factor=True), ValueError, "not meaningful"),
 ])  # fmt: skip
 def test_bad_input_errors(call: Any, exc: type, match: str) -> None:
     with pytest.raises(exc, match=match):

@@ -15,6 +15,7 @@ from .cases_nn_loss import CASES as NN_LOSS
 from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_nn_spatial import CASES as NN_SPATIAL
+from .cases_nn_resample import CASES as NN_RESAMPLE
 from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
@@ -26,6 +27,7 @@ CASES: list[OpCase] = [
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
 ]  # fmt: skip
 CASES += NN_SPATIAL
+CASES += NN_RESAMPLE
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

@@ -28,6 +28,8 @@ from .padding import *  # noqa: F403
 from .padding import __all__ as _padding
 from .patches import *  # noqa: F403
 from .patches import __all__ as _patches
+from .upsampling import *  # noqa: F403
+from .upsampling import __all__ as _upsampling
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
@@ -35,3 +37,4 @@ __all__ = [
 ]  # fmt: skip
 __all__ += _padding
 __all__ += _patches
+__all__ += _upsampling

@@ -1,0 +1,56 @@
+"""Op cases for nn/functional/resample.py: F.interpolate in every mode (1-, 2-, 3-d), with size,
+scale_factor (int, float, per-dim, down- and up-sampling), align_corners and recompute_scale_factor;
+adaptive_avg_pool3d.
+"""
+
+from __future__ import annotations
+
+import chainrule.nn.functional  # noqa: F401  (makes chainrule.nn.functional reachable as m.nn.functional)
+
+from .harness import OpCase
+
+TOL = {"atol": 1e-5, "rtol": 1e-4}
+
+
+def _F(m):  # noqa: N802
+    return m.nn.functional
+
+
+def _interp(name, shape, noncontig=False, **kw):
+    """``interp_<mode>_...``: the mode is read from the case name."""
+    mode = name.split("_")[1]
+    mode = "nearest-exact" if name.startswith("interp_nearest_exact") else mode
+
+    def run(m, x):
+        return _F(m).interpolate(x, mode=mode, **kw)
+
+    return OpCase(name, run, [shape], noncontig=noncontig, **TOL)
+
+
+CASES: list[OpCase] = [
+    _interp("interp_nearest_1d_scale2", (2, 3, 5), scale_factor=2),
+    _interp("interp_nearest_2d_size", (2, 3, 5, 7), size=(8, 4), noncontig=True),
+    _interp("interp_nearest_2d_frac_scale", (2, 3, 5, 7), scale_factor=(1.5, 0.6)),
+    _interp("interp_nearest_3d", (1, 2, 3, 4, 5), size=(5, 3, 9)),
+    _interp("interp_nearest_exact_2d", (2, 3, 5, 7), size=(8, 4)),
+    _interp("interp_nearest_exact_3d_scale", (1, 2, 3, 4, 5), scale_factor=(2.3, 0.5, 1.7)),
+    # 2-d nearest ignores scale_factor in PyTorch's kernel (in/out indexing), even where 1/scale differs
+    _interp("interp_nearest_2d_scale_differs", (2, 3, 3, 4), scale_factor=(2.3, 1.7)),
+    _interp("interp_linear", (2, 3, 7), size=11),
+    _interp("interp_linear_align", (2, 3, 7), scale_factor=0.6, align_corners=True),
+    _interp("interp_linear_recompute", (2, 3, 7), scale_factor=1.7, recompute_scale_factor=True),
+    _interp("interp_bilinear_up", (2, 3, 5, 7), scale_factor=2, noncontig=True),
+    _interp("interp_bilinear_down", (2, 3, 9, 8), size=(4, 3)),
+    _interp("interp_bilinear_align", (2, 3, 5, 7), size=(9, 4), align_corners=True),
+    _interp("interp_bilinear_frac_scale", (2, 3, 5, 7), scale_factor=(1.5, 0.6)),
+    _interp("interp_bicubic_up", (2, 3, 5, 6), scale_factor=2),
+    _interp("interp_bicubic_align", (2, 3, 5, 6), size=(7, 11), align_corners=True, noncontig=True),
+    _interp("interp_bicubic_down", (1, 2, 9, 10), scale_factor=0.45),
+    _interp("interp_trilinear", (1, 2, 3, 4, 5), size=(5, 3, 9)),
+    _interp("interp_trilinear_align", (1, 2, 3, 4, 5), scale_factor=(2, 1.5, 0.6), align_corners=True),
+    _interp("interp_area_1d", (2, 3, 11), size=4),
+    _interp("interp_area_2d_scale", (2, 3, 9, 7), scale_factor=0.5),
+    _interp("interp_area_3d", (1, 2, 5, 6, 7), size=(2, 4, 3)),
+    OpCase("adaptive_avg_pool3d", lambda m, x: _F(m).adaptive_avg_pool3d(x, (2, 3, None)), [(2, 3, 5, 7, 4)], **TOL),
+    OpCase("adaptive_avg_pool3d_unbatched", lambda m, x: _F(m).adaptive_avg_pool3d(x, 3), [(2, 4, 5, 7)], **TOL),
+]
