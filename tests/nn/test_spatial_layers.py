@@ -66,6 +66,20 @@ LAYERS = [
     ("Upsample", (), {"size": 9, "mode": "nearest-exact"}, (2, 3, 5)),
     ("UpsamplingNearest2d", (), {"scale_factor": 3}, (2, 2, 3, 4)),
     ("UpsamplingBilinear2d", ((5, 7),), {}, (2, 2, 3, 4)),
+    ("MaxPool3d", (2,), {}, (2, 3, 4, 4, 6)),
+    ("MaxPool3d", ((3, 2, 3), (2, 1, 2), (1, 0, 1)), {"dilation": (1, 2, 1), "ceil_mode": True}, (2, 2, 5, 6, 7)),
+    ("MaxPool3d", (3,), {"stride": 2, "padding": 1, "return_indices": True}, (2, 5, 5, 4)),
+    ("AvgPool3d", (2,), {}, (2, 3, 4, 4, 6)),
+    ("AvgPool3d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False}, (2, 2, 5, 6, 7)),
+    ("AvgPool3d", ((2, 3, 2),), {"divisor_override": 7}, (2, 4, 6, 5)),
+    ("AdaptiveAvgPool3d", ((2, 3, None),), {}, (2, 3, 5, 7, 4)),
+    ("AdaptiveAvgPool3d", (3,), {}, (2, 4, 5, 7)),
+    ("AdaptiveMaxPool3d", ((2, 4, 3),), {}, (2, 3, 5, 7, 6)),
+    ("AdaptiveMaxPool3d", (2,), {"return_indices": True}, (2, 4, 4, 6)),
+    ("LPPool1d", (2, 3), {"stride": 2}, (2, 3, 9)),
+    ("LPPool2d", (2, (2, 3)), {}, (2, 3, 6, 6)),
+    ("LPPool2d", (float("inf"), 2), {"ceil_mode": True}, (2, 3, 5, 5)),
+    ("LPPool3d", (2, 2), {"stride": 1}, (1, 2, 3, 4, 4)),
 ]
 
 
@@ -91,6 +105,29 @@ def test_repr_and_state_dict_match_torch(cls: str, args: tuple, kwargs: dict, sh
     assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
         (k, tuple(v.shape)) for k, v in theirs.state_dict().items()
     ]
+
+
+@pytest.mark.parametrize(("nd", "shape", "kw"), [
+    (1, (2, 3, 8), {}), (2, (2, 3, 6, 8), {"stride": 2}), (2, (3, 5, 7), {"stride": 2, "padding": 1}),
+    (3, (1, 2, 4, 6, 4), {}), (3, (2, 5, 5, 5), {"stride": 2, "padding": 1}),
+])  # fmt: skip
+def test_max_unpool_layers_match_torch(nd: int, shape: tuple, kw: dict) -> None:
+    """MaxPoolNd(return_indices=True) followed by MaxUnpoolNd(output_size=input size); the gradient of a
+    value written to one place twice goes to both sources, as PyTorch's gather backward does."""
+    k = 3 if kw.get("padding") else 2
+
+    def build(lib: Any) -> Any:
+        pool = getattr(lib.nn, f"MaxPool{nd}d")(k, return_indices=True, **kw)
+        unpool = getattr(lib.nn, f"MaxUnpool{nd}d")(k, **kw)
+        return lib.nn.ModuleList([pool, unpool])
+
+    def call(layers: Any, xs: Any) -> Any:
+        y, idx = layers[0](xs[0])
+        return layers[1](y, idx, output_size=xs[0].shape[-nd:])
+
+    check_layer(build, [_x(*shape)], call=call)
+    if "stride" not in kw:  # overlapping windows can pick one input twice: unpooling then writes it twice
+        gradcheck_layer(build, [_x(*shape)], call=call)
 
 
 def test_conv3d_default_init_bounds() -> None:
@@ -122,6 +159,10 @@ def test_conv_transpose3d_output_size() -> None:
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=(4, 4, 4)), ValueError, "spatial dimensions"),
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=2, mode="bilinear", antialias=True), NotImplementedError, "antialias"),
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, recompute_scale_factor=True), ValueError, "not meaningful"),
+    (lambda: F.max_pool3d(chainrule.zeros(2, 3, 3), 2), RuntimeError, "4D .unbatched. or 5D"),
+    (lambda: F.avg_pool3d(chainrule.zeros(1, 2, 4, 4, 4), 2, padding=2), RuntimeError, "half of effective kernel"),
+    (lambda: F.max_unpool2d(chainrule.zeros(1, 1, 2, 2), chainrule.tensor([[[[0, 1], [2, 99]]]]), 2), RuntimeError, "invalid max index"),
+    (lambda: F.max_unpool2d(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 2, 2, dtype=chainrule.int64), 2, output_size=(9, 9)), ValueError, "invalid output_size"),
 ])  # fmt: skip
 def test_bad_input_errors(call: Any, exc: type, match: str) -> None:
     with pytest.raises(exc, match=match):

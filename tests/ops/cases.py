@@ -16,6 +16,7 @@ from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_nn_spatial import CASES as NN_SPATIAL
 from .cases_nn_resample import CASES as NN_RESAMPLE
+from .cases_nn_pool3d import CASES as NN_POOL3D
 from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
@@ -28,6 +29,7 @@ CASES: list[OpCase] = [
 ]  # fmt: skip
 CASES += NN_SPATIAL
 CASES += NN_RESAMPLE
+CASES += NN_POOL3D
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

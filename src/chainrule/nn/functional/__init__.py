@@ -27,8 +27,11 @@ from .patches import *  # noqa: F403
 from .patches import __all__ as _patches
 from .resample import *  # noqa: F403
 from .resample import __all__ as _resample
+from .pooling3d import *  # noqa: F403
+from .pooling3d import __all__ as _pooling3d
 
 __all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_loss_class, *_norm, *_pooling]
 __all__ += _conv3d
 __all__ += _patches
 __all__ += _resample
+__all__ += _pooling3d

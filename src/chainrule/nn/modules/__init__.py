@@ -30,6 +30,8 @@ from .patches import *  # noqa: F403
 from .patches import __all__ as _patches
 from .upsampling import *  # noqa: F403
 from .upsampling import __all__ as _upsampling
+from .pooling3d import *  # noqa: F403
+from .pooling3d import __all__ as _pooling3d
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
@@ -38,3 +40,4 @@ __all__ = [
 __all__ += _padding
 __all__ += _patches
 __all__ += _upsampling
+__all__ += _pooling3d
