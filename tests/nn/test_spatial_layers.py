@@ -80,6 +80,8 @@ LAYERS = [
     ("LPPool2d", (2, (2, 3)), {}, (2, 3, 6, 6)),
     ("LPPool2d", (float("inf"), 2), {"ceil_mode": True}, (2, 3, 5, 5)),
     ("LPPool3d", (2, 2), {"stride": 1}, (1, 2, 3, 4, 4)),
+    ("LocalResponseNorm", (3,), {}, (2, 6, 4, 5)),
+    ("LocalResponseNorm", (2,), {"alpha": 0.1, "beta": 0.5, "k": 2.0}, (2, 5, 7)),
 ]
 
 
@@ -130,6 +132,56 @@ def test_max_unpool_layers_match_torch(nd: int, shape: tuple, kw: dict) -> None:
         gradcheck_layer(build, [_x(*shape)], call=call)
 
 
+@pytest.mark.parametrize("kwargs", [
+    {}, {"mode": "sum"}, {"mode": "max"}, {"mode": "mean", "padding_idx": 2},
+    {"mode": "sum", "include_last_offset": True}, {"mode": "max", "padding_idx": -1, "max_norm": 1.0},
+])  # fmt: skip
+def test_embedding_bag_matches_torch(kwargs: dict) -> None:
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 8, 11)
+    idx[:3] = [2, 7, 2]
+    off = np.array([0, 2, 2, 6, 11] if kwargs.get("include_last_offset") else [0, 2, 2, 6])
+    make_bag = make("EmbeddingBag", (8, 3), kwargs)
+    check_layer(make_bag, [idx, off])
+    check_layer(make_bag, [idx.reshape(1, -1)[:, :10].reshape(2, 5)], seed=1)
+    if "max_norm" not in kwargs:  # max_norm rescales the weight in place, outside the graph
+        gradcheck_layer(make_bag, [idx, off])
+    ours, theirs = nn.EmbeddingBag(8, 3, **kwargs), torch.nn.EmbeddingBag(8, 3, **kwargs)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    if "padding_idx" in kwargs:
+        assert not ours.weight.detach().numpy()[kwargs["padding_idx"]].any()
+
+
+def test_embedding_bag_per_sample_weights_and_from_pretrained() -> None:
+    rng = np.random.default_rng(2)
+    idx, off, psw = rng.integers(0, 6, 9), np.array([0, 4, 4]), rng.standard_normal(9)
+    check_layer(make("EmbeddingBag", (6, 3), {"mode": "sum"}), [idx, off, psw],
+                call=lambda layer, xs: layer(xs[0], xs[1], per_sample_weights=xs[2]))  # fmt: skip
+    w = rng.standard_normal((6, 3)).astype(np.float32)
+    bag = nn.EmbeddingBag.from_pretrained(chainrule.tensor(w), mode="max")
+    ref = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), mode="max")
+    assert not bag.weight.requires_grad
+    np.testing.assert_allclose(bag(chainrule.tensor(idx), chainrule.tensor(off)).numpy(),
+                               ref(torch.tensor(idx), torch.tensor(off)).numpy(), rtol=1e-6)  # fmt: skip
+
+
+def test_embedding_bag_scale_grad_by_freq_divides_by_index_count() -> None:
+    """Each index's gradient is divided by its count in the batch: the same as F.embedding's
+    scale_grad_by_freq followed by a per-bag sum (PyTorch's own embedding_bag CPU backward
+    divides some rows by another index's count, so the composite is the oracle here)."""
+    rng = np.random.default_rng(3)
+    idx = np.array([3, 1, 2, 2, 4, 4, 4, 1])
+    w = rng.standard_normal((5, 2))
+    e = rng.standard_normal((2, 2))
+    ours = chainrule.tensor(w, requires_grad=True)
+    (F.embedding_bag(chainrule.tensor(idx), ours, chainrule.tensor([0, 3]), mode="sum", scale_grad_by_freq=True)
+     * chainrule.tensor(e)).sum().backward()  # fmt: skip
+    ref = torch.tensor(w, requires_grad=True)
+    rows = torch.nn.functional.embedding(torch.tensor(idx), ref, scale_grad_by_freq=True)
+    (torch.stack([rows[:3].sum(0), rows[3:].sum(0)]) * torch.tensor(e)).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), ref.grad.numpy(), rtol=1e-12)
+
+
 def test_conv3d_default_init_bounds() -> None:
     """weight, bias ~ U(−1/√fan_in, 1/√fan_in) as PyTorch (fan_in = in/groups · ∏kernel)."""
     m = nn.Conv3d(8, 16, 3, groups=2)
@@ -160,6 +212,12 @@ def test_conv_transpose3d_output_size() -> None:
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=2, mode="bilinear", antialias=True), NotImplementedError, "antialias"),
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, recompute_scale_factor=True), ValueError, "not meaningful"),
     (lambda: F.max_pool3d(chainrule.zeros(2, 3, 3), 2), RuntimeError, "4D .unbatched. or 5D"),
+    (lambda: F.embedding_bag(chainrule.tensor([1, 2]), chainrule.zeros(3, 2)), ValueError, "offsets has to be"),
+    (lambda: F.embedding_bag(chainrule.tensor([[1, 2]]), chainrule.zeros(3, 2), chainrule.tensor([0])), ValueError, "offsets has to be None"),
+    (lambda: F.embedding_bag(chainrule.tensor([1, 2]), chainrule.zeros(3, 2), chainrule.tensor([0]), mode="x"), ValueError, "mode has to be"),
+    (lambda: F.embedding_bag(chainrule.tensor([1, 5]), chainrule.zeros(3, 2), chainrule.tensor([0])), IndexError, "out of range"),
+    (lambda: F.embedding_bag(chainrule.tensor([1, 2]), chainrule.zeros(3, 2), chainrule.tensor([0]), per_sample_weights=chainrule.ones(2)), NotImplementedError, "only supported for mode='sum'"),
+    (lambda: F.local_response_norm(chainrule.zeros(2, 3), 2), ValueError, "3D or higher"),
     (lambda: F.avg_pool3d(chainrule.zeros(1, 2, 4, 4, 4), 2, padding=2), RuntimeError, "half of effective kernel"),
     (lambda: F.max_unpool2d(chainrule.zeros(1, 1, 2, 2), chainrule.tensor([[[[0, 1], [2, 99]]]]), 2), RuntimeError, "invalid max index"),
     (lambda: F.max_unpool2d(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 2, 2, dtype=chainrule.int64), 2, output_size=(9, 9)), ValueError, "invalid output_size"),

@@ -1,11 +1,16 @@
 """Op cases for nn/functional/conv3d.py and patches.py: conv3d, conv_transpose3d, unfold, fold,
 pixel_shuffle/unshuffle, channel_shuffle; and F.pad's reflect/replicate/circular modes in 1-, 2- and 3-d.
 
+Also embedding_bag (sum / mean / max, 2-D input or offsets, include_last_offset, padding_idx,
+per_sample_weights) and local_response_norm (3-, 4-, 5-D).
+
 Options combined: stride, padding (int, tuple, 'same', 'valid'), dilation, groups, output_padding,
 bias or not, unbatched inputs, non-contiguous operands.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 import chainrule.nn.functional  # noqa: F401  (makes chainrule.nn.functional reachable as m.nn.functional)
 
@@ -42,7 +47,42 @@ def _pad(name, x, pad, mode, noncontig=False):
     return OpCase(name, run, [x], noncontig=noncontig, **TOL)
 
 
+def _bag_inputs(two_d=False, last=False, psw=False):
+    def make(rng):
+        w = rng.standard_normal((10, 4))
+        if two_d:
+            return [w, rng.integers(0, 10, (3, 5))]
+        idx = rng.integers(0, 10, 12)
+        idx[5] = idx[1]  # a repeated index, one of them is also the padding index in the padding cases
+        off = np.array([0, 3, 3, 7, 12] if last else [0, 3, 3, 7])
+        return [w, idx, off] + ([rng.standard_normal(12)] if psw else [])
+
+    return make
+
+
+def _bag(name, mode, two_d=False, last=False, psw=False, pad=False):
+    def run(m, w, idx, *rest):
+        off = rest[0] if rest and not two_d else None
+        p = rest[1] if psw else None
+        return _F(m).embedding_bag(idx, w, off, mode=mode, include_last_offset=last, per_sample_weights=p,
+                                   padding_idx=int(idx.reshape(-1)[1]) if pad else None)  # fmt: skip
+
+    return OpCase(name, run, make=_bag_inputs(two_d, last, psw), **TOL)
+
+
 CASES: list[OpCase] = [
+    # embedding_bag
+    _bag("embedding_bag_sum_2d", "sum", two_d=True),
+    _bag("embedding_bag_mean_offsets", "mean"),
+    _bag("embedding_bag_max_offsets", "max"),
+    _bag("embedding_bag_max_2d_padding", "max", two_d=True, pad=True),
+    _bag("embedding_bag_mean_last_offset_padding", "mean", last=True, pad=True),
+    _bag("embedding_bag_sum_per_sample_weights", "sum", psw=True),
+    _bag("embedding_bag_sum_weights_padding_last", "sum", psw=True, pad=True, last=True),
+    # local_response_norm
+    _case("local_response_norm_4d", "local_response_norm", [(2, 7, 5, 4)], 3, noncontig=True),
+    _case("local_response_norm_3d", "local_response_norm", [(2, 6, 5)], 2, alpha=0.2, beta=0.5, k=2.0),
+    _case("local_response_norm_5d", "local_response_norm", [(2, 5, 3, 2, 2)], 4, alpha=0.3),
     # conv3d
     _conv("conv3d_basic", "conv3d", (2, 3, 4, 5, 6), (4, 3, 2, 3, 2), noncontig=True),
     _conv("conv3d_options", "conv3d", (2, 4, 5, 6, 7), (6, 2, 3, 2, 3), stride=(1, 2, 1), padding=1,

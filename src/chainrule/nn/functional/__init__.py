@@ -29,9 +29,15 @@ from .resample import *  # noqa: F403
 from .resample import __all__ as _resample
 from .pooling3d import *  # noqa: F403
 from .pooling3d import __all__ as _pooling3d
+from .embedding_bag import *  # noqa: F403
+from .embedding_bag import __all__ as _embedding_bag
+from .local_response import *  # noqa: F403
+from .local_response import __all__ as _local_response
 
 __all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_loss_class, *_norm, *_pooling]
 __all__ += _conv3d
 __all__ += _patches
 __all__ += _resample
 __all__ += _pooling3d
+__all__ += _embedding_bag
+__all__ += _local_response

@@ -32,6 +32,8 @@ from .upsampling import *  # noqa: F403
 from .upsampling import __all__ as _upsampling
 from .pooling3d import *  # noqa: F403
 from .pooling3d import __all__ as _pooling3d
+from .embedding_bag import *  # noqa: F403
+from .embedding_bag import __all__ as _embedding_bag
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
@@ -41,3 +43,4 @@ __all__ += _padding
 __all__ += _patches
 __all__ += _upsampling
 __all__ += _pooling3d
+__all__ += _embedding_bag
