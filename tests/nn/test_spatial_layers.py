@@ -182,6 +182,33 @@ def test_embedding_bag_scale_grad_by_freq_divides_by_index_count() -> None:
     np.testing.assert_allclose(ours.grad.numpy(), ref.grad.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize(("nd", "mode", "padding_mode"), [
+    (2, "bilinear", "zeros"), (2, "bilinear", "reflection"), (2, "nearest", "border"), (3, "bilinear", "border"),
+])  # fmt: skip
+def test_spatial_transformer_matches_torch(nd: int, mode: str, padding_mode: str) -> None:
+    """affine_grid -> grid_sample, gradients to the image and to θ (a spatial transformer network's step)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 5, 6) if nd == 2 else (2, 2, 4, 5, 3))
+    theta = (np.eye(nd, nd + 1) + 0.3 * rng.standard_normal((2, nd, nd + 1)))
+    size = x.shape[:2] + ((4, 7) if nd == 2 else (3, 4, 2))
+    out, grads = [], []
+    for lib in (chainrule, torch):
+        xt, tt = lib.tensor(x, requires_grad=True), lib.tensor(theta, requires_grad=True)
+        grid = lib.nn.functional.affine_grid(tt, size, align_corners=False)
+        y = lib.nn.functional.grid_sample(xt, grid, mode=mode, padding_mode=padding_mode, align_corners=False)
+        (y * lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))).sum().backward()
+        out.append(y.detach().numpy())
+        grads.append((xt.grad.numpy(), tt.grad.numpy()))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-10, atol=1e-12)
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+
+
+def test_grid_sample_warns_without_align_corners() -> None:
+    with pytest.warns(UserWarning, match="align_corners=False"):
+        F.grid_sample(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 1, 2))
+
+
 def test_conv3d_default_init_bounds() -> None:
     """weight, bias ~ U(−1/√fan_in, 1/√fan_in) as PyTorch (fan_in = in/groups · ∏kernel)."""
     m = nn.Conv3d(8, 16, 3, groups=2)
@@ -218,6 +245,10 @@ def test_conv_transpose3d_output_size() -> None:
     (lambda: F.embedding_bag(chainrule.tensor([1, 5]), chainrule.zeros(3, 2), chainrule.tensor([0])), IndexError, "out of range"),
     (lambda: F.embedding_bag(chainrule.tensor([1, 2]), chainrule.zeros(3, 2), chainrule.tensor([0]), per_sample_weights=chainrule.ones(2)), NotImplementedError, "only supported for mode='sum'"),
     (lambda: F.local_response_norm(chainrule.zeros(2, 3), 2), ValueError, "3D or higher"),
+    (lambda: F.grid_sample(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 1, 3), align_corners=False), RuntimeError, "last dimension"),
+    (lambda: F.grid_sample(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 1, 2), mode="cubic"), ValueError, "expected mode"),
+    (lambda: F.grid_sample(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 1, 2), padding_mode="wrap"), ValueError, "padding_mode"),
+    (lambda: F.affine_grid(chainrule.zeros(1, 3, 4), (1, 1, 2, 2), align_corners=False), ValueError, "Nx2x3"),
     (lambda: F.avg_pool3d(chainrule.zeros(1, 2, 4, 4, 4), 2, padding=2), RuntimeError, "half of effective kernel"),
     (lambda: F.max_unpool2d(chainrule.zeros(1, 1, 2, 2), chainrule.tensor([[[[0, 1], [2, 99]]]]), 2), RuntimeError, "invalid max index"),
     (lambda: F.max_unpool2d(chainrule.zeros(1, 1, 2, 2), chainrule.zeros(1, 1, 2, 2, dtype=chainrule.int64), 2, output_size=(9, 9)), ValueError, "invalid output_size"),

@@ -1,9 +1,12 @@
 """Op cases for nn/functional/resample.py: F.interpolate in every mode (1-, 2-, 3-d), with size,
 scale_factor (int, float, per-dim, down- and up-sampling), align_corners and recompute_scale_factor;
-adaptive_avg_pool3d.
+adaptive_avg_pool3d; affine_grid (2-d, 3-d) and grid_sample (bilinear / nearest, zeros / border /
+reflection padding, align_corners, 4-D and 5-D inputs; grid points also outside [-1, 1]).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 import chainrule.nn.functional  # noqa: F401  (makes chainrule.nn.functional reachable as m.nn.functional)
 
@@ -53,4 +56,44 @@ CASES: list[OpCase] = [
     _interp("interp_area_3d", (1, 2, 5, 6, 7), size=(2, 4, 3)),
     OpCase("adaptive_avg_pool3d", lambda m, x: _F(m).adaptive_avg_pool3d(x, (2, 3, None)), [(2, 3, 5, 7, 4)], **TOL),
     OpCase("adaptive_avg_pool3d_unbatched", lambda m, x: _F(m).adaptive_avg_pool3d(x, 3), [(2, 4, 5, 7)], **TOL),
+]
+
+
+def _grid_inputs(xshape, gshape):
+    def make(rng):
+        return [rng.standard_normal(xshape), rng.uniform(-1.3, 1.3, gshape)]
+
+    return make
+
+
+def _gs(name, xshape, gshape, **kw):
+    kw.setdefault("align_corners", False)
+
+    def run(m, x, g):
+        return _F(m).grid_sample(x, g, **kw)
+
+    return OpCase(name, run, make=_grid_inputs(xshape, gshape), **TOL)
+
+
+def _affine(name, tshape, size, **kw):
+    def run(m, t):
+        return _F(m).affine_grid(t, size, **kw)
+
+    return OpCase(name, run, [tshape], **TOL)
+
+
+CASES += [
+    _affine("affine_grid_2d", (2, 2, 3), (2, 3, 4, 5), align_corners=False),
+    _affine("affine_grid_2d_align", (2, 2, 3), (2, 1, 3, 1), align_corners=True),
+    _affine("affine_grid_3d", (2, 3, 4), (2, 3, 3, 4, 5), align_corners=False),
+    _affine("affine_grid_3d_align", (1, 3, 4), (1, 2, 2, 3, 4), align_corners=True),
+    _gs("grid_sample_bilinear_zeros", (2, 3, 5, 6), (2, 4, 7, 2)),
+    _gs("grid_sample_bilinear_border_align", (2, 3, 5, 6), (2, 4, 7, 2), padding_mode="border", align_corners=True),
+    _gs("grid_sample_bilinear_reflection", (2, 2, 5, 6), (2, 3, 4, 2), padding_mode="reflection"),
+    _gs("grid_sample_bilinear_reflection_align", (2, 2, 5, 6), (2, 3, 4, 2), padding_mode="reflection", align_corners=True),
+    _gs("grid_sample_nearest_zeros", (2, 3, 5, 6), (2, 4, 7, 2), mode="nearest"),
+    _gs("grid_sample_nearest_reflection", (2, 3, 5, 6), (2, 4, 7, 2), mode="nearest", padding_mode="reflection"),
+    _gs("grid_sample_3d_bilinear", (2, 2, 4, 5, 3), (2, 3, 2, 4, 3)),
+    _gs("grid_sample_3d_border_align", (1, 2, 4, 5, 3), (1, 2, 3, 2, 3), padding_mode="border", align_corners=True),
+    _gs("grid_sample_3d_nearest_reflection", (1, 2, 4, 3, 5), (1, 3, 2, 2, 3), mode="nearest", padding_mode="reflection"),
 ]

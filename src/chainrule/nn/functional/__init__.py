@@ -33,6 +33,8 @@ from .embedding_bag import *  # noqa: F403
 from .embedding_bag import __all__ as _embedding_bag
 from .local_response import *  # noqa: F403
 from .local_response import __all__ as _local_response
+from .grid_sample import *  # noqa: F403
+from .grid_sample import __all__ as _grid_sample
 
 __all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_loss_class, *_norm, *_pooling]
 __all__ += _conv3d
@@ -41,3 +43,4 @@ __all__ += _resample
 __all__ += _pooling3d
 __all__ += _embedding_bag
 __all__ += _local_response
+__all__ += _grid_sample

@@ -1,0 +1,208 @@
+"""Spatial transformers: ``F.affine_grid`` and ``F.grid_sample`` (bilinear / nearest; zeros, border,
+reflection padding; 2-d and 3-d).
+
+affine_grid: grid[n, p] = θ_n · [x_p, y_p, (z_p,) 1]ᵀ over the normalised base grid in [−1, 1]
+  (composed from a matmul, so θ's gradient is the matmul's).
+
+grid_sample, per spatial axis a, the normalised grid coordinate g becomes a pixel coordinate
+  u = (g + 1)/2 · (S−1)   (align_corners)   or   u = ((g + 1)·S − 1)/2,
+then is clipped (border) or reflected then clipped (reflection), with derivative du/dg = c'.
+  bilinear:  y = Σ_corners Π_a w_a · x[corner]  (zero outside the input),  w_a = t_a or 1 − t_a,
+             t_a = u_a − ⌊u_a⌋
+  nearest:   y = x[round-half-even(u)]
+VJP with e = ∂L/∂y:  gx[corner] += e · Π_a w_a;   gg_a = Σ_corners e · x[corner] · ±Π_{b≠a} w_b · c'_a
+(nearest: gg = 0).  All corners are gathered and scattered with flat indices, no Python loop over pixels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ...ops._util import Function, check_tensor, shape_str
+
+__all__ = ["affine_grid", "grid_sample"]
+
+
+_ALIGN_WARNING = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. Please specify "
+    "align_corners=True if the old behavior is desired. See the documentation of grid_sample for details."
+)
+
+
+def _align(align_corners: bool | None) -> bool:
+    """align_corners, defaulting to False with PyTorch's warning when it is not given."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _base_coords(n: int, align: bool) -> np.ndarray:
+    if n <= 1:
+        return np.zeros(max(n, 0))
+    r = np.linspace(-1.0, 1.0, n)
+    return r if align else r * (n - 1) / n
+
+
+def affine_grid(theta: Any, size: Any, align_corners: bool | None = None) -> Any:
+    """Sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps θ (N, 2, 3) (or (N, 3, 4))."""
+    op = "affine_grid"
+    check_tensor(theta, op, "theta")
+    align = _align(align_corners)
+    if theta._data.dtype.kind != "f":
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = [int(s) for s in size]
+    if len(size) == 4:
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got {list(theta.shape)}.")
+        spatial = size[2:]
+    elif len(size) == 5:
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. Got {list(theta.shape)}.")
+        spatial = size[2:]
+    else:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, respectively. Got size {size}.")  # fmt: skip
+    if theta.shape[0] != size[0]:
+        raise ValueError(f"{op}: theta batch {theta.shape[0]} must equal size[0] = {size[0]}")
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    nd = len(spatial)
+    axes = [_base_coords(s, align) for s in spatial]  # D, H, W order
+    mesh = np.meshgrid(*axes, indexing="ij")
+    cols = [mesh[nd - 1 - a] for a in range(nd)] + [np.ones(spatial)]  # x (W), y (H), (z (D)), 1
+    base = np.stack(cols, axis=-1).reshape(1, -1, nd + 1).astype(theta._data.dtype)
+    from ... import tensor
+
+    grid = tensor(base) @ theta.transpose(1, 2)
+    return grid.reshape(size[0], *spatial, nd)
+
+
+def _reflect(u: np.ndarray, lo2: float, hi2: float) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's reflect_coordinates over [lo2/2, hi2/2] and the derivative (±1, or 0 for a single point)."""
+    if lo2 == hi2:
+        return np.zeros_like(u), np.zeros_like(u)
+    lo, span = lo2 / 2, (hi2 - lo2) / 2
+    sign = np.where(u < lo, -1.0, 1.0)
+    v = np.abs(u - lo)
+    extra = np.fmod(v, span)
+    flips = np.floor(v / span)
+    even = (flips % 2) == 0
+    return np.where(even, extra + lo, span - extra + lo), np.where(even, sign, -sign)
+
+
+def _source(g: np.ndarray, size: int, padding_mode: str, align: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinate of the normalised g along an axis of ``size``, and du/dg."""
+    if align:
+        u, du = (g + 1) / 2 * (size - 1), np.full(g.shape, (size - 1) / 2)
+    else:
+        u, du = ((g + 1) * size - 1) / 2, np.full(g.shape, size / 2)
+    if padding_mode == "border":
+        du = np.where((u <= 0) | (u >= size - 1), 0.0, du)  # PyTorch counts the border itself as outside
+        u = np.clip(u, 0, size - 1)
+    elif padding_mode == "reflection":
+        u, d = _reflect(u, 0, 2 * (size - 1)) if align else _reflect(u, -1, 2 * size - 1)
+        du = du * d
+        du = np.where((u <= 0) | (u >= size - 1), 0.0, du)
+        u = np.clip(u, 0, size - 1)
+    return u, du
+
+
+class GridSample(Function):
+    """Bilinear / nearest sampling of x (N, C, *S) at grid (N, *O, nd) (formulas in the module docstring)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align: bool) -> np.ndarray:
+        n, c, *size = x.shape
+        nd = len(size)
+        out = grid.shape[1:-1]
+        m = math.prod(out)
+        g = grid.reshape(n, m, nd).astype(np.float64)
+        us, dus = zip(*(_source(g[..., nd - 1 - a], size[a], padding_mode, align) for a in range(nd)))
+        xf = x.reshape(n, c, -1)
+        strides = [math.prod(size[a + 1 :]) for a in range(nd)]
+        corners = []
+        if mode == "nearest":
+            idx = [np.rint(u).astype(np.int64) for u in us]
+            corners.append((idx, None))
+        else:
+            base = [np.floor(u).astype(np.int64) for u in us]
+            ts = [u - b for u, b in zip(us, base)]
+            for bits in itertools.product((0, 1), repeat=nd):
+                idx = [b + bit for b, bit in zip(base, bits)]
+                ws = [t if bit else 1 - t for t, bit in zip(ts, bits)]
+                corners.append((idx, (bits, ws)))
+        y = np.zeros((n, c, m), dtype=np.float64)
+        saved = []
+        for idx, wdata in corners:
+            valid = np.ones((n, m), dtype=bool)
+            for a, i in enumerate(idx):
+                valid &= (i >= 0) & (i < size[a])
+            flat = sum(np.clip(i, 0, s - 1) * st for i, s, st in zip(idx, size, strides))
+            vals = np.take_along_axis(xf, np.broadcast_to(flat[:, None, :], (n, c, m)), axis=2)
+            w = valid.astype(np.float64) if wdata is None else valid * np.prod(wdata[1], axis=0)
+            y += vals * w[:, None, :]
+            saved.append((flat, valid, w, vals, wdata))
+        ctx.saved_corners, ctx.dus, ctx.xshape, ctx.gshape, ctx.mode = saved, dus, x.shape, grid.shape, mode
+        return y.reshape(n, c, *out).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, e: np.ndarray) -> tuple[Any, ...]:
+        n, c, *size = ctx.xshape
+        nd = len(size)
+        m = math.prod(ctx.gshape[1:-1])
+        e3 = e.reshape(n, c, m).astype(np.float64)
+        gx = ggrid = None
+        if ctx.needs_input_grad[0]:
+            total = n * c * math.prod(size)
+            acc = np.zeros(total)
+            base = (np.arange(n * c) * math.prod(size)).reshape(n, c, 1)
+            for flat, _, w, _, _ in ctx.saved_corners:
+                acc += np.bincount((flat[:, None, :] + base).ravel(), weights=(e3 * w[:, None, :]).ravel(), minlength=total)
+            gx = acc.reshape(ctx.xshape).astype(e.dtype)
+        if ctx.needs_input_grad[1]:
+            gg = np.zeros((n, m, nd))
+            if ctx.mode != "nearest":
+                for _, valid, _, vals, (bits, ws) in ctx.saved_corners:
+                    ev = (e3 * vals).sum(1) * valid  # (n, m)
+                    for a in range(nd):
+                        other = np.prod([ws[b] for b in range(nd) if b != a], axis=0) if nd > 1 else 1.0
+                        gg[..., nd - 1 - a] += ev * other * (1.0 if bits[a] else -1.0)
+                for a in range(nd):
+                    gg[..., nd - 1 - a] *= ctx.dus[a]
+            ggrid = gg.reshape(ctx.gshape).astype(e.dtype)
+        return gx, ggrid, None, None, None
+
+
+def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str = "zeros",  # noqa: A002
+                align_corners: bool | None = None) -> Any:  # fmt: skip
+    """Sample (N, C, H, W) at grid (N, Ho, Wo, 2) (or 5-D input with an (N, Do, Ho, Wo, 3) grid);
+    grid values in [−1, 1] span the input, x first."""
+    op = "grid_sample"
+    check_tensor(input, op)
+    check_tensor(grid, op, "grid")
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '{mode}'")  # fmt: skip
+    if mode == "bicubic":
+        raise NotImplementedError(f"{op}: mode='bicubic' is not implemented in chainrule; expected 'bilinear' or 'nearest'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '{padding_mode}'")  # fmt: skip
+    xs, gs = tuple(input.shape), tuple(grid.shape)
+    if input.ndim not in (4, 5):
+        raise RuntimeError(f"{op}: expected 4D or 5D input, but got input of size {shape_str(xs)}")
+    nd = input.ndim - 2
+    if grid.ndim != input.ndim or gs[-1] != nd:
+        raise RuntimeError(f"{op}: expected grid to have size {nd} in last dimension and {input.ndim} dims for a {input.ndim}D input, but got grid with sizes {shape_str(gs)}")  # fmt: skip
+    if gs[0] != xs[0]:
+        raise RuntimeError(f"{op}: expected grid and input to have same batch size, but got input with sizes {shape_str(xs)} and grid with sizes {shape_str(gs)}")  # fmt: skip
+    if input._data.dtype != grid._data.dtype or input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected input and grid to have the same floating dtype, but input has {input.dtype} and grid has {grid.dtype}")  # fmt: skip
+    if 0 in xs[2:]:
+        raise RuntimeError(f"{op}: expected input to have non-empty spatial dimensions, but input has sizes {shape_str(xs)}")
+    return GridSample.apply(input, grid, mode, padding_mode, _align(align_corners))
