@@ -6,8 +6,6 @@ reflection padding, align_corners, 4-D and 5-D inputs; grid points also outside 
 
 from __future__ import annotations
 
-import numpy as np
-
 import chainrule.nn.functional  # noqa: F401  (makes chainrule.nn.functional reachable as m.nn.functional)
 
 from .harness import OpCase

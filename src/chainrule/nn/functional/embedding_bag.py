@@ -31,6 +31,7 @@ class EmbeddingBag(Function):
     @staticmethod
     def forward(ctx: Any, weight: np.ndarray, psw: Any, idx: np.ndarray, bag: np.ndarray, n_bags: int,
                 mode: str, by_freq: bool) -> np.ndarray:  # fmt: skip
+        """Forward formula of the class docstring, on NumPy arrays."""
         d = weight.shape[1]
         rows = weight[idx]
         if psw is not None:
@@ -61,6 +62,7 @@ class EmbeddingBag(Function):
 
     @staticmethod
     def backward(ctx: Any, e: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         idx, bag, mode = ctx.idx, ctx.bag, ctx.mode
         gw = np.zeros(ctx.wshape, dtype=e.dtype)
         if mode == "max":

@@ -119,6 +119,7 @@ class GridSample(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align: bool) -> np.ndarray:
+        """Forward formula of the class docstring, on NumPy arrays."""
         n, c, *size = x.shape
         nd = len(size)
         out = grid.shape[1:-1]
@@ -154,6 +155,7 @@ class GridSample(Function):
 
     @staticmethod
     def backward(ctx: Any, e: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         n, c, *size = ctx.xshape
         nd = len(size)
         m = math.prod(ctx.gshape[1:-1])

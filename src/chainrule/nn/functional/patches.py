@@ -94,11 +94,13 @@ class Im2col(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, gm: PatchGeom) -> np.ndarray:
+        """Forward formula of the class docstring, on NumPy arrays."""
         ctx.gm = gm
         return im2col(gm, x)
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         return col2im(ctx.gm, g), None
 
 
@@ -110,11 +112,13 @@ class Col2im(Function):
 
     @staticmethod
     def forward(ctx: Any, cols: np.ndarray, gm: PatchGeom) -> np.ndarray:
+        """Forward formula of the class docstring, on NumPy arrays."""
         ctx.gm = gm
         return col2im(gm, cols)
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         return im2col(ctx.gm, g), None
 
 

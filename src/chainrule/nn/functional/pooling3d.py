@@ -56,6 +56,7 @@ class MaxPoolNd(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, gm: PatchGeom) -> Any:
+        """Forward formula of the class docstring, on NumPy arrays."""
         nd = len(gm.k)
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         v = window_view(gm, pad_to(gm, x, fill))  # (N, C, *K, *O)
@@ -71,6 +72,7 @@ class MaxPoolNd(Function):
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray, *_: Any) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         return scatter_add(ctx.idx, g, ctx.xshape), None
 
 
@@ -91,6 +93,7 @@ class AvgPoolNd(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, gm: PatchGeom, div: Any) -> np.ndarray:
+        """Forward formula of the class docstring, on NumPy arrays."""
         nd = len(gm.k)
         v = window_view(gm, pad_to(gm, x, 0))
         s = v.sum(axis=tuple(range(2, 2 + nd)))
@@ -99,6 +102,7 @@ class AvgPoolNd(Function):
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         gm, nd = ctx.gm, len(ctx.gm.k)
         gd = (g / ctx.div).astype(g.dtype, copy=False)
         cols = np.broadcast_to(gd.reshape(*g.shape[:2], *(1,) * nd, *gm.out), g.shape[:2] + gm.k + gm.out)
@@ -113,6 +117,7 @@ class MaxUnpool(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, idx: np.ndarray, oshape: tuple[int, ...]) -> np.ndarray:
+        """Forward formula of the class docstring, on NumPy arrays."""
         n, c = x.shape[:2]
         y = np.zeros((n, c, math.prod(oshape[2:])), dtype=x.dtype)
         i2 = idx.reshape(n, c, -1)
@@ -122,6 +127,7 @@ class MaxUnpool(Function):
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         n, c = g.shape[:2]
         gx = np.take_along_axis(g.reshape(n, c, -1), ctx.i2, axis=2)
         return gx.reshape(ctx.xshape), None, None
@@ -219,6 +225,7 @@ class AdaptiveMaxPoolNd(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, out: tuple[int, ...]) -> Any:
+        """Forward formula of the class docstring, on NumPy arrays."""
         n, c, *size = x.shape
         y = np.empty((n, c, *out), dtype=x.dtype)
         idx = np.empty((n, c, *out), dtype=np.int64)
@@ -235,6 +242,7 @@ class AdaptiveMaxPoolNd(Function):
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray, *_: Any) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         return scatter_add(ctx.idx, g, ctx.xshape), None
 
 

@@ -44,6 +44,7 @@ class Resample(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mats: tuple, take: tuple | None) -> np.ndarray:
+        """Forward formula of the class docstring, on NumPy arrays."""
         ctx.mats = mats
         y = x
         for d, a in enumerate(mats):
@@ -57,6 +58,7 @@ class Resample(Function):
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray) -> tuple[Any, ...]:
+        """The VJPs of the class docstring, on NumPy arrays."""
         gx = g
         for d, a in enumerate(ctx.mats):
             if a is not None:

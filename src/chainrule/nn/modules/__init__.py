@@ -10,6 +10,8 @@ from .conv import *  # noqa: F403
 from .conv import __all__ as _conv
 from .dropout import *  # noqa: F403
 from .dropout import __all__ as _dropout
+from .embedding_bag import *  # noqa: F403
+from .embedding_bag import __all__ as _embedding_bag
 from .flatten import *  # noqa: F403
 from .flatten import __all__ as _flatten
 from .linear import *  # noqa: F403
@@ -18,22 +20,20 @@ from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
 from .normalization import *  # noqa: F403
 from .normalization import __all__ as _normalization
-from .pooling import *  # noqa: F403
-from .pooling import __all__ as _pooling
-from .sparse import *  # noqa: F403
-from .sparse import __all__ as _sparse
-from .transformer import *  # noqa: F403
-from .transformer import __all__ as _transformer
 from .padding import *  # noqa: F403
 from .padding import __all__ as _padding
 from .patches import *  # noqa: F403
 from .patches import __all__ as _patches
-from .upsampling import *  # noqa: F403
-from .upsampling import __all__ as _upsampling
+from .pooling import *  # noqa: F403
+from .pooling import __all__ as _pooling
 from .pooling3d import *  # noqa: F403
 from .pooling3d import __all__ as _pooling3d
-from .embedding_bag import *  # noqa: F403
-from .embedding_bag import __all__ as _embedding_bag
+from .sparse import *  # noqa: F403
+from .sparse import __all__ as _sparse
+from .transformer import *  # noqa: F403
+from .transformer import __all__ as _transformer
+from .upsampling import *  # noqa: F403
+from .upsampling import __all__ as _upsampling
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,

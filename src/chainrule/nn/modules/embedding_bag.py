@@ -58,6 +58,7 @@ class EmbeddingBag(Module):
                                self.padding_idx)  # fmt: skip
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.max_norm is not None:
             s += f", max_norm={self.max_norm}"
@@ -97,4 +98,5 @@ class LocalResponseNorm(Module):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

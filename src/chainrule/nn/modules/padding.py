@@ -40,6 +40,7 @@ class _PadNd(Module):
         return F.pad(input, self.padding, self._mode)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"{self.padding}"
 
 
@@ -55,6 +56,7 @@ class _ConstantPadNd(_PadNd):
         return F.pad(input, self.padding, "constant", self.value)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"padding={self.padding}, value={self.value}"
 
 
@@ -81,6 +83,7 @@ class _ZeroPadNd(_ConstantPadNd):
         super().__init__(padding, 0.0)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"{self.padding}"
 
 

@@ -22,6 +22,7 @@ class Unfold(Module):
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
 
 
@@ -38,6 +39,7 @@ class Fold(Module):
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")  # fmt: skip
 
@@ -54,6 +56,7 @@ class PixelShuffle(Module):
         return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"upscale_factor={self.upscale_factor}"
 
 
@@ -69,6 +72,7 @@ class PixelUnshuffle(Module):
         return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"downscale_factor={self.downscale_factor}"
 
 
@@ -84,4 +88,5 @@ class ChannelShuffle(Module):
         return F.channel_shuffle(input, self.groups)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"groups={self.groups}"

@@ -46,6 +46,7 @@ class AvgPool3d(Module):
                             self.count_include_pad, self.divisor_override)  # fmt: skip
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -95,6 +96,7 @@ class _MaxUnpoolNd(Module):
         return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -129,6 +131,7 @@ class _LPPoolNd(Module):
         return fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
     def extra_repr(self) -> str:
+        """The constructor arguments shown by repr(), as PyTorch prints them."""
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"ceil_mode={self.ceil_mode}")  # fmt: skip
 
