@@ -236,7 +236,7 @@ def test_conv_transpose3d_output_size() -> None:
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, align_corners=True), ValueError, "align_corners"),
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3), size=4, mode="bilinear"), NotImplementedError, "needs 4D"),
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=(4, 4, 4)), ValueError, "spatial dimensions"),
-    (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=2, mode="bilinear", antialias=True), NotImplementedError, "antialias"),
+    (lambda: F.interpolate(chainrule.zeros(1, 2, 3), size=2, mode="linear", antialias=True), ValueError, "Anti-alias"),
     (lambda: F.interpolate(chainrule.zeros(1, 2, 3, 3), size=4, recompute_scale_factor=True), ValueError, "not meaningful"),
     (lambda: F.max_pool3d(chainrule.zeros(2, 3, 3), 2), RuntimeError, "4D .unbatched. or 5D"),
     (lambda: F.embedding_bag(chainrule.tensor([1, 2]), chainrule.zeros(3, 2)), ValueError, "offsets has to be"),

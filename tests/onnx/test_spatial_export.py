@@ -83,6 +83,13 @@ def test_circular_padding_at_opset_19(layer: nn.Module) -> None:
     check_export(layer, randn(2, *(4,) * nd), opset_version=19)
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("size", [(4, 5), (11, 4)])
+def test_antialiased_resize_at_opset_18(mode: str, size: tuple) -> None:
+    model = Fn(lambda x: F.interpolate(x, size=size, mode=mode, antialias=True))
+    check_export(model, lambda b: cr.randn(b, 2, 9, 16), opset_version=18)
+
+
 @pytest.mark.parametrize("mode", ["bilinear", "nearest"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align_corners", [False, True])
@@ -109,6 +116,7 @@ def test_spatial_transformer(align_corners: bool) -> None:
     (nn.AdaptiveAvgPool3d(2), (cr.randn(2, 3, 5, 4, 4),), "multiple"),
     (nn.MaxPool3d(2, return_indices=True), (cr.randn(2, 3, 4, 4, 4),), "return_indices"),
     (nn.Upsample(scale_factor=0.6, mode="area"), (cr.randn(2, 3, 5, 5),), "multiple"),
+    (Fn(lambda x: F.interpolate(x, size=3, mode="bilinear", antialias=True)), (cr.randn(1, 2, 6, 6),), "opset 17"),
     (Fn(lambda i, o: F.embedding_bag(i, cr.randn(5, 2), o)), (cr.tensor([1, 2, 3]), cr.tensor([0, 2])), "offsets"),
 ])  # fmt: skip
 def test_unsupported_raise_clearly(model: Any, args: tuple, match: str) -> None:

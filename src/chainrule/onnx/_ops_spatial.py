@@ -99,7 +99,13 @@ def _interpolate(g: Graph, a: A, out: Any) -> str:
         attrs = {"mode": "cubic" if mode == "bicubic" else "linear",
                  "coordinate_transformation_mode": "align_corners" if align else "pytorch_half_pixel"}  # fmt: skip
         if mode == "bicubic":
-            attrs["cubic_coeff_a"] = -0.75
+            attrs["cubic_coeff_a"] = -0.5 if a.get("antialias") else -0.75
+        if a.get("antialias"):
+            if align:
+                raise UnsupportedOperatorError("interpolate", "antialias=True with align_corners=True (no Resize equivalent)")
+            if g.opset < 18:
+                raise UnsupportedOperatorError("interpolate", f"antialias=True at opset {g.opset} (Resize antialias needs 18)")
+            attrs["antialias"], attrs["exclude_outside"] = 1, 1
     sf = a.get("scale_factor")
     if sf is not None and not a.get("recompute_scale_factor") and not align:
         scales = [float(s) for s in (sf if isinstance(sf, (list, tuple)) else [sf] * nd)]

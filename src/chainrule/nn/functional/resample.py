@@ -12,7 +12,8 @@ The matrices follow PyTorch's index rules (``area_pixel_compute_source_index``):
 s = in/out (or 1/scale_factor when one is given and not recomputed), or (in−1)/(out−1) with
 ``align_corners``, output position i samples the input at  src = s·(i + ½) − ½  (= s·i when
 aligned), clamped at 0 for linear; nearest picks ⌊s·i⌋ and nearest-exact ⌊s·(i + ½)⌋ (in float32,
-as PyTorch), bicubic uses Keys' kernel with A = −0.75 and clamped border taps.
+as PyTorch), bicubic uses Keys' kernel with A = −0.75 and clamped border taps. ``antialias=True``
+(bilinear / bicubic) stretches the kernel by the shrink factor and normalises each row (PIL's filter).
 
 One knowing difference: PyTorch's ``nearest`` backward (and its 2-d forward) takes i // 2 whenever
 out = 2·in, while its 1-d/3-d forward uses ⌊i/scale_factor⌋; for a scale_factor ≠ 2 that still gives
@@ -139,6 +140,36 @@ def _cubic_matrix(n_in: int, n_out: int, align: bool, scale: float | None) -> np
     return a
 
 
+def _aa_filter(x: np.ndarray, cubic: bool) -> np.ndarray:
+    """The antialias kernels: triangle (bilinear) or Keys' cubic with a = −0.5 (bicubic, as PIL)."""
+    x = np.abs(x)
+    if not cubic:
+        return np.maximum(0.0, 1.0 - x)
+    a = -0.5
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+
+@lru_cache(maxsize=256)
+def _aa_matrix(n_in: int, n_out: int, align: bool, scale: float | None, cubic: bool) -> np.ndarray:
+    """Antialiased resampling: when shrinking by s > 1 the kernel is stretched s times (support·s)
+    and evaluated at (j − centre)/s, each row normalised to sum 1 (PyTorch's ``_upsample_*_aa``)."""
+    s = _linear_scale(n_in, n_out, align, scale)
+    support = (2.0 if cubic else 1.0) * (s if s >= 1.0 else 1.0)
+    inv = 1.0 / s if s >= 1.0 else 1.0
+    a = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        centre = s * (i + 0.5)
+        lo = max(int(centre - support + 0.5), 0)
+        hi = min(int(centre + support + 0.5), n_in)
+        w = _aa_filter((np.arange(lo, hi) - centre + 0.5) * inv, cubic)
+        total = w.sum()
+        a[i, lo:hi] = w / total if total != 0 else w
+    a.flags.writeable = False
+    return a
+
+
 @lru_cache(maxsize=256)
 def area_matrix(n_in: int, n_out: int) -> np.ndarray:
     """Adaptive-average matrix: row i is the mean over [⌊i·in/out⌋, ⌈(i+1)·in/out⌉)."""
@@ -222,10 +253,8 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if recompute_scale_factor or mode == "area":
         scales = None
-    if antialias:
-        if not (mode in ("bilinear", "bicubic") and input.ndim == 4):
-            raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input")  # fmt: skip
-        raise NotImplementedError(f"{op}: antialias=True is not implemented in chainrule; expected antialias=False (mode={mode!r})")  # fmt: skip
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input")  # fmt: skip
     if dim not in (1, 2, 3) or (mode in _DIM_OF and _DIM_OF[mode] != dim):
         if dim in (1, 2, 3):
             need = _DIM_OF[mode] + 2
@@ -242,11 +271,11 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
             f"{op}: Input and output sizes should be greater than 0, but got input {shape_str(spatial)} "
             f"and output {shape_str(tuple(out))}"
         )
-    return _resample(input, mode, spatial, out, bool(align_corners), scales)
+    return _resample(input, mode, spatial, out, bool(align_corners), scales, bool(antialias))
 
 
 def _resample(x: Any, mode: str, spatial: tuple[int, ...], out: list[int], align: bool,
-              scales: list[float] | None) -> Any:  # fmt: skip
+              scales: list[float] | None, antialias: bool = False) -> Any:  # fmt: skip
     """One ``Resample`` node mapping the spatial sizes ``spatial`` to ``out``."""
     mats: list[Any] = []
     take: list[Any] | None = [] if mode.startswith("nearest") else None
@@ -258,6 +287,8 @@ def _resample(x: Any, mode: str, spatial: tuple[int, ...], out: list[int], align
             idx = _nearest_index(n_in, n_out, sc, mode == "nearest-exact")
             take.append(idx)
             mats.append(None if n_in == n_out and (idx == np.arange(n_in)).all() else _one_hot(idx, n_in))
+        elif antialias:
+            mats.append(_aa_matrix(n_in, n_out, align, sc, mode == "bicubic"))
         else:
             mats.append(None if n_in == n_out and mode == "area" else _matrix(mode, n_in, n_out, align, sc))
     return Resample.apply(x, tuple(mats), None if take is None else tuple(take))
