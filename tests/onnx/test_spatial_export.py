@@ -90,7 +90,7 @@ def test_antialiased_resize_at_opset_18(mode: str, size: tuple) -> None:
     check_export(model, lambda b: cr.randn(b, 2, 9, 16), opset_version=18)
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("opset", [17, 20])

@@ -1,6 +1,6 @@
 """Op cases for nn/functional/resample.py: F.interpolate in every mode (1-, 2-, 3-d), with size,
 scale_factor (int, float, per-dim, down- and up-sampling), align_corners and recompute_scale_factor;
-adaptive_avg_pool3d; affine_grid (2-d, 3-d) and grid_sample (bilinear / nearest, zeros / border /
+adaptive_avg_pool3d; affine_grid (2-d, 3-d) and grid_sample (bilinear / nearest / bicubic, zeros / border /
 reflection padding, align_corners, 4-D and 5-D inputs; grid points also outside [-1, 1]).
 """
 
@@ -95,6 +95,9 @@ CASES += [
     _gs("grid_sample_bilinear_reflection_align", (2, 2, 5, 6), (2, 3, 4, 2), padding_mode="reflection", align_corners=True),
     _gs("grid_sample_nearest_zeros", (2, 3, 5, 6), (2, 4, 7, 2), mode="nearest"),
     _gs("grid_sample_nearest_reflection", (2, 3, 5, 6), (2, 4, 7, 2), mode="nearest", padding_mode="reflection"),
+    _gs("grid_sample_bicubic_zeros", (2, 3, 5, 6), (2, 4, 7, 2), mode="bicubic"),
+    _gs("grid_sample_bicubic_border_align", (2, 2, 5, 6), (2, 3, 4, 2), mode="bicubic", padding_mode="border", align_corners=True),
+    _gs("grid_sample_bicubic_reflection", (1, 2, 4, 6), (1, 3, 5, 2), mode="bicubic", padding_mode="reflection"),
     _gs("grid_sample_3d_bilinear", (2, 2, 4, 5, 3), (2, 3, 2, 4, 3)),
     _gs("grid_sample_3d_border_align", (1, 2, 4, 5, 3), (1, 2, 3, 2, 3), padding_mode="border", align_corners=True),
     _gs("grid_sample_3d_nearest_reflection", (1, 2, 4, 3, 5), (1, 3, 2, 2, 3), mode="nearest", padding_mode="reflection"),

@@ -228,8 +228,8 @@ def _grid_sample(g: Graph, a: A, out: Any) -> str:
     if g.opset < 16:
         raise UnsupportedOperatorError("grid_sample", f"opset {g.opset} (GridSample needs 16)")
     mode = a.get("mode", "bilinear")
-    if g.opset >= 20 and mode == "bilinear":
-        mode = "linear"
+    if g.opset >= 20:
+        mode = {"bilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
     return g.node("GridSample", [g.value(a["input"]), g.value(a["grid"])], mode=mode,
                   padding_mode=a.get("padding_mode", "zeros"), align_corners=int(bool(a.get("align_corners"))))  # fmt: skip
 

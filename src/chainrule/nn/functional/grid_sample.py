@@ -1,5 +1,5 @@
-"""Spatial transformers: ``F.affine_grid`` and ``F.grid_sample`` (bilinear / nearest; zeros, border,
-reflection padding; 2-d and 3-d).
+"""Spatial transformers: ``F.affine_grid`` and ``F.grid_sample`` (bilinear / nearest / bicubic; zeros,
+border, reflection padding; 2-d and 3-d, bicubic 2-d only).
 
 affine_grid: grid[n, p] = θ_n · [x_p, y_p, (z_p,) 1]ᵀ over the normalised base grid in [−1, 1]
   (composed from a matmul, so θ's gradient is the matmul's).
@@ -10,6 +10,8 @@ then is clipped (border) or reflected then clipped (reflection), with derivative
   bilinear:  y = Σ_corners Π_a w_a · x[corner]  (zero outside the input),  w_a = t_a or 1 − t_a,
              t_a = u_a − ⌊u_a⌋
   nearest:   y = x[round-half-even(u)]
+  bicubic:   4 taps per axis with Keys' weights (A = −0.75) at ⌊u⌋−1 … ⌊u⌋+2, the padding rule applied
+             to each integer tap instead of to u
 VJP with e = ∂L/∂y:  gx[corner] += e · Π_a w_a;   gg_a = Σ_corners e · x[corner] · ±Π_{b≠a} w_b · c'_a
 (nearest: gg = 0).  All corners are gathered and scattered with flat indices, no Python loop over pixels.
 """
@@ -112,8 +114,59 @@ def _source(g: np.ndarray, size: int, padding_mode: str, align: bool) -> tuple[n
     return u, du
 
 
+def _cubic(t: np.ndarray, a: float = -0.75) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Keys' cubic taps at offsets −1, 0, 1, 2 for fraction t, and their derivatives d/dt."""
+    def near(x: np.ndarray) -> np.ndarray:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def dnear(x: np.ndarray) -> np.ndarray:
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def far(x: np.ndarray) -> np.ndarray:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    def dfar(x: np.ndarray) -> np.ndarray:
+        return (3 * a * x - 10 * a) * x + 8 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)], [dfar(t + 1), dnear(t), -dnear(1 - t), -dfar(2 - t)]
+
+
+def _taps(mode: str, g: np.ndarray, size: int, padding_mode: str, align: bool) -> tuple[list, np.ndarray]:
+    """Per axis: the taps (index, weight, d weight / du, in-bounds) and du/dg of the grid coordinate."""
+    if mode == "bicubic":  # padding is applied to each integer tap, not to the coordinate
+        u = (g + 1) / 2 * (size - 1) if align else ((g + 1) * size - 1) / 2
+        du = (size - 1) / 2 if align else size / 2
+        base = np.floor(u)
+        ws, dws = _cubic(u - base)
+        taps = []
+        for k in range(4):
+            pos = base - 1 + k
+            if padding_mode != "zeros":
+                pos = _source_of_pixel(pos, size, padding_mode, align)
+            idx = pos.astype(np.int64)
+            taps.append((idx, ws[k], dws[k], (idx >= 0) & (idx < size)))
+        return taps, np.full(g.shape, du)
+    u, du = _source(g, size, padding_mode, align)
+    if mode == "nearest":
+        idx = np.rint(u).astype(np.int64)
+        return [(idx, np.ones_like(u), np.zeros_like(u), (idx >= 0) & (idx < size))], du
+    i0 = np.floor(u).astype(np.int64)
+    t = u - i0
+    one = np.ones_like(u)
+    return [(i0, 1 - t, -one, (i0 >= 0) & (i0 < size)), (i0 + 1, t, one, (i0 + 1 >= 0) & (i0 + 1 < size))], du
+
+
+def _source_of_pixel(pos: np.ndarray, size: int, padding_mode: str, align: bool) -> np.ndarray:
+    """Border / reflection applied to an (integer) pixel coordinate, as PyTorch's compute_coordinates."""
+    if padding_mode == "reflection":
+        pos, _ = _reflect(pos, 0, 2 * (size - 1)) if align else _reflect(pos, -1, 2 * size - 1)
+    return np.clip(pos, 0, size - 1)
+
+
 class GridSample(Function):
-    """Bilinear / nearest sampling of x (N, C, *S) at grid (N, *O, nd) (formulas in the module docstring)."""
+    """Sampling of x (N, C, *S) at grid (N, *O, nd): y = Σ_taps Π_a w_a(u_a) · x[tap]  (zero off the input).
+    Taps per axis: nearest 1 (w = 1), bilinear 2 (1 − t, t), bicubic 4 (Keys, A = −0.75).
+    VJP: gx[tap] += e · Π_a w_a;   gg_a = Σ_taps e · x[tap] · w_a'(u_a) Π_{b≠a} w_b · du_a/dg_a."""
 
     _array_op = True
 
@@ -125,32 +178,19 @@ class GridSample(Function):
         out = grid.shape[1:-1]
         m = math.prod(out)
         g = grid.reshape(n, m, nd).astype(np.float64)
-        us, dus = zip(*(_source(g[..., nd - 1 - a], size[a], padding_mode, align) for a in range(nd)))
+        axes = [_taps(mode, g[..., nd - 1 - a], size[a], padding_mode, align) for a in range(nd)]
         xf = x.reshape(n, c, -1)
         strides = [math.prod(size[a + 1 :]) for a in range(nd)]
-        corners = []
-        if mode == "nearest":
-            idx = [np.rint(u).astype(np.int64) for u in us]
-            corners.append((idx, None))
-        else:
-            base = [np.floor(u).astype(np.int64) for u in us]
-            ts = [u - b for u, b in zip(us, base)]
-            for bits in itertools.product((0, 1), repeat=nd):
-                idx = [b + bit for b, bit in zip(base, bits)]
-                ws = [t if bit else 1 - t for t, bit in zip(ts, bits)]
-                corners.append((idx, (bits, ws)))
         y = np.zeros((n, c, m), dtype=np.float64)
         saved = []
-        for idx, wdata in corners:
-            valid = np.ones((n, m), dtype=bool)
-            for a, i in enumerate(idx):
-                valid &= (i >= 0) & (i < size[a])
-            flat = sum(np.clip(i, 0, s - 1) * st for i, s, st in zip(idx, size, strides))
+        for combo in itertools.product(*(taps for taps, _ in axes)):
+            valid = np.logical_and.reduce([t[3] for t in combo])
+            flat = sum(np.clip(t[0], 0, s - 1) * st for t, s, st in zip(combo, size, strides))
             vals = np.take_along_axis(xf, np.broadcast_to(flat[:, None, :], (n, c, m)), axis=2)
-            w = valid.astype(np.float64) if wdata is None else valid * np.prod(wdata[1], axis=0)
+            w = valid * np.prod([t[1] for t in combo], axis=0)
             y += vals * w[:, None, :]
-            saved.append((flat, valid, w, vals, wdata))
-        ctx.saved_corners, ctx.dus, ctx.xshape, ctx.gshape, ctx.mode = saved, dus, x.shape, grid.shape, mode
+            saved.append((flat, valid, w, vals, combo))
+        ctx.saved_corners, ctx.dus, ctx.xshape, ctx.gshape, ctx.mode = saved, [du for _, du in axes], x.shape, grid.shape, mode
         return y.reshape(n, c, *out).astype(x.dtype)
 
     @staticmethod
@@ -171,11 +211,11 @@ class GridSample(Function):
         if ctx.needs_input_grad[1]:
             gg = np.zeros((n, m, nd))
             if ctx.mode != "nearest":
-                for _, valid, _, vals, (bits, ws) in ctx.saved_corners:
+                for _, valid, _, vals, combo in ctx.saved_corners:
                     ev = (e3 * vals).sum(1) * valid  # (n, m)
                     for a in range(nd):
-                        other = np.prod([ws[b] for b in range(nd) if b != a], axis=0) if nd > 1 else 1.0
-                        gg[..., nd - 1 - a] += ev * other * (1.0 if bits[a] else -1.0)
+                        other = np.prod([combo[b][1] for b in range(nd) if b != a], axis=0) if nd > 1 else 1.0
+                        gg[..., nd - 1 - a] += ev * other * combo[a][2]
                 for a in range(nd):
                     gg[..., nd - 1 - a] *= ctx.dus[a]
             ggrid = gg.reshape(ctx.gshape).astype(e.dtype)
@@ -191,8 +231,6 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
     check_tensor(grid, op, "grid")
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '{mode}'")  # fmt: skip
-    if mode == "bicubic":
-        raise NotImplementedError(f"{op}: mode='bicubic' is not implemented in chainrule; expected 'bilinear' or 'nearest'")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '{padding_mode}'")  # fmt: skip
     xs, gs = tuple(input.shape), tuple(grid.shape)
@@ -205,6 +243,8 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
         raise RuntimeError(f"{op}: expected grid and input to have same batch size, but got input with sizes {shape_str(xs)} and grid with sizes {shape_str(gs)}")  # fmt: skip
     if input._data.dtype != grid._data.dtype or input._data.dtype.kind != "f":
         raise RuntimeError(f"{op}: expected input and grid to have the same floating dtype, but input has {input.dtype} and grid has {grid.dtype}")  # fmt: skip
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError(f"{op}: bicubic interpolation only supports 4D input; got input of size {shape_str(xs)}")
     if 0 in xs[2:]:
         raise RuntimeError(f"{op}: expected input to have non-empty spatial dimensions, but input has sizes {shape_str(xs)}")
     return GridSample.apply(input, grid, mode, padding_mode, _align(align_corners))
