@@ -51,6 +51,8 @@ def _pool_unpool(m, x):
 CASES: list[OpCase] = [
     _case("max_pool3d_k2", "max_pool3d", (2, 3, 4, 6, 5), 2, return_indices=True, noncontig=True),
     _case("max_pool3d_options", "max_pool3d", (2, 2, 5, 6, 7), (3, 2, 3), (2, 1, 2), (1, 0, 1), (1, 2, 1), True, True),
+    _case("max_pool3d_zero_batch", "max_pool3d", (0, 2, 4, 4, 4), 2, return_indices=True),
+    _case("adaptive_max_pool3d_zero_batch", "adaptive_max_pool3d", (0, 2, 4, 5, 4), 3),
     _case("max_pool3d_unbatched", "max_pool3d", (2, 5, 5, 4), 3, 2, 1),
     _case("avg_pool3d_k2", "avg_pool3d", (2, 3, 4, 6, 5), 2, noncontig=True),
     _case("avg_pool3d_ceil_pad", "avg_pool3d", (2, 2, 5, 6, 7), 3, 2, 1, True),

@@ -89,6 +89,9 @@ CASES: list[OpCase] = [
           dilation=(1, 1, 2), groups=2),  # fmt: skip
     _conv("conv3d_same_even", "conv3d", (1, 2, 4, 5, 4), (3, 2, 2, 3, 2), padding="same"),
     _conv("conv3d_valid_nobias", "conv3d", (2, 2, 4, 4, 5), (3, 2, 3, 3, 3), bias=False, padding="valid", stride=2),
+    _conv("conv3d_zero_batch", "conv3d", (0, 2, 3, 3, 3), (3, 2, 2, 2, 2)),
+    _conv("conv_transpose3d_zero_batch", "conv_transpose3d", (0, 2, 3, 3, 3), (2, 3, 2, 2, 2), stride=2),
+    _case("unfold_zero_batch", "unfold", [(0, 3, 4, 4)], 2),
     _conv("conv3d_unbatched", "conv3d", (2, 4, 4, 4), (3, 2, 1, 2, 3), padding=(0, 1, 1)),
     # conv_transpose3d
     _conv("conv_transpose3d_basic", "conv_transpose3d", (2, 3, 3, 4, 3), (3, 2, 2, 2, 3), noncontig=True),

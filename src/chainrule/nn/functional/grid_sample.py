@@ -179,7 +179,7 @@ class GridSample(Function):
         m = math.prod(out)
         g = grid.reshape(n, m, nd).astype(np.float64)
         axes = [_taps(mode, g[..., nd - 1 - a], size[a], padding_mode, align) for a in range(nd)]
-        xf = x.reshape(n, c, -1)
+        xf = x.reshape(n, c, math.prod(size))
         strides = [math.prod(size[a + 1 :]) for a in range(nd)]
         y = np.zeros((n, c, m), dtype=np.float64)
         saved = []

@@ -120,8 +120,9 @@ class MaxUnpool(Function):
         """Forward formula of the class docstring, on NumPy arrays."""
         n, c = x.shape[:2]
         y = np.zeros((n, c, math.prod(oshape[2:])), dtype=x.dtype)
-        i2 = idx.reshape(n, c, -1)
-        np.put_along_axis(y, i2, x.reshape(n, c, -1), axis=2)
+        k = math.prod(x.shape[2:])
+        i2 = idx.reshape(n, c, k)
+        np.put_along_axis(y, i2, x.reshape(n, c, k), axis=2)
         ctx.i2, ctx.xshape = i2, x.shape
         return y.reshape(oshape)
 
@@ -129,7 +130,7 @@ class MaxUnpool(Function):
     def backward(ctx: Any, g: np.ndarray) -> tuple[Any, ...]:
         """The VJPs of the class docstring, on NumPy arrays."""
         n, c = g.shape[:2]
-        gx = np.take_along_axis(g.reshape(n, c, -1), ctx.i2, axis=2)
+        gx = np.take_along_axis(g.reshape(n, c, math.prod(g.shape[2:])), ctx.i2, axis=2)
         return gx.reshape(ctx.xshape), None, None
 
 
@@ -233,7 +234,8 @@ class AdaptiveMaxPoolNd(Function):
         grid = np.arange(math.prod(size)).reshape(size)
         for pos in np.ndindex(*out):
             sl = tuple(slice(*wins[a][p]) for a, p in enumerate(pos))
-            w = x[(slice(None), slice(None), *sl)].reshape(n, c, -1)
+            w = x[(slice(None), slice(None), *sl)]
+            w = w.reshape(n, c, math.prod(w.shape[2:]))
             arg = np.argmax(w, axis=-1)
             y[(slice(None), slice(None), *pos)] = np.take_along_axis(w, arg[..., None], -1)[..., 0]
             idx[(slice(None), slice(None), *pos)] = grid[sl].ravel()[arg]
