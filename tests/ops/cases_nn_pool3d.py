@@ -43,6 +43,11 @@ def _unpool(name, nd, xshape, out_size, *args, **kw):
     return OpCase(name, run, make=_unpool_inputs(xshape, out_size), **TOL)
 
 
+def _ties(rng):
+    """Small integers: many equal maxima inside a window (first maximum wins, as in PyTorch)."""
+    return [rng.integers(0, 3, size=(2, 2, 4, 4, 4)).astype(np.float64)]
+
+
 def _pool_unpool(m, x):
     y, idx = _F(m).max_pool3d(x, 2, return_indices=True)
     return _F(m).max_unpool3d(y, idx, 2, output_size=x.shape[2:])
@@ -51,6 +56,7 @@ def _pool_unpool(m, x):
 CASES: list[OpCase] = [
     _case("max_pool3d_k2", "max_pool3d", (2, 3, 4, 6, 5), 2, return_indices=True, noncontig=True),
     _case("max_pool3d_options", "max_pool3d", (2, 2, 5, 6, 7), (3, 2, 3), (2, 1, 2), (1, 0, 1), (1, 2, 1), True, True),
+    OpCase("max_pool3d_ties", lambda m, x: _F(m).max_pool3d(x, 3, 1, 1, return_indices=True), make=_ties, gradcheck=False),
     _case("max_pool3d_zero_batch", "max_pool3d", (0, 2, 4, 4, 4), 2, return_indices=True),
     _case("adaptive_max_pool3d_zero_batch", "adaptive_max_pool3d", (0, 2, 4, 5, 4), 3),
     _case("max_pool3d_unbatched", "max_pool3d", (2, 5, 5, 4), 3, 2, 1),

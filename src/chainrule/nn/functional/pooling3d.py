@@ -15,6 +15,7 @@ The window reductions read the (padded) input through the strided window view of
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -30,24 +31,6 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _flat_positions(gm: PatchGeom) -> np.ndarray:
-    """(*O, ∏K) flat index into the unpadded input of every window tap (padding taps: -1)."""
-    nd = len(gm.k)
-    flat = np.zeros(gm.out + gm.k, dtype=np.int64)
-    valid = np.ones(gm.out + gm.k, dtype=bool)
-    for a in range(nd):
-        o = np.arange(gm.out[a]) * gm.s[a]
-        k = np.arange(gm.k[a]) * gm.d[a]
-        pos = o[:, None] + k[None, :] - gm.lo[a]  # (O_a, K_a)
-        shape = [1] * (2 * nd)
-        shape[a], shape[nd + a] = gm.out[a], gm.k[a]
-        pos = pos.reshape(shape)
-        valid = valid & (pos >= 0) & (pos < gm.size[a])
-        flat = flat * gm.size[a] + pos
-    flat = np.where(valid, flat, -1)
-    return flat.reshape(*gm.out, -1)
-
-
 class MaxPoolNd(Function):
     """y[o] = max over the window of o;  idx[o] = flat position (over the spatial dims) of its first maximum.
     VJP: gx[n, c, idx[o]] += g[n, c, o]."""
@@ -57,16 +40,28 @@ class MaxPoolNd(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, gm: PatchGeom) -> Any:
         """Forward formula of the class docstring, on NumPy arrays."""
-        nd = len(gm.k)
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         v = window_view(gm, pad_to(gm, x, fill))  # (N, C, *K, *O)
-        n, c = x.shape[:2]
-        kk = math.prod(gm.k)
-        perm = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
-        w = v.transpose(perm).reshape(n, c, *gm.out, kk)
-        arg = np.argmax(w, axis=-1)
-        y = np.take_along_axis(w, arg[..., None], axis=-1)[..., 0]
-        idx = np.take_along_axis(np.broadcast_to(_flat_positions(gm), w.shape), arg[..., None], axis=-1)[..., 0]
+        offsets = list(itertools.product(*(range(k) for k in gm.k)))
+        head = (slice(None), slice(None))
+        y = v[(*head, *offsets[0])].copy()
+        arg = np.zeros(y.shape, dtype=np.int32)
+        win = np.empty(y.shape, dtype=bool)
+        for j, off in enumerate(offsets[1:], 1):  # one strided slab per kernel offset; first maximum wins
+            slab = v[(*head, *off)]
+            np.greater(slab, y, out=win)
+            if x.dtype.kind == "f":
+                win |= np.isnan(slab)  # NaN propagates, as in PyTorch
+            arg[win] = j
+            np.copyto(y, slab, where=win)
+        strides = [math.prod(gm.size[a + 1 :]) for a in range(len(gm.k))]
+        koff = np.array([sum(k * d * st for k, d, st in zip(off, gm.d, strides)) for off in offsets], dtype=np.int64)
+        base = np.zeros(gm.out, dtype=np.int64)
+        for a, st in enumerate(strides):
+            shape = [1] * len(gm.k)
+            shape[a] = gm.out[a]
+            base = base + ((np.arange(gm.out[a]) * gm.s[a] - gm.lo[a]) * st).reshape(shape)
+        idx = base + koff[arg]
         ctx.idx, ctx.xshape = idx, x.shape
         return y, idx
 
