@@ -14,7 +14,10 @@ from .cases_nn_conv import CASES as NN_CONV
 from .cases_nn_linear import CASES as NN_LINEAR
 from .cases_nn_loss import CASES as NN_LOSS
 from .cases_nn_norm import CASES as NN_NORM
+from .cases_nn_pool3d import CASES as NN_POOL3D
 from .cases_nn_pooling import CASES as NN_POOLING
+from .cases_nn_resample import CASES as NN_RESAMPLE
+from .cases_nn_spatial import CASES as NN_SPATIAL
 from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
@@ -26,6 +29,9 @@ CASES: list[OpCase] = [
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
     *LINALG_PKG,
 ]  # fmt: skip
+CASES += NN_SPATIAL
+CASES += NN_RESAMPLE
+CASES += NN_POOL3D
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

@@ -9,7 +9,9 @@ Export traces one forward pass (in eval mode) and writes a checked ONNX model bu
 Linear, Bilinear, the activations, Conv1d/2d, ConvTranspose1d/2d, max/avg/adaptive pooling, BatchNorm
 (running statistics), LayerNorm, RMSNorm, GroupNorm, InstanceNorm, Dropout (identity), Embedding,
 MultiheadAttention, TransformerEncoder(Layer), Flatten, softmax/log_softmax, scaled_dot_product_attention,
-pad — and Tensor code: arithmetic (+ − * / @ **), math functions, comparisons, where/clamp, reductions,
+pad (all modes; circular from opset 19), Conv3d/ConvTranspose3d, 3-d pooling, Upsample/interpolate
+(Resize), PixelShuffle (DepthToSpace)/PixelUnshuffle/ChannelShuffle, Unfold/Fold, LocalResponseNorm,
+LPPool (even p), grid_sample/affine_grid (2-d), EmbeddingBag (fixed-length bags) — and Tensor code: arithmetic (+ − * / @ **), math functions, comparisons, where/clamp, reductions,
 reshape/view/flatten/permute/transpose/(un)squeeze/expand/flip, cat/stack/split/chunk, index_select/
 gather/narrow, sort/topk, cumsum, einsum, one_hot, *_like, casts, in-place updates and basic slicing.
 Anything else that touches a traced tensor raises :class:`UnsupportedOperatorError` naming the op.

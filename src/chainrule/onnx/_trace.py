@@ -247,6 +247,7 @@ def tracing(graph: Graph, model: Any) -> Iterator[None]:
     from chainrule.nn.module import Module
 
     from . import _ops_attention, _ops_conv, _ops_index, _ops_nn, _ops_shape, _ops_tensor  # noqa: F401
+    from . import _ops_spatial as _spatial_handlers  # noqa: F401  (3-d, resample, patches)
 
     if STATE.graph is not None:
         raise RuntimeError("chainrule.onnx.export: an export is already running in this process")

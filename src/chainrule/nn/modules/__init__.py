@@ -10,6 +10,8 @@ from .conv import *  # noqa: F403
 from .conv import __all__ as _conv
 from .dropout import *  # noqa: F403
 from .dropout import __all__ as _dropout
+from .embedding_bag import *  # noqa: F403
+from .embedding_bag import __all__ as _embedding_bag
 from .flatten import *  # noqa: F403
 from .flatten import __all__ as _flatten
 from .linear import *  # noqa: F403
@@ -18,14 +20,27 @@ from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
 from .normalization import *  # noqa: F403
 from .normalization import __all__ as _normalization
+from .padding import *  # noqa: F403
+from .padding import __all__ as _padding
+from .patches import *  # noqa: F403
+from .patches import __all__ as _patches
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
+from .pooling3d import *  # noqa: F403
+from .pooling3d import __all__ as _pooling3d
 from .sparse import *  # noqa: F403
 from .sparse import __all__ as _sparse
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer
+from .upsampling import *  # noqa: F403
+from .upsampling import __all__ as _upsampling
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
     *_normalization, *_pooling, *_sparse, *_transformer,
 ]  # fmt: skip
+__all__ += _padding
+__all__ += _patches
+__all__ += _upsampling
+__all__ += _pooling3d
+__all__ += _embedding_bag

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d (PyTorch's arguments and init)."""
+"""Convolution layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d (PyTorch's arguments and init)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .. import init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -19,7 +19,7 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 def check_input(layer: Module, input: Any, nd: int, channels: int | None = None) -> None:  # noqa: A002
     """Raise RuntimeError naming ``layer`` when ``input`` has the wrong rank or channel count."""
     shape = tuple(getattr(input, "shape", ()))
-    dims = "L" if nd == 1 else "H, W"
+    dims = {1: "L", 2: "H, W"}.get(nd, "D, H, W")
     c = "C" if channels is None else str(channels)
     if len(shape) not in (nd + 1, nd + 2):
         hint = f" (add a channel dim with x.unsqueeze(-{nd + 1}))" if len(shape) == nd else ""
@@ -137,7 +137,7 @@ class _Conv(_ConvNd):
                          0, groups, bias, padding_mode, device, dtype)  # fmt: skip
 
     def _conv_forward(self, input: Any, weight: Any, bias: Any) -> Any:  # noqa: A002
-        fn = F.conv1d if self._nd == 1 else F.conv2d
+        fn = getattr(F, f"conv{self._nd}d")
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return fn(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
@@ -165,6 +165,12 @@ class Conv2d(_Conv):
     """
 
     _nd = 2
+
+
+class Conv3d(_Conv):
+    """3-D convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs: out = bias + Σ weight ⋆ input."""
+
+    _nd = 3
 
 
 class _ConvTranspose(_ConvNd):
@@ -199,7 +205,7 @@ class _ConvTranspose(_ConvNd):
 
     def forward(self, input: Any, output_size: Any = None) -> Any:  # noqa: A002
         self._check(input)
-        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        fn = getattr(F, f"conv_transpose{self._nd}d")
         op = self._output_padding(input, output_size)
         return fn(input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation)
 
@@ -214,3 +220,9 @@ class ConvTranspose2d(_ConvTranspose):
     """2-D transposed convolution ("deconvolution") over (N, C_in, H, W) or (C_in, H, W) inputs."""
 
     _nd = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-D transposed convolution ("deconvolution") over (N, C_in, D, H, W) or (C_in, D, H, W) inputs."""
+
+    _nd = 3
