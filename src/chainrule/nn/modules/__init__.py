@@ -24,8 +24,14 @@ from .sparse import *  # noqa: F403
 from .sparse import __all__ as _sparse
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer
+from .transformer_decoder import *  # noqa: F403
+from .transformer_decoder import __all__ as _transformer_decoder
+from .transformer_model import *  # noqa: F403
+from .transformer_model import __all__ as _transformer_model
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
     *_normalization, *_pooling, *_sparse, *_transformer,
+    *_transformer_decoder,
+    *_transformer_model,
 ]  # fmt: skip
