@@ -21,5 +21,17 @@ from .norm import *  # noqa: F403
 from .norm import __all__ as _norm
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
+from .ctc import *  # noqa: F403
+from .ctc import __all__ as _ctc
+from .loss_embedding import *  # noqa: F403
+from .loss_embedding import __all__ as _loss_embedding
+from .loss_margin import *  # noqa: F403
+from .loss_margin import __all__ as _loss_margin
+from .sampling import *  # noqa: F403
+from .sampling import __all__ as _sampling
 
 __all__ = ["one_hot", *_activation, *_attention, *_conv, *_linear, *_loss, *_loss_class, *_norm, *_pooling]
+__all__ += _ctc
+__all__ += _loss_embedding
+__all__ += _loss_margin
+__all__ += _sampling
