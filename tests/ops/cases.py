@@ -12,6 +12,7 @@ from .cases_nn_attention import CASES as NN_ATTENTION
 from .cases_nn_conv import CASES as NN_CONV
 from .cases_nn_linear import CASES as NN_LINEAR
 from .cases_nn_loss import CASES as NN_LOSS
+from .cases_nn_loss_extra import CASES as NN_LOSS_EXTRA
 from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_reduce import CASES as REDUCE
@@ -23,6 +24,7 @@ from .harness import OpCase
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
+    *NN_LOSS_EXTRA,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

@@ -28,10 +28,16 @@ from .transformer_decoder import *  # noqa: F403
 from .transformer_decoder import __all__ as _transformer_decoder
 from .transformer_model import *  # noqa: F403
 from .transformer_model import __all__ as _transformer_model
+from .distance import *  # noqa: F403
+from .distance import __all__ as _distance
+from .loss_extra import *  # noqa: F403
+from .loss_extra import __all__ as _loss_extra
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
     *_normalization, *_pooling, *_sparse, *_transformer,
     *_transformer_decoder,
     *_transformer_model,
+    *_distance,
+    *_loss_extra,
 ]  # fmt: skip
