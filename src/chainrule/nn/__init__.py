@@ -5,8 +5,10 @@ from .module import Module
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules
 from .parameter import Buffer, Parameter
+from .parameter import UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "functional", "init", "utils", *_modules]
+__all__ += ["UninitializedParameter", "UninitializedBuffer"]
 
 
 def __getattr__(name: str) -> object:

@@ -32,6 +32,10 @@ from .distance import *  # noqa: F403
 from .distance import __all__ as _distance
 from .loss_extra import *  # noqa: F403
 from .loss_extra import __all__ as _loss_extra
+from .normalization3d import *  # noqa: F403
+from .normalization3d import __all__ as _normalization3d
+from .lazy import *  # noqa: F403
+from .lazy import __all__ as _lazy
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
@@ -40,4 +44,6 @@ __all__ = [
     *_transformer_model,
     *_distance,
     *_loss_extra,
+    *_normalization3d,
+    *_lazy,
 ]  # fmt: skip
