@@ -133,6 +133,9 @@ class _BackwardHookRun:
         self.input_pos = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
         if not self.input_pos:
             return args
+        # tensor inputs that need no gradient are reported with a zero grad_input (PyTorch materializes them)
+        self.zero_inputs = [(i, a._data.shape, a._data.dtype) for i, a in enumerate(args)
+                            if isinstance(a, Tensor) and not a._requires_grad]  # fmt: skip
         outs = BackwardHookIdentity.apply(self, "in", *[args[i] for i in self.input_pos])
         new = list(args)
         for i, t in zip(self.input_pos, outs):
@@ -182,6 +185,8 @@ class _BackwardHookRun:
         packed = [None] * self.n_args
         for i, g in zip(self.input_pos, grads):
             packed[i] = as_t(g)
+        for i, shape, dtype in self.zero_inputs:
+            packed[i] = Tensor._make(np.zeros(shape, dtype))
         grad_input = tuple(packed)
         for hook in self.hooks:
             res = hook(self.module, grad_input, self.grad_output)

@@ -36,6 +36,7 @@ from .normalization3d import *  # noqa: F403
 from .normalization3d import __all__ as _normalization3d
 from .lazy import *  # noqa: F403
 from .lazy import __all__ as _lazy
+from . import module  # noqa: E402  (PyTorch's path to the global module hooks: nn.modules.module)
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
