@@ -97,20 +97,24 @@ def test_full_backward_hooks_match_torch(replace: bool, pre: bool) -> None:
 
 
 def test_backward_hook_when_no_input_requires_grad_and_removal() -> None:
-    for lib in (torch, chainrule):
+    def check(lib: Any) -> None:
         lin = lib.nn.Linear(3, 2)
         calls: list[Any] = []
         handle = lin.register_full_backward_hook(lambda m, gi, go: calls.append((gi, tuple(go[0].shape))))
-        lin(lib.randn(4, 3)).sum().backward()
+        with pytest.warns(UserWarning, match="Full backward hook is firing when gradients are computed with respect to module outputs"):
+            lin(lib.randn(4, 3)).sum().backward()
         assert calls == [((None,), (4, 2))]
         handle.remove()
         lin(lib.randn(4, 3)).sum().backward()
         assert len(calls) == 1
 
+    for lib in (torch, chainrule):
+        check(lib)
+
 
 def test_backward_hooks_on_submodules_in_order() -> None:
     order = {}
-    for lib in (torch, chainrule):
+    def check(lib: Any) -> None:
         torch.manual_seed(0)
         model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 1))
         names: list[str] = []
@@ -119,11 +123,14 @@ def test_backward_hooks_on_submodules_in_order() -> None:
             m.register_full_backward_pre_hook(lambda mod, go, i=i: names.append(f"pre{i}"))
         model(lib.randn(2, 3, requires_grad=True)).sum().backward()
         order[lib.__name__] = names
+
+    for lib in (torch, chainrule):
+        check(lib)
     assert order["chainrule"] == order["torch"]
 
 
 def test_forward_hooks_with_kwargs_and_always_call() -> None:
-    for lib in (torch, chainrule):
+    def check(lib: Any) -> None:
         mha = lib.nn.MultiheadAttention(4, 2, batch_first=True)
         log: list[str] = []
 
@@ -150,9 +157,12 @@ def test_forward_hooks_with_kwargs_and_always_call() -> None:
             lin(lib.randn(2, 5))
         assert seen == [None]
 
+    for lib in (torch, chainrule):
+        check(lib)
+
 
 def test_state_dict_hooks() -> None:
-    for lib in (torch, chainrule):
+    def check(lib: Any) -> None:
         model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.BatchNorm1d(2))
         calls: list[Any] = []
         model[1].register_state_dict_pre_hook(lambda m, prefix, keep_vars: calls.append(("pre", prefix, keep_vars)))
@@ -169,10 +179,13 @@ def test_state_dict_hooks() -> None:
         with pytest.raises(RuntimeError, match="state_dict post-hook must return None"):
             model.state_dict()
 
+    for lib in (torch, chainrule):
+        check(lib)
+
 
 def test_load_state_dict_hooks_rename_and_forgive() -> None:
     results = {}
-    for lib in (torch, chainrule):
+    def check(lib: Any) -> None:
         torch.manual_seed(0)
         model = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.Linear(3, 1))
         old = {k.replace("0.", "encoder."): v.clone() * 2 for k, v in model.state_dict().items() if k.startswith("0.")}
@@ -196,13 +209,16 @@ def test_load_state_dict_hooks_rename_and_forgive() -> None:
         model[1].register_load_state_dict_post_hook(lambda m, keys: keys)
         with pytest.raises(AssertionError, match="not expected to return new values"):
             model.load_state_dict(old, strict=False)
+
+    for lib in (torch, chainrule):
+        check(lib)
     assert results["chainrule"][0] == results["torch"][0] == [(["1.weight", "1.bias"], [])]
     assert results["chainrule"][1] == results["torch"][1] == []
     assert results["chainrule"][2] and results["torch"][2]
 
 
 def test_global_module_hooks() -> None:
-    for lib in (torch, chainrule):
+    def check(lib: Any) -> None:
         mm = lib.nn.modules.module
         model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2))
         fwd: list[str] = []
@@ -222,6 +238,9 @@ def test_global_module_hooks() -> None:
         fwd.clear()
         model(lib.randn(2, 3))
         assert fwd == []
+
+    for lib in (torch, chainrule):
+        check(lib)
     assert not chainrule.nn._module_hooks.global_active[0]
 
 

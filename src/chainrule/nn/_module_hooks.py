@@ -9,6 +9,7 @@ inputs (grad_input, rewritten by backward hooks).
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -174,6 +175,11 @@ class _BackwardHookRun:
                     grad_output = _check_replacement(res, len(grad_output), "backward pre hook", "grad_output")
             self.grad_output = grad_output
             if not self.input_pos and self.hooks:  # no input needs a gradient: hooks see grad_input all None
+                warnings.warn(
+                    "Full backward hook is firing when gradients are computed with respect to module outputs since "
+                    "no inputs require gradients. See the documentation of Module.register_full_backward_hook for "
+                    "more details.", UserWarning, stacklevel=2,
+                )
                 for hook in self.hooks:
                     res = hook(self.module, (None,) * self.n_args, grad_output)
                     if res is not None and any(r is not None for r in res):

@@ -11,22 +11,22 @@ from .attention import *  # noqa: F403
 from .attention import __all__ as _attention
 from .conv import *  # noqa: F403
 from .conv import __all__ as _conv
+from .ctc import *  # noqa: F403
+from .ctc import __all__ as _ctc
 from .linear import *  # noqa: F403
 from .linear import __all__ as _linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
 from .loss_class import *  # noqa: F403
 from .loss_class import __all__ as _loss_class
-from .norm import *  # noqa: F403
-from .norm import __all__ as _norm
-from .pooling import *  # noqa: F403
-from .pooling import __all__ as _pooling
-from .ctc import *  # noqa: F403
-from .ctc import __all__ as _ctc
 from .loss_embedding import *  # noqa: F403
 from .loss_embedding import __all__ as _loss_embedding
 from .loss_margin import *  # noqa: F403
 from .loss_margin import __all__ as _loss_margin
+from .norm import *  # noqa: F403
+from .norm import __all__ as _norm
+from .pooling import *  # noqa: F403
+from .pooling import __all__ as _pooling
 from .sampling import *  # noqa: F403
 from .sampling import __all__ as _sampling
 

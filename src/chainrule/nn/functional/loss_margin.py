@@ -7,6 +7,7 @@ targets and class weights are constants (PyTorch does not differentiate them). `
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from ..._tensor import Tensor

@@ -1,5 +1,6 @@
 """Layers (``chainrule.nn.Linear`` ...), one file per family."""
 
+from . import module  # PyTorch's path to the global module hooks: nn.modules.module
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation
 from .attention import *  # noqa: F403
@@ -8,16 +9,24 @@ from .container import *  # noqa: F403
 from .container import __all__ as _container
 from .conv import *  # noqa: F403
 from .conv import __all__ as _conv
+from .distance import *  # noqa: F403
+from .distance import __all__ as _distance
 from .dropout import *  # noqa: F403
 from .dropout import __all__ as _dropout
 from .flatten import *  # noqa: F403
 from .flatten import __all__ as _flatten
+from .lazy import *  # noqa: F403
+from .lazy import __all__ as _lazy
 from .linear import *  # noqa: F403
 from .linear import __all__ as _linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
+from .loss_extra import *  # noqa: F403
+from .loss_extra import __all__ as _loss_extra
 from .normalization import *  # noqa: F403
 from .normalization import __all__ as _normalization
+from .normalization3d import *  # noqa: F403
+from .normalization3d import __all__ as _normalization3d
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
 from .sparse import *  # noqa: F403
@@ -28,15 +37,6 @@ from .transformer_decoder import *  # noqa: F403
 from .transformer_decoder import __all__ as _transformer_decoder
 from .transformer_model import *  # noqa: F403
 from .transformer_model import __all__ as _transformer_model
-from .distance import *  # noqa: F403
-from .distance import __all__ as _distance
-from .loss_extra import *  # noqa: F403
-from .loss_extra import __all__ as _loss_extra
-from .normalization3d import *  # noqa: F403
-from .normalization3d import __all__ as _normalization3d
-from .lazy import *  # noqa: F403
-from .lazy import __all__ as _lazy
-from . import module  # noqa: E402  (PyTorch's path to the global module hooks: nn.modules.module)
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
