@@ -224,3 +224,15 @@ def test_gumbel_softmax_gradient_matches_torch_for_the_same_noise() -> None:
     np.testing.assert_allclose(cr_y.detach().numpy(), th_y.detach().numpy(), rtol=1e-12)
     (cr_y * chainrule.tensor(w)).sum().backward()
     np.testing.assert_allclose(cr_x.grad.numpy(), th_x.grad.numpy(), rtol=1e-10)
+
+
+def test_top_level_distance_functions_match_torch() -> None:
+    a, b = _x(3, 4), _x(3, 4, seed=1)
+    np.testing.assert_allclose(
+        chainrule.cosine_similarity(chainrule.tensor(a), chainrule.tensor(b), dim=0).numpy(),
+        torch.cosine_similarity(torch.tensor(a), torch.tensor(b), dim=0).numpy(), rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        chainrule.pairwise_distance(chainrule.tensor(a), chainrule.tensor(b), p=1.0).numpy(),
+        torch.pairwise_distance(torch.tensor(a), torch.tensor(b), p=1.0).numpy(), rtol=1e-12,
+    )
