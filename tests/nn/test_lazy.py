@@ -90,6 +90,22 @@ def test_optimizer_built_before_materialization_updates_the_real_weights() -> No
             opt.step()
     np.testing.assert_allclose(cr.weight.detach().numpy(), th.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert cr_opt.param_groups[0]["params"][0] is cr.weight
+    for name in ("Adam", "AdamW", "RMSprop"):  # optimizers with lazily created state accept placeholders too
+        th2, cr2 = torch.nn.LazyLinear(2), nn.LazyLinear(2)
+        th_o, cr_o = getattr(torch.optim, name)(th2.parameters(), lr=0.01), getattr(chainrule.optim, name)(cr2.parameters(), lr=0.01)
+        th2(torch.tensor(x).float())
+        cr2(chainrule.tensor(x).float())
+        cr2.load_state_dict({k: v.numpy() for k, v in th2.state_dict().items()})
+        for _ in range(3):
+            for lib, m, opt in ((torch, th2, th_o), (chainrule, cr2, cr_o)):
+                opt.zero_grad()
+                (m(lib.tensor(x).float()) ** 2).sum().backward()
+                opt.step()
+        np.testing.assert_allclose(cr2.weight.detach().numpy(), th2.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="uninitialized parameter"):
+        torch.optim.Adagrad(torch.nn.LazyLinear(2).parameters())
+    with pytest.raises(ValueError, match="uninitialized parameter"):
+        chainrule.optim.Adagrad(nn.LazyLinear(2).parameters())
 
 
 def test_loading_a_state_dict_materializes() -> None:
