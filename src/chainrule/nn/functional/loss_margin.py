@@ -110,8 +110,9 @@ def multilabel_soft_margin_loss(
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
-    c = input.shape[-1] if input.ndim else 1
-    return _reduce(loss.sum(input.ndim - 1 if input.ndim else ()) / c if input.ndim else loss, reduction)
+    if input.ndim:  # the mean over the classes (the last dimension)
+        loss = loss.sum(input.ndim - 1) / input.shape[-1]
+    return _reduce(loss, reduction)
 
 
 def poisson_nll_loss(
