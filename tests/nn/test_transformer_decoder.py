@@ -86,8 +86,9 @@ def test_decoder_layer(norm_first: bool, activation: str, batch_first: bool) -> 
         {"memory_mask": MEM_MASK, "memory_key_padding_mask": MEM_KPM},
         {"tgt_mask": CAUSAL, "memory_mask": MEM_MASK, "tgt_key_padding_mask": np.where(TGT_KPM, -np.inf, 0.0).astype(np.float32),
          "memory_key_padding_mask": np.where(MEM_KPM, -np.inf, 0.0).astype(np.float32)},
+        {"memory_mask": np.triu(np.full((T, S), -np.inf, np.float32), 1), "memory_is_causal": True},
     ],
-    ids=["causal_float", "causal_hint", "bool_masks", "memory_masks", "all_float"],
+    ids=["causal_float", "causal_hint", "bool_masks", "memory_masks", "all_float", "memory_causal"],
 )
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_decoder_layer_masks(masks: dict[str, Any], norm_first: bool) -> None:
