@@ -144,6 +144,8 @@ def test_transformer_full_with_masks(norm_first: bool, batch_first: bool) -> Non
     check_layer(make, [src, tgt])
     check_layer(make, [src, tgt], call=_masked(**masks))
     check_layer(make, [src, tgt], call=_masked(tgt_mask=CAUSAL, tgt_is_causal=True, src_is_causal=False))
+    per_head = np.random.default_rng(4).uniform(-1, 0, (N * H, T, T)).astype(np.float32) + CAUSAL  # (N·nhead, T, T)
+    check_layer(make, [src, tgt], call=_masked(tgt_mask=per_head))
 
 
 def test_transformer_options() -> None:
