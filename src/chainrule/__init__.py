@@ -125,6 +125,20 @@ def numel(input: Tensor) -> int:  # noqa: A002
     return input.numel()
 
 
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``torch.cosine_similarity``: the same as ``chainrule.nn.functional.cosine_similarity``."""
+    from .nn.functional import cosine_similarity as _f
+
+    return _f(x1, x2, dim, eps)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """``torch.pairwise_distance``: the same as ``chainrule.nn.functional.pairwise_distance``."""
+    from .nn.functional import pairwise_distance as _f
+
+    return _f(x1, x2, p, eps, keepdim)
+
+
 _SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx", "distributed", "cli", "errors")
 
 

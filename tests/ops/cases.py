@@ -13,6 +13,7 @@ from .cases_nn_attention import CASES as NN_ATTENTION
 from .cases_nn_conv import CASES as NN_CONV
 from .cases_nn_linear import CASES as NN_LINEAR
 from .cases_nn_loss import CASES as NN_LOSS
+from .cases_nn_loss_extra import CASES as NN_LOSS_EXTRA
 from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pool3d import CASES as NN_POOL3D
 from .cases_nn_pooling import CASES as NN_POOLING
@@ -28,6 +29,7 @@ CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
     *LINALG_PKG,
+    *NN_LOSS_EXTRA,
 ]  # fmt: skip
 CASES += NN_SPATIAL
 CASES += NN_RESAMPLE

@@ -4,9 +4,10 @@ from . import functional, init, utils
 from .module import Module
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "functional", "init", "utils", *_modules]
+__all__ += ["UninitializedParameter", "UninitializedBuffer"]
 
 
 def __getattr__(name: str) -> object:

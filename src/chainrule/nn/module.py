@@ -18,6 +18,17 @@ from .. import _dtype
 from .._device import check_device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ._module_hooks import (
+    HooksMixin,
+    RemovableHandle,
+    add_hook,
+    call_with_hooks,
+    global_active,
+    materialize_from,
+    run_load_post_hooks,
+    run_load_pre_hooks,
+    save_state,
+)
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module", "IncompatibleKeys"]
@@ -40,25 +51,10 @@ class IncompatibleKeys(NamedTuple):
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
 
 
-class _Handle:
-    _next_id = 0
-
-    def __init__(self, hooks: OrderedDict[int, Any]) -> None:
-        self.hooks = hooks
-        self.id = _Handle._next_id
-        _Handle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> _Handle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
+_Handle = RemovableHandle  # the name earlier code used
 
 
-class Module:
+class Module(HooksMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
     Example:
@@ -99,18 +95,11 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        d = self.__dict__
+        if not (d["_forward_pre_hooks"] or d["_forward_hooks"] or d.get("_backward_hooks") or d.get("_backward_pre_hooks")
+                or global_active[0]):  # fmt: skip
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
+        return call_with_hooks(self, args, kwargs)
 
     # --- registration --------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -421,35 +410,37 @@ class Module:
         return self  # pragma: no cover
 
     # --- hooks ---------------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> _Handle:
-        """``hook(module, args)`` before forward; may return replacement args."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, args)`` before forward; may return replacement args. With ``with_kwargs``:
+        ``hook(module, args, kwargs)`` returning None or a new ``(args, kwargs)``."""
+        flags = self._hook_table("_forward_pre_hooks_with_kwargs")
+        handle = add_hook(self._forward_pre_hooks, hook, prepend, (flags,))
+        if with_kwargs:
+            flags[handle.id] = True
+        return handle
 
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> _Handle:
-        """``hook(module, args, output)`` after forward; may return a replacement output."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
-
-    @staticmethod
-    def _add_hook(hooks: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool) -> _Handle:
-        handle = _Handle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, args, output)`` after forward; may return a replacement output. With
+        ``with_kwargs``: ``hook(module, args, kwargs, output)``; ``always_call`` runs it even when forward raises."""
+        kw, always = self._hook_table("_forward_hooks_with_kwargs"), self._hook_table("_forward_hooks_always_called")
+        handle = add_hook(self._forward_hooks, hook, prepend, (kw, always))
+        if with_kwargs:
+            kw[handle.id] = True
+        if always_call:
+            always[handle.id] = True
         return handle
 
     # --- state_dict ----------------------------------------------------------------------------
     def state_dict(self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name (PyTorch's keys), detached."""
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination
-        # remove_duplicate=False: a module registered twice is listed under both names, as in PyTorch.
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".") if prefix else "", remove_duplicate=False):
-            dot = f"{module_prefix}." if module_prefix else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    out[dot + name] = p if keep_vars else p.detach()
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent_buffers:
-                    out[dot + name] = b if keep_vars else b.detach()
+        # Registered twice, a module is listed under both names, as in PyTorch; uninitialized (lazy)
+        # parameters are listed as they are.
+        save_state(self, out, f"{prefix.rstrip('.')}." if prefix else "", keep_vars)
         return out
 
     def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> IncompatibleKeys:
@@ -461,17 +452,23 @@ class Module:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
         own = self.state_dict(keep_vars=True)
+        errors: list[str] = []
+        missing: list[str] = []
+        unexpected: list[str] = []
+        if any(m.__dict__.get("_load_state_dict_pre_hooks") for m in self.modules()):
+            state_dict = OrderedDict(state_dict)  # the hooks may edit it; the caller's dict stays as it is
+            run_load_pre_hooks(self, state_dict, strict, missing, unexpected, errors)
         # Like PyTorch's norm layers, accept state dicts without num_batches_tracked (the count stays).
-        missing = [k for k in own if k not in state_dict and not (
+        missing += [k for k in own if k not in state_dict and not (
             k.rpartition(".")[2] == "num_batches_tracked"
             and getattr(self.get_submodule(k.rpartition(".")[0]), "track_running_stats", False))]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        unexpected += [k for k in state_dict if k not in own]
         updates = []
         for key, target in own.items():
             if key not in state_dict:
                 continue
             value = state_dict[key]
+            materialize_from(target, value, key)
             arr = value._data if isinstance(value, Tensor) else np.asarray(value)
             if target._data.ndim == 0 and arr.shape == (1,):  # PyTorch loads old 1-element 0-d params too
                 arr = arr.reshape(())
@@ -482,6 +479,7 @@ class Module:
                 )
                 continue
             updates.append((target, arr))
+        run_load_post_hooks(self, IncompatibleKeys(missing, unexpected))
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")

@@ -2,7 +2,8 @@
 (what ``nn.MultiheadAttention`` and ``nn.TransformerEncoderLayer`` call).
 
 Attention is written with MatMul/Softmax; reshapes keep batch and sequence dims dynamic (0/-1).
-Masks must be constants (they are baked into the graph as initializers); dropout is off (eval).
+Constant masks are baked into the graph as initializers, masks computed from the inputs become
+``Where`` nodes; dropout is off (eval).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from ._ops_tensor import A, dt
 from ._trace import register
 
 
-def _additive_mask(g: Graph, mask: Any, d: np.dtype) -> str:
-    """A bool mask (True = blocked... for MHA; True = keep for SDPA is handled by the caller) as 0/−inf."""
+def _additive_mask(g: Graph, mask: Any, d: np.dtype, true_blocks: bool = True) -> str:
+    """A bool mask as 0/−inf (MHA: True = blocked; SDPA: True = take part, ``true_blocks=False``);
+    a float mask as is. A mask computed from the inputs becomes a ``Where`` node, a constant one an initializer."""
     if isinstance(mask, Tensor) and g.is_traced(mask):
         if mask._data.dtype.kind == "b":
-            raise UnsupportedOperatorError("attention", "a traced boolean mask; pass masks as constants")
+            blocked, kept = g.scalar(-np.inf, d), g.scalar(0.0, d)
+            return g.node("Where", [g.value(mask), blocked, kept] if true_blocks else [g.value(mask), kept, blocked])
         return g.value(mask, d)
     m = g.constant_data(mask)
     if m.dtype.kind == "b":
@@ -54,7 +57,7 @@ def _sdpa(g: Graph, a: A, out: Any) -> str:
             keep = g.constant_data(mask)
             scores = g.node("Add", [scores, g.const(np.where(keep, d.type(0), d.type(-np.inf)))])
         else:
-            scores = g.node("Add", [scores, _additive_mask(g, mask, d)])
+            scores = g.node("Add", [scores, _additive_mask(g, mask, d, true_blocks=False)])
     return g.node("MatMul", [g.node("Softmax", [scores], axis=-1), g.value(v)])
 
 

@@ -29,8 +29,15 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        from ..nn.parameter import is_lazy
+
         for group in self.param_groups:  # PyTorch creates Adagrad's state eagerly
             for p in group["params"]:
+                if is_lazy(p):
+                    raise ValueError(
+                        "Adagrad: attempted to use an uninitialized parameter (a lazy module's); Adagrad creates its "
+                        "state on construction, so call forward with a dummy batch before building the optimizer"
+                    )
                 self.state[p] = {
                     "step": Tensor._make(np.zeros((), np.float32)),
                     "sum": Tensor._make(np.full_like(p._data, group["initial_accumulator_value"])),

@@ -25,6 +25,7 @@ from ..._tensor import Tensor
 from ...autograd.function import Function
 from ...ops._util import broadcast_error, check_tensor, make, shape_str
 from ...ops.arrange import cat
+from ...ops.elementwise import where
 from .linear import linear, pad
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -293,8 +294,8 @@ def _canonical_mask(mask: Tensor | None, name: str, other: Tensor | None, other_
             f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both instead.",
             stacklevel=3,
         )
-    if kind == "b":
-        return make(np.where(mask._data, dtype.type(-np.inf), dtype.type(0)))
+    if kind == "b":  # an op (not a bare NumPy call), so traces and exports see the mask's dependence on inputs
+        return where(mask, make(np.array(-np.inf, dtype)), make(np.array(0, dtype)))
     return mask
 
 

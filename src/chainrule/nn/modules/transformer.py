@@ -26,28 +26,12 @@ from .dropout import Dropout
 from .linear import Linear
 from .normalization import LayerNorm
 
-__all__ = ["TransformerEncoderLayer", "TransformerEncoder", "Transformer"]
+__all__ = ["TransformerEncoderLayer", "TransformerEncoder"]
 
 
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
     """(sz, sz) float mask: 0 on and below the diagonal, −inf above (position i sees j ≤ i)."""
     return triu(full((sz, sz), float("-inf"), dtype=dtype, device=device), diagonal=1)
-
-
-class Transformer:
-    """Namespace for ``Transformer.generate_square_subsequent_mask`` (the full ``nn.Transformer``
-    encoder-decoder model is not provided; build one from ``TransformerEncoder``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(
-            "nn.Transformer: the encoder-decoder model is not implemented in chainrule; use "
-            "nn.TransformerEncoder(nn.TransformerEncoderLayer(...), num_layers) instead"
-        )
-
-    @staticmethod
-    def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
-        """(sz, sz) float mask: 0 on and below the diagonal, −inf above."""
-        return _generate_square_subsequent_mask(sz, device, dtype)
 
 
 def _get_activation_fn(activation: str) -> Callable[[Tensor], Tensor]:
