@@ -19,10 +19,8 @@ __all__ = ["sniff", "foreign_format_error", "corrupt", "explain", "MAX_HEADER"]
 MAX_HEADER = 100_000_000  # the safetensors limit on the JSON header
 
 _PICKLE_HINT = (
-    "chainrule never unpickles files with a general unpickler: unpickling runs arbitrary code, so a "
-    "checkpoint from an untrusted source could take over your machine. It reads what torch.save writes by "
-    "default (a zip archive of PyTorch >= 1.6) through a restricted reader that allows only tensors and "
-    "plain data; anything else, convert once in PyTorch: "
+    "chainrule reads torch.save's default zip format with a reader that allows only tensors and plain data, "
+    "and never unpickles anything else (unpickling runs arbitrary code). Convert it once, in PyTorch: "
     "`import torch, safetensors.torch; model.load_state_dict(torch.load(path)); "
     'safetensors.torch.save_file(model.state_dict(), "model.safetensors")`, '
     "then load the .safetensors file with chainrule.load."
