@@ -17,12 +17,14 @@ from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
+from .cases_special import CASES as SPECIAL
 from .cases_unary import CASES as UNARY
 from .harness import OpCase
 
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
+    *SPECIAL,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

@@ -26,6 +26,13 @@ from .sorting import __all__ as _sorting
 from .unary import *  # noqa: F403
 from .unary import __all__ as _unary
 
+# (after the families above, which these build on)
+from .special import *  # noqa: F403,E402
+from .special import __all__ as _special  # noqa: E402
+from .combine import *  # noqa: F403,E402
+from .combine import __all__ as _combine  # noqa: E402
+
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
+    *_special, *_combine,
 ]  # fmt: skip

@@ -1,0 +1,377 @@
+"""Special functions: inverse hyperbolics, lgamma/digamma/polygamma, erfinv, erfc, and the binary
+maps copysign, hypot, logaddexp(2), xlogy.
+
+NumPy has no gamma-family functions, so they are computed here: lgamma by the Lanczos
+approximation (g = 7, 9 terms) with the reflection formula below ½; digamma and polygamma by
+shifting x upward with the recurrence ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/xⁿ⁺¹ and then the asymptotic
+(Bernoulli) series; erfinv by Giles' single-precision approximation refined by Newton steps on
+erf. All are computed in float64 and rounded to the input's dtype.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._util import Function, broadcast_error, promote, shape_of, tensor_cls
+from .elementwise import _float_operands
+from .unary import _ERF64_B, _erf, _float, _horner, _Pointwise
+
+__all__ = [
+    "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "lgamma", "digamma", "polygamma",
+    "erfinv", "erfc", "copysign", "hypot", "logaddexp", "logaddexp2", "xlogy",
+]  # fmt: skip
+
+_LN2 = math.log(2.0)
+_SQRT_PI_2 = math.sqrt(math.pi) / 2.0
+
+# Bernoulli numbers B₂ₖ, k = 1..9 (asymptotic series of digamma/polygamma)
+_B2K = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798)
+
+
+def _f64(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    """ln|Γ(x)|: Stirling's series at x ≥ 10 after the shift ln Γ(x) = ln Γ(x+k) − ln|x(x+1)…(x+k−1)|,
+    reflection ln π − ln|sin πx| − ln Γ(1−x) for x < 0; +inf at the poles."""
+    x64 = _f64(x)
+    with np.errstate(all="ignore"):
+        neg = x64 < 0
+        z = np.where(neg, 1.0 - x64, x64)
+        z = np.where(np.isfinite(z) & (z > 0), z, 10.0)
+        prod = np.ones_like(z)
+        while True:
+            m = z < 10.0
+            if not m.any():
+                break
+            prod[m] *= z[m]
+            z[m] += 1.0
+        inv2 = 1.0 / (z * z)
+        s = np.zeros_like(z)
+        for k in range(len(_B2K), 0, -1):
+            s = s * inv2 + _B2K[k - 1] / (2 * k * (2 * k - 1))
+        lg = (z - 0.5) * np.log(z) - z + 0.5 * math.log(2 * math.pi) + s / z - np.log(prod)
+        refl = math.log(math.pi) - np.log(np.abs(np.sin(math.pi * x64))) - lg
+        out = np.where(neg, refl, lg)
+        out = np.where((x64 <= 0) & (x64 == np.floor(x64)), np.inf, out)  # poles
+        out = np.where(np.isinf(x64), np.inf, np.where(np.isnan(x64), np.nan, out))
+        out = np.where((x64 == 1.0) | (x64 == 2.0), 0.0, out)  # exact zeros
+    return out.astype(x.dtype, copy=False)
+
+
+def _shift_up(x: np.ndarray, n: int, lo: float) -> tuple[np.ndarray, np.ndarray]:
+    """Shift every x below ``lo`` upward with the recurrence; returns (shifted x, Σ of the terms)."""
+    acc = np.zeros_like(x)
+    x = x.copy()
+    sign = -1.0 if n == 0 else (-1.0) ** (n + 1) * math.factorial(n)
+    while True:
+        m = x < lo
+        if not m.any():
+            return x, acc
+        xm = x[m]
+        acc[m] += sign / xm ** (n + 1) if n else -1.0 / xm
+        x[m] = xm + 1.0
+
+
+def _polygamma64(n: int, x: np.ndarray) -> np.ndarray:
+    """ψ⁽ⁿ⁾(x) in float64 (n = 0 is digamma); digamma uses reflection for x < 0."""
+    x = _f64(x)
+    out = np.empty_like(x)
+    with np.errstate(all="ignore"):
+        pole = (x <= 0) & (x == np.floor(x))
+        if n == 0:
+            neg = x < 0
+            xr = np.where(neg, 1.0 - x, x)  # ψ(x) = ψ(1−x) − π cot πx
+            xs, acc = _shift_up(np.where(pole | ~np.isfinite(xr), 10.0, xr), 0, 10.0)
+            inv2 = 1.0 / (xs * xs)
+            s = np.zeros_like(xs)
+            for k in range(len(_B2K) - 1, -1, -1):
+                s = s * inv2 + _B2K[k] / (2 * (k + 1))
+            out = np.log(xs) - 0.5 / xs - s * inv2 + acc
+            out = np.where(neg, out - math.pi / np.tan(math.pi * x), out)
+            out = np.where(x == 0, -np.inf, np.where(pole, np.nan, out))
+            out = np.where(x == np.inf, np.inf, np.where(np.isnan(x) | (x == -np.inf), np.nan, out))
+            return out
+        xs, acc = _shift_up(np.where(pole | ~np.isfinite(x), 10.0, x), n, 10.0)
+        # (−1)ⁿ⁺¹ [ (n−1)!/xⁿ + n!/(2xⁿ⁺¹) + Σₖ B₂ₖ (2k+n−1)!/((2k)! x²ᵏ⁺ⁿ) ]
+        s = math.factorial(n - 1) / xs**n + math.factorial(n) / (2 * xs ** (n + 1))
+        for k, b in enumerate(_B2K, start=1):
+            s = s + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) / xs ** (2 * k + n)
+        out = (-1.0) ** (n + 1) * s + acc
+        out = np.where(pole, np.inf if n % 2 else -np.inf, out)
+        out = np.where(x == np.inf, 0.0, np.where(np.isnan(x) | (x == -np.inf), np.nan, out))
+    return out
+
+
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """erf⁻¹(y): Giles' approximation (w = −ln(1−y²)), then Newton steps on erf; ±inf at ±1, nan beyond."""
+    y64 = _f64(y)
+    with np.errstate(all="ignore"):
+        w = -np.log((1.0 - y64) * (1.0 + y64))
+        central = w < 5.0
+        wc = w - 2.5
+        pc = 2.81022636e-08
+        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                  -0.00417768164, 0.246640727, 1.50140941):  # fmt: skip
+            pc = pc * wc + c
+        wt = np.sqrt(w) - 3.0
+        pt = -0.000200214257
+        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                  0.00943887047, 1.00167406, 2.83297682):  # fmt: skip
+            pt = pt * wt + c
+        x = np.where(central, pc, pt) * y64
+        ok = np.isfinite(x)
+        xs = np.where(ok, x, 0.0)
+        for _ in range(3):
+            xs = xs - (_erf(xs) - y64) / (np.exp(-xs * xs) / _SQRT_PI_2)
+        tail = ok & (np.abs(xs) >= 2.0)
+        if tail.any():  # Newton on ln erfc(t) = ln(1 − |y|), exact where erf(t) would round to 1
+            t, lnd = np.abs(xs[tail]), np.log1p(-np.abs(y64[tail]))
+            for _ in range(3):
+                r = _horner(_ERF64_B, 6.0 / t - 2.0) / t  # erfc(t) = e^(−t²)·r
+                t = t + (np.log(r) - t * t - lnd) * r * _SQRT_PI_2
+            xs[tail] = np.copysign(t, y64[tail])
+        x = np.where(ok, xs, x)
+        x = np.where(np.abs(y64) == 1.0, np.copysign(np.inf, y64), np.where(np.abs(y64) > 1.0, np.nan, x))
+    return x.astype(y.dtype, copy=False)
+
+
+def _erfc(x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return (1.0 - _erf(x)).astype(x.dtype, copy=False)
+
+
+class Asinh(_Pointwise, Function):
+    """out = asinh x = ln(x + √(x²+1)).   VJP: gx = g / √(x² + 1)."""
+
+    f = np.arcsinh
+    vjp = staticmethod(lambda g, x, out: g / np.sqrt(x * x + 1.0))
+
+
+class Acosh(_Pointwise, Function):
+    """out = acosh x (nan below 1).   VJP: gx = g / √(x² − 1)."""
+
+    f = np.arccosh
+    vjp = staticmethod(lambda g, x, out: g / np.sqrt(x * x - 1.0))
+
+
+class Atanh(_Pointwise, Function):
+    """out = atanh x = ½ ln((1+x)/(1−x)).   VJP: gx = g / (1 − x²)."""
+
+    f = np.arctanh
+    vjp = staticmethod(lambda g, x, out: g / (1.0 - x * x))
+
+
+class Lgamma(_Pointwise, Function):
+    """out = ln|Γ(x)|.   VJP: gx = g·ψ(x)."""
+
+    f = staticmethod(_lgamma)
+    vjp = staticmethod(lambda g, x, out: g * _polygamma64(0, x).astype(x.dtype, copy=False))
+
+
+class Polygamma(Function):
+    """out = ψ⁽ⁿ⁾(x) (n = 0: digamma ψ = Γ'/Γ).   VJP: gx = g·ψ⁽ⁿ⁺¹⁾(x)."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, n: int) -> Any:
+        ctx.n = n
+        ctx.save_for_backward(x)
+        return _polygamma64(n, x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return g * _polygamma64(ctx.n + 1, x).astype(x.dtype, copy=False), None
+
+
+class Erfinv(_Pointwise, Function):
+    """out = erf⁻¹(x).   VJP: gx = g·(√π/2)·e^(out²)."""
+
+    keep_x, keep_out = False, True
+    f = staticmethod(_erfinv)
+    vjp = staticmethod(lambda g, x, out: g * (_SQRT_PI_2 * np.exp(out * out)))
+
+
+class Erfc(_Pointwise, Function):
+    """out = 1 − erf x.   VJP: gx = −g·(2/√π)·e^(−x²)."""
+
+    f = staticmethod(_erfc)
+    vjp = staticmethod(lambda g, x, out: -g * (np.exp(-x * x) / _SQRT_PI_2))
+
+
+class Copysign(Function):
+    """out = |a|·sign(b) (sign bit of b, so −0.0 counts as negative).
+    VJP: ga = g·out/a (0 where a = 0),  gb = 0."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        out = np.copysign(a, b)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, out = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            ratio = np.where(a == 0, 0.0, out / np.where(a == 0, 1.0, a))
+        return (g * ratio).astype(g.dtype, copy=False), (np.zeros_like(g) if ctx.needs_input_grad[1] else None)
+
+
+class Hypot(Function):
+    """out = √(a² + b²).   VJP: ga = g·a/out,  gb = g·b/out."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b, out = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return g * a / out, g * b / out
+
+
+class LogAddExp(Function):
+    """out = ln(eᵃ + eᵇ) (``base2``: log₂(2ᵃ + 2ᵇ)).
+    VJP: ga = g·e^(a−out),  gb = g·e^(b−out)  (base 2: 2^(a−out), 2^(b−out))."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, base2: bool) -> Any:
+        with np.errstate(all="ignore"):
+            out = np.logaddexp2(a, b) if base2 else np.logaddexp(a, b)
+        ctx.base2 = base2
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b, out = ctx.saved_tensors
+        e = np.exp2 if ctx.base2 else np.exp
+        with np.errstate(all="ignore"):
+            ga = g * e(a - out) if ctx.needs_input_grad[0] else None
+            gb = g * e(b - out) if ctx.needs_input_grad[1] else None
+        return ga, gb, None
+
+
+class Xlogy(Function):
+    """out = a·ln b, taken as 0 where a = 0 (unless b is nan).
+    VJP: ga = g·ln b (0 where a = 0 and b ≤ 0),  gb = g·a/b."""
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        with np.errstate(all="ignore"):
+            out = np.where((a == 0) & ~np.isnan(b), 0.0, a * np.log(b)).astype(np.result_type(a, b), copy=False)
+        ctx.save_for_backward(a, b)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        with np.errstate(all="ignore"):
+            if ctx.needs_input_grad[0]:
+                ga = np.where((a == 0) & (b <= 0), 0.0, g * np.log(b)).astype(g.dtype, copy=False)
+            if ctx.needs_input_grad[1]:
+                gb = g * a / b
+        return ga, gb
+
+
+# --- public functions ---------------------------------------------------------------------------
+def asinh(input: Any) -> Any:  # noqa: A002
+    """Inverse hyperbolic sine."""
+    return Asinh.apply(_float(input, "asinh"))
+
+
+def acosh(input: Any) -> Any:  # noqa: A002
+    """Inverse hyperbolic cosine (nan below 1)."""
+    return Acosh.apply(_float(input, "acosh"))
+
+
+def atanh(input: Any) -> Any:  # noqa: A002
+    """Inverse hyperbolic tangent (±inf at ±1, nan beyond)."""
+    return Atanh.apply(_float(input, "atanh"))
+
+
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+def lgamma(input: Any) -> Any:  # noqa: A002
+    """ln|Γ(x)| (+inf at 0 and the negative integers)."""
+    return Lgamma.apply(_float(input, "lgamma"))
+
+
+def digamma(input: Any) -> Any:  # noqa: A002
+    """ψ(x) = d/dx ln Γ(x) (−inf at 0, nan at the negative integers, as PyTorch)."""
+    return Polygamma.apply(_float(input, "digamma"), 0)
+
+
+def polygamma(n: int, input: Any) -> Any:  # noqa: A002
+    """ψ⁽ⁿ⁾(x), the n-th derivative of digamma (n ≥ 0)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"polygamma(): argument 'n' must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"polygamma: polygamma(n, x) does not support negative n; got n = {n}")
+    return Polygamma.apply(_float(input, "polygamma"), int(n))
+
+
+def erfinv(input: Any) -> Any:  # noqa: A002
+    """Inverse error function on (−1, 1) (±inf at ±1, nan outside)."""
+    return Erfinv.apply(_float(input, "erfinv"))
+
+
+def erfc(input: Any) -> Any:  # noqa: A002
+    """Complementary error function 1 − erf(x)."""
+    return Erfc.apply(_float(input, "erfc"))
+
+
+def _binary_float(cls: Any, name: str, a: Any, b: Any, *extra: Any) -> Any:
+    T = tensor_cls()
+    if not isinstance(a, T) and not isinstance(b, T):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(a).__name__}")
+    a, b = promote(*_float_operands(a, b), name)
+    try:
+        return cls.apply(a, b, *extra)
+    except ValueError:
+        raise broadcast_error(name, shape_of(a), shape_of(b)) from None
+
+
+def copysign(input: Any, other: Any) -> Any:  # noqa: A002
+    """|input| with the sign of ``other`` (integers give the default float dtype)."""
+    return _binary_float(Copysign, "copysign", input, other)
+
+
+def hypot(input: Any, other: Any) -> Any:  # noqa: A002
+    """√(input² + other²) without overflow in the squares."""
+    return _binary_float(Hypot, "hypot", input, other)
+
+
+def logaddexp(input: Any, other: Any) -> Any:  # noqa: A002
+    """ln(e^input + e^other), computed stably."""
+    return _binary_float(LogAddExp, "logaddexp", input, other, False)
+
+
+def logaddexp2(input: Any, other: Any) -> Any:  # noqa: A002
+    """log₂(2^input + 2^other), computed stably."""
+    return _binary_float(LogAddExp, "logaddexp2", input, other, True)
+
+
+def xlogy(input: Any, other: Any) -> Any:  # noqa: A002
+    """input·ln(other), with 0 where input is 0 (even where ln(other) is −inf)."""
+    return _binary_float(Xlogy, "xlogy", input, other)
