@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cases_activation import CASES as ACTIVATION
+from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
@@ -24,7 +25,7 @@ from .harness import OpCase
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
-    *SPECIAL,
+    *SPECIAL, *COMBINE,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]
