@@ -31,8 +31,10 @@ from .special import *  # noqa: F403,E402
 from .special import __all__ as _special  # noqa: E402
 from .combine import *  # noqa: F403,E402
 from .combine import __all__ as _combine  # noqa: E402
+from .index_write import *  # noqa: F403,E402
+from .index_write import __all__ as _index_write  # noqa: E402
 
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
-    *_special, *_combine,
+    *_special, *_combine, *_index_write,
 ]  # fmt: skip
