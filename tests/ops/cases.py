@@ -21,12 +21,13 @@ from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
 from .cases_special import CASES as SPECIAL
 from .cases_unary import CASES as UNARY
+from .cases_windows import CASES as WINDOWS
 from .harness import OpCase
 
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
-    *SPECIAL, *COMBINE, *INDEX_WRITE,
+    *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

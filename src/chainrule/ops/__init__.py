@@ -33,8 +33,10 @@ from .combine import *  # noqa: F403,E402
 from .combine import __all__ as _combine  # noqa: E402
 from .index_write import *  # noqa: F403,E402
 from .index_write import __all__ as _index_write  # noqa: E402
+from .windows import *  # noqa: F403,E402
+from .windows import __all__ as _windows  # noqa: E402
 
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
-    *_special, *_combine, *_index_write,
+    *_special, *_combine, *_index_write, *_windows,
 ]  # fmt: skip
