@@ -17,6 +17,7 @@ from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_reduce import CASES as REDUCE
 from .cases_index_write import CASES as INDEX_WRITE
+from .cases_sets import CASES as SETS
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
 from .cases_special import CASES as SPECIAL
@@ -27,7 +28,7 @@ from .harness import OpCase
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
-    *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS,
+    *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS, *SETS,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

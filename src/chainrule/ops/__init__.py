@@ -35,8 +35,12 @@ from .index_write import *  # noqa: F403,E402
 from .index_write import __all__ as _index_write  # noqa: E402
 from .windows import *  # noqa: F403,E402
 from .windows import __all__ as _windows  # noqa: E402
+from .sets import *  # noqa: F403,E402
+from .sets import __all__ as _sets  # noqa: E402
+from .order_stats import *  # noqa: F403,E402
+from .order_stats import __all__ as _order_stats  # noqa: E402
 
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
-    *_special, *_combine, *_index_write, *_windows,
+    *_special, *_combine, *_index_write, *_windows, *_sets, *_order_stats,
 ]  # fmt: skip
