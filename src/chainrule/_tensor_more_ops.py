@@ -241,7 +241,7 @@ class TensorMoreOpMethods:
 
     def resize_(self, *sizes: Any, memory_format: Any = None) -> Any:
         """Give the tensor shape ``sizes`` in place: the first elements keep their values (row-major), new ones are 0."""
-        return _ops.resize_(self, *sizes)
+        return _ops.bits.resize_(self, *sizes)
 
     def asinh_(self, *args: Any, **kwargs: Any) -> Any:
         """In-place ``asinh``: ``self`` takes the result of ``chainrule.asinh(self, ...)``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cases_activation import CASES as ACTIVATION
+from .cases_bits import CASES as BITS
 from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
@@ -28,7 +29,7 @@ from .harness import OpCase
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
-    *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS, *SETS,
+    *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS, *SETS, *BITS,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

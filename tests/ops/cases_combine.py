@@ -74,6 +74,13 @@ CASES = [
     OpCase("diag_embed", lambda m, a: m.diag_embed(a), [S], noncontig=True),
     OpCase("diag_embed_offset_dims", lambda m, a: a.diag_embed(offset=-1, dim1=0, dim2=2), [(2, 3)]),
     OpCase("diag_embed_pos_offset", lambda m, a: m.diag_embed(a, 2, 1, 0), [(3,)]),
+    # cdist
+    OpCase("cdist", lambda m, a, b: m.cdist(a, b), make=_n((4, 3), (5, 3)), noncontig=True, dtypes=("float32", "float64")),
+    *[OpCase(f"cdist_p{p}", (lambda p: lambda m, a, b: m.cdist(a, b, p=p))(p), make=_n((2, 4, 3), (2, 5, 3))) for p in (1.0, 3.0, 0.5, float("inf"))],
+    OpCase("cdist_p0", lambda m, a, b: m.cdist(a, b, p=0), make=lambda r: [np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 0.0], [3.0, 2.0]])]),
+    OpCase("cdist_batch_bcast", lambda m, a, b: m.cdist(a, b), make=_n((2, 1, 4, 3), (3, 5, 3))),
+    OpCase("cdist_zero_distance", lambda m, a: m.cdist(a, a.detach() * 1.0), make=_n((3, 2)), gradcheck=False),
+    OpCase("cdist_empty", lambda m, a, b: m.cdist(a, b), make=_n((0, 3), (2, 3)), gradcheck=False),
     # index helpers
     OpCase("tril_triu_indices", lambda m: (m.tril_indices(3, 4), m.triu_indices(4, 3, 1), m.tril_indices(3, 3, -1, dtype=m.int32), m.triu_indices(0, 3)), make=lambda r: [], grad=False),
 ]

@@ -39,8 +39,12 @@ from .sets import *  # noqa: F403,E402
 from .sets import __all__ as _sets  # noqa: E402
 from .order_stats import *  # noqa: F403,E402
 from .order_stats import __all__ as _order_stats  # noqa: E402
+from .bits import *  # noqa: F403,E402
+from .bits import __all__ as _bits  # noqa: E402
+from .distance import *  # noqa: F403,E402
+from .distance import __all__ as _distance  # noqa: E402
 
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
-    *_special, *_combine, *_index_write, *_windows, *_sets, *_order_stats,
+    *_special, *_combine, *_index_write, *_windows, *_sets, *_order_stats, *_bits, *_distance,
 ]  # fmt: skip
