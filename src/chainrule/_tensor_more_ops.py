@@ -206,7 +206,7 @@ class TensorMoreOpMethods:
 
     def unfold(self, dimension: int, size: int, step: int) -> Any:
         """All windows of length ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
-        return _ops.unfold(self, dimension, size, step)
+        return _ops.windows.unfold(self, dimension, size, step)
 
     def __lshift__(self, other: Any) -> Any:
         return _ops.bitwise_left_shift(self, other)

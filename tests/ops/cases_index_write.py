@@ -45,6 +45,8 @@ CASES = [
     OpCase("scatter_reduce_prod_zeros_noself", lambda m, a, i, s: m.scatter_reduce(a, 0, i, s, "prod", include_self=False), make=_zeros),
     OpCase("scatter_reduce_int_mean", lambda m, x, i, y: (m.scatter_reduce(x, 0, i, y, "mean"), m.scatter_reduce(x, 0, i, y, "amax", include_self=False)),
            make=lambda r: [r.integers(-9, 9, S), _IDX, r.integers(-9, 9, S)], grad=False),
+    OpCase("scatter_reduce_legacy_names", lambda m, a, i, s: (m.scatter_reduce(a, 0, i, s, "max"), a.scatter_reduce(0, i, s, "min", include_self=False)),
+           make=lambda r: [r.standard_normal(S), _IDX, r.standard_normal(S)], grad=False),
     OpCase("scatter_reduce_inplace", lambda m, a, i, s: (a * 1).scatter_reduce_(0, i, s, "sum"), make=lambda r: [r.standard_normal(S), _IDX, r.standard_normal(S)]),
     OpCase("scatter_reduce_empty_index", lambda m, a, i, s: m.scatter_reduce(a, 0, i, s, "prod"),
            make=lambda r: [r.standard_normal(S), np.zeros((0, 4), np.int64), r.standard_normal(S)], grad=False),

@@ -144,6 +144,7 @@ def scatter_reduce(
 ) -> Any:
     """A copy of ``input`` with ``src`` reduced in at ``index`` along ``dim``: 'sum', 'prod', 'mean', 'amax' or 'amin'."""
     x = check_tensor(input, "scatter_reduce")
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # (older names PyTorch still accepts)
     if reduce not in _REDUCE_UFUNC:
         raise RuntimeError(
             f"scatter_reduce: reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
@@ -174,7 +175,9 @@ def _index_checks(x: Any, dim: int, idx: np.ndarray, source: Any, op: str) -> in
             f"{op}(): When source and destination are not scalars, their dimensionality must match. "
             f"Source dimensionality ({len(sshape)}), destination dimensionality ({len(shape)})"
         )
-    if shape and (any(a != b for i, (a, b) in enumerate(zip(shape, sshape)) if i != d) or sshape[d] != n):
+    if shape and sshape[d] != n:
+        raise IndexError(f"{op}(): Number of indices ({n}) should be equal to source.size(dim) ({sshape[d]})")
+    if shape and any(a != b for i, (a, b) in enumerate(zip(shape, sshape)) if i != d):
         raise RuntimeError(
             f"{op}(): Number of indices ({n}) should be equal to source.size(dim) and source must match "
             f"self apart from dim {d}; expected source shape like {shape_str(shape)}, got {shape_str(sshape)}"

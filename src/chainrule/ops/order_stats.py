@@ -30,7 +30,7 @@ def _quantile(op: str, input: Any, q: Any, dim: Any, keepdim: bool, interpolatio
     if a.dtype.kind != "f":
         raise RuntimeError(f"{op}() input tensor must be either float or double dtype; got {_dtype.from_numpy_dtype(a.dtype)}")
     if interpolation not in _INTERPOLATIONS:
-        raise ValueError(
+        raise RuntimeError(
             f"{op}() interpolation must be one of linear, lower, higher, midpoint or nearest. Got {interpolation}"
         )
     T = tensor_cls()

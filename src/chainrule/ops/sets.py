@@ -76,6 +76,10 @@ def unique_consecutive(
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:  # noqa: A002
     """Occurrences of each value 0, 1, … in a 1-D non-negative integer tensor (summed ``weights`` if given)."""
     a = check_tensor(input, "bincount")._data
+    if a.dtype.kind not in "iub":
+        raise NotImplementedError(
+            f'bincount: "bincount_cpu" not implemented for {_dtype.from_numpy_dtype(a.dtype)}; expected an integer tensor'
+        )
     if a.ndim != 1 or a.dtype.kind not in "iu" or (a.size and a.min() < 0):
         raise RuntimeError(
             f"bincount: bincount only supports 1-d non-negative integral inputs; got a {a.ndim}-d tensor "

@@ -19,7 +19,7 @@ from .index import gather
 from .reduce import return_type
 from .shape import reshape
 
-__all__ = ["unfold", "cummax", "cummin", "logcumsumexp"]
+__all__ = ["cummax", "cummin", "logcumsumexp"]  # (unfold is the method Tensor.unfold only, as in PyTorch)
 
 
 class Unfold(Function):
