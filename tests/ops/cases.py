@@ -8,6 +8,7 @@ from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
+from .cases_index_write import CASES as INDEX_WRITE
 from .cases_linalg import CASES as LINALG
 from .cases_nn_activation import CASES as NN_ACTIVATION
 from .cases_nn_attention import CASES as NN_ATTENTION
@@ -17,7 +18,6 @@ from .cases_nn_loss import CASES as NN_LOSS
 from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_reduce import CASES as REDUCE
-from .cases_index_write import CASES as INDEX_WRITE
 from .cases_sets import CASES as SETS
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING

@@ -24,6 +24,10 @@ def _nan_rows(rng):
     return [a]
 
 
+def _interp(mode):
+    return lambda m, a: m.quantile(a, 0.4, dim=-1, interpolation=mode)
+
+
 CASES = [
     # unique / unique_consecutive: PyTorch gives no gradient for them
     OpCase("unique", lambda m, x: (m.unique(x), x.unique(return_inverse=True, return_counts=True)), make=lambda r: [r.integers(0, 4, (3, 4))], grad=False),
@@ -57,7 +61,7 @@ CASES = [
     OpCase("quantile_q_tensor", lambda m, a, q: m.quantile(a, q, dim=0), make=_q([0.1, 0.25, 0.45, 0.95])),
     OpCase("quantile_q_ends", lambda m, a: m.quantile(a, m.tensor([0.0, 1.0], dtype=a.dtype), dim=1), [S]),
     OpCase("quantile_q_tensor_keepdim_all", lambda m, a, q: m.quantile(a, q, keepdim=True), make=_q([0.1, 0.9])),
-    *[OpCase(f"quantile_{mode}", (lambda mode: lambda m, a: m.quantile(a, 0.4, dim=-1, interpolation=mode))(mode), [(3, 6)])
+    *[OpCase(f"quantile_{mode}", _interp(mode), [(3, 6)])
       for mode in ("lower", "higher", "midpoint", "nearest")],
     OpCase("quantile_nearest_half", lambda m, a: m.quantile(a, m.tensor([0.125, 0.375], dtype=a.dtype), dim=0, interpolation="nearest"), [(5, 2)]),
     OpCase("quantile_0d", lambda m, a: (m.quantile(a, 0.5), m.quantile(a, 0.5, dim=0, keepdim=True)), [()]),

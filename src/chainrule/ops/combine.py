@@ -13,13 +13,12 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
-from ._util import Function, check_tensor, make, norm_dim, shape_str, tensor_cls
-from .arrange import _promoted, cat, flip, stack
+from ._util import Function, _cast_to, check_tensor, make, norm_dim, shape_str, tensor_cls
 from .elementwise import add, mul, sub
 from .index import index_select
-from .linalg import bmm, matmul, mm, mv
+from .linalg import bmm, mm, mv
 from .reduce import sum as _sum
-from .shape import _diag_view, diagonal, expand, narrow, permute, reshape, transpose
+from .shape import _diag_view, cat, diagonal, expand, flip, narrow, permute, reshape, stack, transpose
 
 __all__ = [
     "meshgrid", "cartesian_prod", "kron", "block_diag", "atleast_1d", "atleast_2d", "atleast_3d",
@@ -119,9 +118,10 @@ def block_diag(*tensors: Any) -> Any:
                 f"block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has {nd} dimensions"
             )
         mats.append(reshape(x, 1, 1) if nd == 0 else reshape(x, 1, -1) if nd == 1 else x)
-    mats = _promoted(mats, "block_diag")
+    common = _dtype.result_type(*mats)
+    mats = [_cast_to(m, common) for m in mats]
     cols = sum(m._data.shape[1] for m in mats)
-    dt = mats[0]._data.dtype
+    dt = common.np
     rows, left = [], 0
     for m in mats:
         r, c = m._data.shape

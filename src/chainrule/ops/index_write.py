@@ -15,7 +15,16 @@ import numpy as np
 from .. import _dtype
 from ._util import Function, _cast_to, check_tensor, make, norm_dim, shape_str, tensor_cls
 from .elementwise import where
-from .index import _check_bounds, _fancy, _gather_checks, _int_index, _scatter_src, getitem, index_put, index_select
+from .index import (
+    _check_bounds,
+    _fancy,
+    _gather_checks,
+    _int_index,
+    _scatter_src,
+    getitem,
+    index_put,
+    index_select,
+)
 from .shape import expand, reshape
 
 __all__ = ["scatter_reduce", "index_copy", "index_fill", "masked_scatter", "take", "repeat_interleave"]
