@@ -209,139 +209,194 @@ class TensorMoreOpMethods:
         return _ops.windows.unfold(self, dimension, size, step)
 
     def __lshift__(self, other: Any) -> Any:
+        """``self << other``."""
         return _ops.bitwise_left_shift(self, other)
 
     def __rlshift__(self, other: Any) -> Any:
+        """``other << self``."""
         return _ops.bitwise_left_shift(other, self)
 
     def __rshift__(self, other: Any) -> Any:
+        """``self >> other``."""
         return _ops.bitwise_right_shift(self, other)
 
     def __rrshift__(self, other: Any) -> Any:
+        """``other >> self``."""
         return _ops.bitwise_right_shift(other, self)
 
     def __ilshift__(self, other: Any) -> Any:
+        """In-place ``self <<= other``."""
         return _inplace(self, "__ilshift__", _ops.bitwise_left_shift, other)
 
     def __irshift__(self, other: Any) -> Any:
+        """In-place ``self >>= other``."""
         return _inplace(self, "__irshift__", _ops.bitwise_right_shift, other)
 
     def __iand__(self, other: Any) -> Any:
+        """In-place ``self &= other``."""
         return _inplace(self, "__iand__", _ops.bitwise_and, other)
 
     def __ior__(self, other: Any) -> Any:
+        """In-place ``self |= other``."""
         return _inplace(self, "__ior__", _ops.bitwise_or, other)
 
     def __ixor__(self, other: Any) -> Any:
+        """In-place ``self ^= other``."""
         return _inplace(self, "__ixor__", _ops.bitwise_xor, other)
-
-    def polygamma_(self, n: int) -> Any:
-        """In-place ``polygamma(n, self)``."""
-        return _inplace(self, "polygamma_", lambda x: _ops.polygamma(n, x))
 
     def resize_(self, *sizes: Any, memory_format: Any = None) -> Any:
         """Give the tensor shape ``sizes`` in place: the first elements keep their values (row-major), new ones are 0."""
         return _ops.bits.resize_(self, *sizes)
 
-    def asinh_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``asinh``: ``self`` takes the result of ``chainrule.asinh(self, ...)``."""
-        return _inplace(self, "asinh_", _ops.asinh, *args, **kwargs)
+    # --- more math, splitting, statistics ----------------------------------------------------------
 
-    def acosh_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``acosh``: ``self`` takes the result of ``chainrule.acosh(self, ...)``."""
-        return _inplace(self, "acosh_", _ops.acosh, *args, **kwargs)
+    def arcsin(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.arcsin(self, ...)``."""
+        return _ops.arcsin(self, *args, **kwargs)
 
-    def atanh_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``atanh``: ``self`` takes the result of ``chainrule.atanh(self, ...)``."""
-        return _inplace(self, "atanh_", _ops.atanh, *args, **kwargs)
+    def arccos(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.arccos(self, ...)``."""
+        return _ops.arccos(self, *args, **kwargs)
 
-    def arcsinh_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``arcsinh``: ``self`` takes the result of ``chainrule.arcsinh(self, ...)``."""
-        return _inplace(self, "arcsinh_", _ops.arcsinh, *args, **kwargs)
+    def arctan(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.arctan(self, ...)``."""
+        return _ops.arctan(self, *args, **kwargs)
 
-    def arccosh_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``arccosh``: ``self`` takes the result of ``chainrule.arccosh(self, ...)``."""
-        return _inplace(self, "arccosh_", _ops.arccosh, *args, **kwargs)
+    def arctan2(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.arctan2(self, ...)``."""
+        return _ops.arctan2(self, *args, **kwargs)
 
-    def arctanh_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``arctanh``: ``self`` takes the result of ``chainrule.arctanh(self, ...)``."""
-        return _inplace(self, "arctanh_", _ops.arctanh, *args, **kwargs)
+    def fix(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.fix(self, ...)``."""
+        return _ops.fix(self, *args, **kwargs)
 
-    def lgamma_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``lgamma``: ``self`` takes the result of ``chainrule.lgamma(self, ...)``."""
-        return _inplace(self, "lgamma_", _ops.lgamma, *args, **kwargs)
+    def sgn(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.sgn(self, ...)``."""
+        return _ops.sgn(self, *args, **kwargs)
 
-    def digamma_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``digamma``: ``self`` takes the result of ``chainrule.digamma(self, ...)``."""
-        return _inplace(self, "digamma_", _ops.digamma, *args, **kwargs)
+    def clamp_min(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.clamp_min(self, ...)``."""
+        return _ops.clamp_min(self, *args, **kwargs)
 
-    def erfinv_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``erfinv``: ``self`` takes the result of ``chainrule.erfinv(self, ...)``."""
-        return _inplace(self, "erfinv_", _ops.erfinv, *args, **kwargs)
+    def clamp_max(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.clamp_max(self, ...)``."""
+        return _ops.clamp_max(self, *args, **kwargs)
 
-    def erfc_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``erfc``: ``self`` takes the result of ``chainrule.erfc(self, ...)``."""
-        return _inplace(self, "erfc_", _ops.erfc, *args, **kwargs)
+    def sinc(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.sinc(self, ...)``."""
+        return _ops.sinc(self, *args, **kwargs)
 
-    def copysign_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``copysign``: ``self`` takes the result of ``chainrule.copysign(self, ...)``."""
-        return _inplace(self, "copysign_", _ops.copysign, *args, **kwargs)
+    def logit(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.logit(self, ...)``."""
+        return _ops.logit(self, *args, **kwargs)
 
-    def hypot_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``hypot``: ``self`` takes the result of ``chainrule.hypot(self, ...)``."""
-        return _inplace(self, "hypot_", _ops.hypot, *args, **kwargs)
+    def ldexp(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.ldexp(self, ...)``."""
+        return _ops.ldexp(self, *args, **kwargs)
 
-    def xlogy_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``xlogy``: ``self`` takes the result of ``chainrule.xlogy(self, ...)``."""
-        return _inplace(self, "xlogy_", _ops.xlogy, *args, **kwargs)
+    def frexp(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.frexp(self, ...)``."""
+        return _ops.frexp(self, *args, **kwargs)
 
-    def nan_to_num_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``nan_to_num``: ``self`` takes the result of ``chainrule.nan_to_num(self, ...)``."""
-        return _inplace(self, "nan_to_num_", _ops.nan_to_num, *args, **kwargs)
+    def rad2deg(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.rad2deg(self, ...)``."""
+        return _ops.rad2deg(self, *args, **kwargs)
 
-    def addmm_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``addmm``: ``self`` takes the result of ``chainrule.addmm(self, ...)``."""
-        return _inplace(self, "addmm_", _ops.addmm, *args, **kwargs)
+    def deg2rad(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.deg2rad(self, ...)``."""
+        return _ops.deg2rad(self, *args, **kwargs)
 
-    def addmv_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``addmv``: ``self`` takes the result of ``chainrule.addmv(self, ...)``."""
-        return _inplace(self, "addmv_", _ops.addmv, *args, **kwargs)
+    def signbit(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.signbit(self, ...)``."""
+        return _ops.signbit(self, *args, **kwargs)
 
-    def addbmm_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``addbmm``: ``self`` takes the result of ``chainrule.addbmm(self, ...)``."""
-        return _inplace(self, "addbmm_", _ops.addbmm, *args, **kwargs)
+    def heaviside(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.heaviside(self, ...)``."""
+        return _ops.heaviside(self, *args, **kwargs)
 
-    def baddbmm_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``baddbmm``: ``self`` takes the result of ``chainrule.baddbmm(self, ...)``."""
-        return _inplace(self, "baddbmm_", _ops.baddbmm, *args, **kwargs)
+    def gcd(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.gcd(self, ...)``."""
+        return _ops.gcd(self, *args, **kwargs)
 
-    def scatter_reduce_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``scatter_reduce``: ``self`` takes the result of ``chainrule.scatter_reduce(self, ...)``."""
-        return _inplace(self, "scatter_reduce_", _ops.scatter_reduce, *args, **kwargs)
+    def lcm(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.lcm(self, ...)``."""
+        return _ops.lcm(self, *args, **kwargs)
 
-    def index_copy_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``index_copy``: ``self`` takes the result of ``chainrule.index_copy(self, ...)``."""
-        return _inplace(self, "index_copy_", _ops.index_copy, *args, **kwargs)
+    def positive(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.positive(self, ...)``."""
+        return _ops.positive(self, *args, **kwargs)
 
-    def index_fill_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``index_fill``: ``self`` takes the result of ``chainrule.index_fill(self, ...)``."""
-        return _inplace(self, "index_fill_", _ops.index_fill, *args, **kwargs)
+    def kthvalue(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.kthvalue(self, ...)``."""
+        return _ops.kthvalue(self, *args, **kwargs)
 
-    def index_put_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``index_put``: ``self`` takes the result of ``chainrule.index_put(self, ...)``."""
-        return _inplace(self, "index_put_", _ops.index_put, *args, **kwargs)
+    def nanmedian(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.nanmedian(self, ...)``."""
+        return _ops.nanmedian(self, *args, **kwargs)
 
-    def masked_scatter_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``masked_scatter``: ``self`` takes the result of ``chainrule.masked_scatter(self, ...)``."""
-        return _inplace(self, "masked_scatter_", _ops.masked_scatter, *args, **kwargs)
+    def tensor_split(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.tensor_split(self, ...)``."""
+        return _ops.tensor_split(self, *args, **kwargs)
 
-    def bitwise_left_shift_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``bitwise_left_shift``: ``self`` takes the result of ``chainrule.bitwise_left_shift(self, ...)``."""
-        return _inplace(self, "bitwise_left_shift_", _ops.bitwise_left_shift, *args, **kwargs)
+    def hsplit(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.hsplit(self, ...)``."""
+        return _ops.hsplit(self, *args, **kwargs)
 
-    def bitwise_right_shift_(self, *args: Any, **kwargs: Any) -> Any:
-        """In-place ``bitwise_right_shift``: ``self`` takes the result of ``chainrule.bitwise_right_shift(self, ...)``."""
-        return _inplace(self, "bitwise_right_shift_", _ops.bitwise_right_shift, *args, **kwargs)
+    def vsplit(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.vsplit(self, ...)``."""
+        return _ops.vsplit(self, *args, **kwargs)
+
+    def dsplit(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.dsplit(self, ...)``."""
+        return _ops.dsplit(self, *args, **kwargs)
+
+    def select(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.select(self, ...)``."""
+        return _ops.select(self, *args, **kwargs)
+
+    def ravel(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.ravel(self, ...)``."""
+        return _ops.ravel(self, *args, **kwargs)
+
+    def diagflat(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.diagflat(self, ...)``."""
+        return _ops.diagflat(self, *args, **kwargs)
+
+    def vdot(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.vdot(self, ...)``."""
+        return _ops.vdot(self, *args, **kwargs)
+
+    def addr(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.addr(self, ...)``."""
+        return _ops.addr(self, *args, **kwargs)
+
+    def slice_scatter(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.slice_scatter(self, ...)``."""
+        return _ops.slice_scatter(self, *args, **kwargs)
+
+    def select_scatter(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.select_scatter(self, ...)``."""
+        return _ops.select_scatter(self, *args, **kwargs)
+
+    def diagonal_scatter(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.diagonal_scatter(self, ...)``."""
+        return _ops.diagonal_scatter(self, *args, **kwargs)
+
+    def cov(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.cov(self, ...)``."""
+        return _ops.cov(self, *args, **kwargs)
+
+    def corrcoef(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.corrcoef(self, ...)``."""
+        return _ops.corrcoef(self, *args, **kwargs)
+
+    def histogram(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.histogram(self, ...)``."""
+        return _ops.histogram(self, *args, **kwargs)
+
+    def dist(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.dist(self, ...)``."""
+        return _ops.dist(self, *args, **kwargs)
 
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

@@ -10,6 +10,7 @@ from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
 from .cases_index_write import CASES as INDEX_WRITE
 from .cases_linalg import CASES as LINALG
+from .cases_more import CASES as MORE
 from .cases_nn_activation import CASES as NN_ACTIVATION
 from .cases_nn_attention import CASES as NN_ATTENTION
 from .cases_nn_conv import CASES as NN_CONV
@@ -30,6 +31,7 @@ CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
     *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS, *SETS, *BITS,
+    *MORE,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

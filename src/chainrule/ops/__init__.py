@@ -23,6 +23,8 @@ from .index_write import *  # noqa: F403
 from .index_write import __all__ as _index_write
 from .linalg import *  # noqa: F403
 from .linalg import __all__ as _linalg
+from .more_math import *  # noqa: F403
+from .more_math import __all__ as _more_math
 from .order_stats import *  # noqa: F403
 from .order_stats import __all__ as _order_stats
 from .reduce import *  # noqa: F403
@@ -37,6 +39,10 @@ from .sorting import *  # noqa: F403
 from .sorting import __all__ as _sorting
 from .special import *  # noqa: F403
 from .special import __all__ as _special
+from .split_join import *  # noqa: F403
+from .split_join import __all__ as _split_join
+from .stats import *  # noqa: F403
+from .stats import __all__ as _stats
 from .unary import *  # noqa: F403
 from .unary import __all__ as _unary
 from .windows import *  # noqa: F403
@@ -45,4 +51,5 @@ from .windows import __all__ as _windows
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
     *_special, *_combine, *_index_write, *_windows, *_sets, *_order_stats, *_bits, *_distance,
+    *_more_math, *_split_join, *_stats,
 ]  # fmt: skip

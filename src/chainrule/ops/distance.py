@@ -1,4 +1,5 @@
-"""Pairwise distances: ``cdist``, the p-norm distance between every row of x1 and every row of x2."""
+"""Distances: ``cdist`` (every row of x1 against every row of x2, a primitive) and the compositions
+``pdist``, ``dist``, ``pairwise_distance`` and ``cosine_similarity``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from ._util import Function, check_tensor, shape_str
 
-__all__ = ["cdist"]
+__all__ = ["cdist", "pdist", "dist", "pairwise_distance", "cosine_similarity"]
 
 
 class Cdist(Function):
@@ -91,3 +92,59 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str | None = None) -> 
             f"cdist: the batch dims of x1 {shape_str(sa)} and x2 {shape_str(sb)} do not broadcast"
         ) from None
     return Cdist.apply(a, b, float(p))
+
+
+def pdist(input: Any, p: float = 2.0) -> Any:  # noqa: A002
+    """The p-norm distances between the rows of an (N, M) tensor, for each pair i < j in row-major order."""
+    from ._util import make
+    from .index import getitem
+
+    x = check_tensor(input, "pdist")
+    if x._data.ndim != 2:
+        raise RuntimeError(f"pdist: pdist only supports 2D tensors, got: {x._data.ndim}D")
+    if p < 0:
+        raise RuntimeError(f"pdist: pdist only supports non-negative p values; got {p}")
+    i, j = np.triu_indices(x._data.shape[0], 1)
+    return getitem(cdist(x, x, p), (make(i), make(j)))
+
+
+def dist(input: Any, other: Any, p: float = 2.0) -> Any:  # noqa: A002
+    """‖input − other‖_p over all elements (the two broadcast)."""
+    from .elementwise import sub
+    from .reduce import norm
+
+    return norm(sub(check_tensor(input, "dist"), other), p)
+
+
+def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Any:
+    """‖x1 − x2 + eps‖_p along the last dim (the two broadcast)."""
+    from .elementwise import add, sub
+    from .reduce import norm
+
+    a, b = check_tensor(x1, "pairwise_distance", "x1"), check_tensor(x2, "pairwise_distance", "x2")
+    nd = max(a._data.ndim, b._data.ndim)
+    diff = add(sub(a, b), eps)
+    if nd == 0:
+        return norm(diff, p)
+    return norm(diff, p, dim=-1, keepdim=keepdim)
+
+
+def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Any:
+    """Σ (x1/‖x1‖)·(x2/‖x2‖) along ``dim``, each norm clamped below at ``eps``."""
+    from .elementwise import clamp, div, mul
+    from .reduce import norm
+    from .reduce import sum as _sum
+    from .shape import expand
+
+    a, b = check_tensor(x1, "cosine_similarity", "x1"), check_tensor(x2, "cosine_similarity", "x2")
+    try:
+        shape = np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"cosine_similarity: x1 {shape_str(a._data.shape)} and x2 {shape_str(b._data.shape)} do not broadcast"
+        ) from None
+    a = a if a._data.shape == shape else expand(a, shape)
+    b = b if b._data.shape == shape else expand(b, shape)
+    na = clamp(norm(a, 2, dim=dim, keepdim=True), min=eps)
+    nb = clamp(norm(b, 2, dim=dim, keepdim=True), min=eps)
+    return _sum(mul(div(a, na), div(b, nb)), dim)

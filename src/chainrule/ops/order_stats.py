@@ -15,11 +15,11 @@ from .. import _dtype
 from ._util import check_tensor, make, norm_dim, tensor_cls
 from .elementwise import lerp, mul, sub, where
 from .index import gather
-from .reduce import return_type
+from .reduce import SelectEven, return_type
 from .shape import movedim, reshape, unsqueeze
 from .sorting import sort
 
-__all__ = ["quantile", "nanquantile", "mode"]
+__all__ = ["quantile", "nanquantile", "mode", "kthvalue", "nanmedian"]
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -132,3 +132,53 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
     if not keepdim:
         values, idx = reshape(values, values._data.shape[:d] + values._data.shape[d + 1 :]), np.squeeze(idx, d)
     return return_type("mode")(values, make(idx))
+
+
+def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
+    """``(values, indices)``: the k-th smallest element (k counts from 1) along ``dim``."""
+    x = check_tensor(input, "kthvalue")
+    a = x._data
+    d = norm_dim(dim, a.ndim, "kthvalue")
+    n = a.shape[d] if a.ndim else 1
+    if not 1 <= k <= n:
+        raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}; expected 1 <= k <= {n}, got {k}")
+    flat = x if a.ndim else reshape(x, 1)
+    order = np.argsort(flat._data, axis=d, kind="stable")
+    idx = np.take(order, [k - 1], axis=d)
+    return _pick("kthvalue", x, flat, d, idx, keepdim)
+
+
+def _pick(op: str, x: Any, flat: Any, d: int, idx: np.ndarray, keepdim: bool) -> Any:
+    """``(values, indices)`` gathered at ``idx`` (size 1 along d), the dim dropped unless ``keepdim``."""
+    values = gather(flat, d, make(idx))
+    if not x._data.ndim:
+        return return_type(op)(reshape(values, ()), make(idx.reshape(())))
+    if not keepdim:
+        values, idx = reshape(values, values._data.shape[:d] + values._data.shape[d + 1 :]), np.squeeze(idx, d)
+    return return_type(op)(values, make(idx))
+
+
+def _lower_nanmedian(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    v = x.reshape(-1)
+    v = v[~np.isnan(v)] if v.dtype.kind == "f" else v
+    if not v.size:
+        return np.asarray(np.nan, dtype=x.dtype)
+    return np.partition(v, (v.size - 1) // 2)[(v.size - 1) // 2]
+
+
+def nanmedian(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """``median`` ignoring nan: the lower median of the non-nan values (nan only if all are nan)."""
+    x = check_tensor(input, "nanmedian")
+    a = x._data
+    if dim is None:
+        return SelectEven.apply(x, None, False, _lower_nanmedian, True)
+    d = norm_dim(dim, a.ndim, "nanmedian")
+    flat = x if a.ndim else reshape(x, 1)
+    f = flat._data
+    if f.shape[d] == 0:
+        raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size; got shape {list(a.shape)}")
+    order = np.argsort(f, axis=d, kind="stable")  # nan sort last
+    valid = (~np.isnan(f)).sum(axis=d, keepdims=True) if f.dtype.kind == "f" else np.full_like(order[:1], f.shape[d])
+    k = np.where(valid == 0, (f.shape[d] - 1) // 2, np.maximum(valid - 1, 0) // 2)  # all nan: the middle one
+    idx = np.take_along_axis(order, k, axis=d)
+    return _pick("nanmedian", x, flat, d, idx, keepdim)

@@ -13,7 +13,7 @@ from .. import _dtype
 from ._util import check_tensor, make, norm_dim, shape_str, tensor_cls
 from .index import nonzero
 
-__all__ = ["unique", "unique_consecutive", "bincount", "histc", "bucketize", "searchsorted", "argwhere"]
+__all__ = ["unique", "unique_consecutive", "bincount", "histc", "bucketize", "searchsorted", "argwhere", "isin"]
 
 
 def _pack(values: Any, inverse: Any, counts: Any, return_inverse: bool, return_counts: bool) -> Any:
@@ -185,3 +185,13 @@ def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bo
 def argwhere(input: Any) -> Any:  # noqa: A002
     """Indices of the non-zero elements as an int64 (N, ndim) tensor (``nonzero``)."""
     return nonzero(check_tensor(input, "argwhere"))
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Any:
+    """True where an element of ``elements`` occurs in ``test_elements`` (either may be a number)."""
+    T = tensor_cls()
+    if not isinstance(elements, T) and not isinstance(test_elements, T):
+        raise TypeError("isin(): at least one of 'elements' and 'test_elements' must be a Tensor")
+    a = elements._data if isinstance(elements, T) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, T) else np.asarray(test_elements)
+    return make(np.isin(a, b.reshape(-1), invert=invert))
