@@ -54,6 +54,7 @@ from ._tensor import Size, Tensor
 from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403
+from . import special  # noqa: E402,I001  (torch.special)
 
 __version__ = "0.1.0"
 

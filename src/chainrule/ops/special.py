@@ -26,6 +26,7 @@ __all__ = [
 
 _LN2 = math.log(2.0)
 _SQRT_PI_2 = math.sqrt(math.pi) / 2.0
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
 
 # Bernoulli numbers B₂ₖ, k = 1..9 (asymptotic series of digamma/polygamma)
 _B2K = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798)
@@ -141,8 +142,56 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
 
 
 def _erfc(x: np.ndarray) -> np.ndarray:
+    """1 − erf(x) without cancellation: for |x| ≥ 2, e^(−x²)·r(x)/x from erf's tail interpolant
+    (x < 6) or the asymptotic series (1/(x√π))·Σ (−1)ᵏ (2k−1)!!/(2x²)ᵏ (x ≥ 6); then
+    erfc(−x) = 2 − erfc(x)."""
+    x64 = _f64(x).reshape(-1)
     with np.errstate(all="ignore"):
-        return (1.0 - _erf(x)).astype(x.dtype, copy=False)
+        out = 1.0 - _erf(x64)
+        ax = np.abs(x64)
+        mid = (ax >= 2.0) & (ax < 6.0)
+        if mid.any():
+            a = ax[mid]
+            out[mid] = np.exp(-a * a) * _horner(_ERF64_B, 6.0 / a - 2.0) / a
+        far = ax >= 6.0
+        if far.any():
+            a = ax[far]
+            inv = 1.0 / (2.0 * a * a)
+            term, s = np.ones_like(a), np.ones_like(a)
+            for k in range(1, 20):
+                term = term * -(2 * k - 1) * inv
+                s = s + term
+            out[far] = np.exp(-a * a) / (a * math.sqrt(math.pi)) * s
+        neg = (x64 <= -2.0)
+        out[neg] = 2.0 - out[neg]
+    return out.reshape(np.shape(x)).astype(x.dtype, copy=False)
+
+
+def _log_ndtr(x: np.ndarray) -> np.ndarray:
+    """ln Φ(x): log1p(−½ erfc(x/√2)) for x > 0, ln(½ erfc(−x/√2)) down to −37, then the asymptotic
+    −x²/2 − ln(−x) − ½ ln 2π + ln Σ (−1)ᵏ (2k−1)!!/x²ᵏ."""
+    x64 = _f64(x)
+    with np.errstate(all="ignore"):
+        pos = np.log1p(-0.5 * _erfc(x64 * _SQRT1_2))
+        mid = np.log(0.5 * _erfc(-x64 * _SQRT1_2))
+        inv = 1.0 / (x64 * x64)
+        term, s = np.ones_like(x64), np.ones_like(x64)
+        for k in range(1, 12):
+            term = term * -(2 * k - 1) * inv
+            s = s + term
+        far = -0.5 * x64 * x64 - np.log(-x64) - 0.5 * math.log(2 * math.pi) + np.log(s)
+        out = np.where(x64 > 0, pos, np.where(x64 > -37.0, mid, far))
+    return out.astype(x.dtype, copy=False)
+
+
+class LogNdtr(_Pointwise, Function):
+    """out = ln Φ(x), Φ the standard normal CDF.   VJP: gx = g·φ(x)/Φ(x) = g·e^(−x²/2 − ½ ln 2π − ln Φ(x))
+    (the exponent is formed in float64: its two large terms cancel)."""
+
+    f = staticmethod(_log_ndtr)
+    vjp = staticmethod(
+        lambda g, x, out: g * np.exp(-0.5 * _f64(x) ** 2 - 0.5 * math.log(2 * math.pi) - _log_ndtr(_f64(x))).astype(x.dtype)
+    )
 
 
 class Asinh(_Pointwise, Function):
@@ -329,6 +378,11 @@ def polygamma(n: int, input: Any) -> Any:  # noqa: A002
     if n < 0:
         raise RuntimeError(f"polygamma: polygamma(n, x) does not support negative n; got n = {n}")
     return Polygamma.apply(_float(input, "polygamma"), int(n))
+
+
+def log_ndtr(input: Any) -> Any:  # noqa: A002
+    """ln Φ(x), accurate far into both tails (``chainrule.special.log_ndtr``)."""
+    return LogNdtr.apply(_float(input, "log_ndtr"))
 
 
 def erfinv(input: Any) -> Any:  # noqa: A002
