@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device
+from ._tensor_fill_methods import TensorFillMethods
 from ._tensor_inplace_methods import TensorInplaceOpMethods
 from ._tensor_more_ops import TensorMoreOpMethods
 from ._tensor_op_methods import TensorOpMethods
@@ -21,7 +22,7 @@ from .autograd.grad_mode import state as _grad_state
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods):
+class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods, TensorFillMethods):
     """Mixin for ``Tensor``: the PyTorch method and operator surface."""
 
     __slots__ = ()

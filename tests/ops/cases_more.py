@@ -67,6 +67,10 @@ CASES = [
            make=lambda r: [r.integers(-9, 9, S), r.integers(-9, 9, S)], grad=False),
     OpCase("addr_inplace", lambda m, c, a, b: (c * 1).addr_(a, b, alpha=2.0), make=_n((3, 4), (3,), (4,))),
     OpCase("clamp_inplace_tensor", lambda m, a, b: (a * 1).clamp_min_(b), make=_n(S, S), gradcheck=False),
+    OpCase("fill_diagonal_inplace", lambda m, a, b, c: ((a * 1).fill_diagonal_(0.5), (b * 1).fill_diagonal_(-1.0, wrap=True), (b * 1).fill_diagonal_(2.0), (c * 1).fill_diagonal_(3.0)),
+           make=_n((3, 4), (7, 3), (2, 2, 2))),
+    OpCase("reshape_inplace", lambda m, a: ((a * 1).unsqueeze_(1), (a * 1).t_(), (a * 1).transpose_(0, 1) * 2, (a * 1).swapaxes_(1, 0), (a[None] * 1).squeeze_(0), (a[None] * 1).squeeze_()), [S]),
+    OpCase("reshape_inplace_chain", lambda m, a: (lambda b: (b.unsqueeze_(0), b.transpose_(0, 2), b.squeeze_(1), b * b)[-1])(a * 1), [S]),
     # split / join / select
     OpCase("broadcast_tensors", lambda m, a, b, c: m.broadcast_tensors(a, b, c), make=_n((3, 1), (4,), ())),
     OpCase("broadcast_shapes", lambda m: m.tensor(list(m.broadcast_shapes((2, 1), (3,), 1, (1, 3)))), make=lambda r: [], grad=False),
