@@ -34,6 +34,8 @@ CASES = [
     OpCase("unique_dim", lambda m, x: (m.unique(x, dim=0, return_inverse=True, return_counts=True), m.unique(x, sorted=True, dim=1)), make=lambda r: [_ROWS], grad=False),
     OpCase("unique_float_0d_empty", lambda m, a, b: (m.unique(a.detach(), return_inverse=True), m.unique(b.detach(), return_counts=True)), make=lambda r: [np.array(2.5), np.zeros((0, 2))], grad=False),
     OpCase("unique_float", lambda m, a: m.unique(a.detach().round(), return_inverse=True), [S], grad=False),
+    OpCase("unique_nan_distinct", lambda m, a: (m.unique(a, return_inverse=True, return_counts=True), m.unique_consecutive(a, return_counts=True)),
+           make=lambda r: [np.array([np.nan, np.nan, 1.0, 1.0, 0.5])], grad=False),
     OpCase("unique_consecutive", lambda m, x: (m.unique_consecutive(x), x.unique_consecutive(return_inverse=True, return_counts=True)), make=lambda r: [_RUNS], grad=False),
     OpCase("unique_consecutive_dim", lambda m, x: (m.unique_consecutive(x, return_inverse=True, return_counts=True, dim=0), m.unique_consecutive(x.t().contiguous(), dim=1)),
            make=lambda r: [np.array([[1, 2], [1, 2], [3, 4], [1, 2], [1, 2]])], grad=False),

@@ -36,7 +36,7 @@ def unique(
     (where each input element went) and the counts. The result is always sorted, as on PyTorch's CPU."""
     a = check_tensor(input, "unique")._data
     if dim is None:
-        vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         return _pack(vals, inv.reshape(a.shape), cnt, return_inverse, return_counts)
     d = norm_dim(dim, a.ndim, "unique")
     if a.ndim and a.shape[d] == 0:
