@@ -165,11 +165,7 @@ def scatter_reduce(
     if not idx.ndim:
         x, idx = reshape(x, 1), idx.reshape(1)
         src = reshape(src, 1) if isinstance(src, tensor_cls()) else np.reshape(src, 1)
-        return reshape(_apply_scatter_reduce(x, 0, idx, src, reduce, include_self), ())
-    return _apply_scatter_reduce(x, d, idx, src, reduce, include_self)
-
-
-def _apply_scatter_reduce(x: Any, d: int, idx: Any, src: Any, reduce: str, include_self: bool) -> Any:
+        return reshape(ScatterReduce.apply(x, 0, idx, src, reduce, bool(include_self)), ())
     return ScatterReduce.apply(x, d, idx, src, reduce, bool(include_self))
 
 

@@ -24,7 +24,8 @@ __all__ = ["cummax", "cummin", "logcumsumexp"]  # (unfold is the method Tensor.u
 
 class Unfold(Function):
     """out[..., w, ..., k] = x[..., w·step + k, ...]: the n = ⌊(L − size)/step⌋ + 1 windows of
-    ``size`` along ``dim`` (a new last dim of length ``size``; read-only view when they overlap).
+    ``size`` along ``dim`` (a new last dim of length ``size``): a read-only view of x when windows
+    overlap, else a copy (so writes never reach x behind autograd's back).
     VJP: gx[..., w·step + k, ...] += g[..., w, ..., k]  (one strided add per k)."""
 
     _array_op = True
@@ -36,7 +37,8 @@ class Unfold(Function):
         shape = x.shape[:dim] + (n,) + x.shape[dim + 1 :] + (size,)
         st = x.strides
         strides = st[:dim] + (st[dim] * step,) + st[dim + 1 :] + (st[dim],)
-        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=step >= size and x.flags.writeable)
+        view = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+        return view if step < size else view.copy()
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
