@@ -55,6 +55,7 @@ from ._threads import get_num_interop_threads, get_num_threads, set_num_interop_
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403
 from . import special  # noqa: E402,I001  (torch.special)
+from ._signal_windows import *  # noqa: E402,F403,I001
 
 __version__ = "0.1.0"
 
