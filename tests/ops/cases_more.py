@@ -73,7 +73,6 @@ CASES = [
     OpCase("reshape_inplace_chain", lambda m, a: (lambda b: (b.unsqueeze_(0), b.transpose_(0, 2), b.squeeze_(1), b * b)[-1])(a * 1), [S]),
     # split / join / select
     OpCase("broadcast_tensors", lambda m, a, b, c: m.broadcast_tensors(a, b, c), make=_n((3, 1), (4,), ())),
-    OpCase("broadcast_shapes", lambda m: m.tensor(list(m.broadcast_shapes((2, 1), (3,), 1, (1, 3)))), make=lambda r: [], grad=False),
     OpCase("tensor_split_sections", lambda m, a: m.tensor_split(a, 3, dim=1), [(2, 7)], noncontig=True),
     OpCase("tensor_split_indices", lambda m, a: (a.tensor_split([1, 4, 2, 9], 1), m.tensor_split(a, m.tensor([2, 5]), dim=-1), m.tensor_split(a, m.tensor(2))), [(2, 7)]),
     OpCase("hsplit_vsplit_dsplit", lambda m, a: (m.hsplit(a, 2), a.vsplit([1]), m.dsplit(a, 3), m.hsplit(a[0, 0], [1, 2])), [(2, 4, 3)]),

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from ._util import broadcast_error, check_tensor, make, tensor_cls
-from .compare import _arrays, _integral, wrap_int
+from .compare import _arrays, _integral, _wrap_int
 
 __all__ = ["bitwise_left_shift", "bitwise_right_shift"]
 
@@ -23,8 +23,12 @@ def _shift(input: Any, other: Any, left: bool, op: str) -> Any:  # noqa: A002
     if not isinstance(input, T):
         if not isinstance(other, T):
             raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
-        input = make(np.asarray(wrap_int(other, input), dtype=other._data.dtype))  # a number on the left
-    ad, bd = _arrays(input, wrap_int(input, other), op)
+        if type(input) is int and other._data.dtype.kind in "iu":
+            input = _wrap_int(input, other._data.dtype, op)
+        input = make(np.asarray(input, dtype=other._data.dtype))  # a number on the left
+    ad, bd = _arrays(input, other, op)
+    if type(bd) is int and ad.dtype.kind in "iu":
+        bd = _wrap_int(bd, ad.dtype, op)
     dt = ad.dtype
     if dt.kind not in "iu":
         _integral(dt if dt.kind != "b" else np.dtype(np.float32), op)  # raises the NotImplementedError

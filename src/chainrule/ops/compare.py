@@ -193,31 +193,29 @@ def _integral(dt: np.dtype, op: str) -> None:
         )
 
 
-def wrap_int(t: Any, v: Any) -> Any:
-    """A Python int operand of an integer op on tensor ``t``, wrapped into the result dtype's range
-    (PyTorch's two's-complement wrap-around: ``int32 | 0xFFFFFFFF`` is ``| -1``)."""
-    if type(v) is not int:
-        return v
-    dt = _dtype.result_type(t, v).np
-    if dt.kind not in "iu":
-        return v
-    if not -(1 << 63) <= v < (1 << 64):
-        raise OverflowError(f"int too big to convert: {v} does not fit in 64 bits")
-    bits = dt.itemsize * 8
-    m = v % (1 << bits)
-    return m - (1 << bits) if dt.kind == "i" and m >= 1 << (bits - 1) else m
-
-
 def _bitwise(ufunc: Any, a: Any, b: Any, op: str) -> Any:
     if not isinstance(a, tensor_cls()) and isinstance(b, tensor_cls()):
         a, b = b, a  # a Python number on the left (``1 & t`` reaches here as ``t.__rand__(1)``)
     _integral(_input(a, op).dtype, op)
-    ad, bd = _arrays(a, wrap_int(a, b), op)
+    ad, bd = _arrays(a, b, op)
+    if type(bd) is int and ad.dtype.kind in "iu":
+        bd = _wrap_int(bd, ad.dtype, op)
     _integral(ad.dtype, op)
     try:
         return make(ufunc(ad, bd))
     except ValueError:
         raise broadcast_error(op, ad.shape, np.shape(bd)) from None
+
+
+def _wrap_int(v: int, dt: np.dtype, op: str) -> Any:
+    """A Python int as ``dt`` with two's-complement wrap-around, as PyTorch casts scalars (0xFFFFFFFF -> -1)."""
+    if not -(1 << 63) <= v < (1 << 64):
+        raise OverflowError(f"{op}: the Python integer {v} does not fit in 64 bits")
+    bits = dt.itemsize * 8
+    v &= (1 << bits) - 1
+    if dt.kind == "i" and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return dt.type(v)
 
 
 def bitwise_and(input: Any, other: Any) -> Any:  # noqa: A002

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from ._util import Function, check_tensor, make, tensor_cls
-from .compare import _arrays, _integral, wrap_int
+from .compare import _arrays, _integral
 from .elementwise import atan2, clamp, div, mul, sub
 from .rounding import sign, trunc
 from .unary import _float, _Pointwise, acos, asin, atan, exp2, log
@@ -128,7 +128,7 @@ def heaviside(input: Any, values: Any) -> Any:  # noqa: A002
 def _int_binary(ufunc: Any, a: Any, b: Any, op: str) -> Any:
     _integral(check_tensor(a, op)._data.dtype, op)
     check_tensor(b, op, "other")
-    ad, bd = _arrays(a, wrap_int(a, b), op)
+    ad, bd = _arrays(a, b, op)
     _integral(ad.dtype, op)
     return make(np.asarray(ufunc(ad, bd)).astype(ad.dtype, copy=False))
 

@@ -1,5 +1,5 @@
 """Splitting, selecting and broadcasting helpers composed from views and indexing:
-broadcast_tensors/broadcast_shapes, tensor_split/hsplit/vsplit/dsplit, select, ravel, row_stack,
+broadcast_tensors, tensor_split/hsplit/vsplit/dsplit, select, ravel, row_stack,
 combinations, unravel_index, diagflat, vdot, addr, and the scatter forms of slicing
 (slice_scatter, select_scatter, diagonal_scatter; the last one a small primitive).
 """
@@ -20,7 +20,7 @@ from .linalg import dot, outer
 from .shape import _diag_view, diag, expand, narrow, reshape, vstack
 
 __all__ = [
-    "broadcast_tensors", "broadcast_shapes", "tensor_split", "hsplit", "vsplit", "dsplit", "select",
+    "broadcast_tensors", "tensor_split", "hsplit", "vsplit", "dsplit", "select",
     "ravel", "row_stack", "combinations", "unravel_index", "diagflat", "vdot", "addr",
     "slice_scatter", "select_scatter", "diagonal_scatter",
 ]  # fmt: skip
@@ -50,20 +50,6 @@ class DiagonalScatter(Function):
         if ctx.needs_input_grad[1]:
             gsrc = _diag_view(g, *ctx.args).copy()
         return gx, gsrc, None, None, None
-
-
-def broadcast_shapes(*shapes: Any) -> Any:
-    """The shape that ``shapes`` (ints or sequences of ints) broadcast to, as a ``chainrule.Size``."""
-    from .._tensor import Size
-
-    norm = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
-    try:
-        return Size(np.broadcast_shapes(*norm))
-    except ValueError:
-        raise RuntimeError(
-            f"broadcast_shapes: Shape mismatch: objects cannot be broadcast to a single shape; got "
-            f"{' and '.join(shape_str(s) for s in norm)}"
-        ) from None
 
 
 def broadcast_tensors(*tensors: Any) -> tuple[Any, ...]:
