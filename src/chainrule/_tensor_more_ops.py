@@ -394,9 +394,6 @@ class TensorMoreOpMethods:
         """``chainrule.histogram(self, ...)``."""
         return _ops.histogram(self, *args, **kwargs)
 
-    def dist(self, *args: Any, **kwargs: Any) -> Any:
-        """``chainrule.dist(self, ...)``."""
-        return _ops.dist(self, *args, **kwargs)
 
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

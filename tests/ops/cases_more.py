@@ -1,5 +1,5 @@
 """Op cases for ops/more_math.py, ops/split_join.py, ops/stats.py, the distance compositions
-(pdist, dist, pairwise_distance, cosine_similarity), kthvalue/nanmedian/isin, and in-place forms
+(pdist, pairwise_distance, cosine_similarity), kthvalue/nanmedian/isin, and in-place forms
 of the older elementwise ops."""
 
 from __future__ import annotations
@@ -100,7 +100,6 @@ CASES = [
            make=lambda r: [r.standard_normal(40), r.uniform(0, 1, 40)], grad=False, dtypes=("float32", "float64")),
     # distances
     OpCase("pdist", lambda m, a: (m.pdist(a), m.pdist(a, p=1.0), m.pdist(a, p=float("inf"))), make=_n((4, 3))),
-    OpCase("dist", lambda m, a, b: (m.dist(a, b), a.dist(b, 1), m.dist(a, b, p=3), m.dist(a, b, float("inf"))), make=_n(S, (4,))),
     OpCase("pairwise_distance", lambda m, a, b: (m.pairwise_distance(a, b), m.pairwise_distance(a, b, p=1.0, keepdim=True), m.pairwise_distance(a[0], b)), make=_n(S, (4,))),
     OpCase("cosine_similarity", lambda m, a, b: (m.cosine_similarity(a, b), m.cosine_similarity(a, b, dim=0), m.cosine_similarity(a, b[None], dim=-1)), make=_n(S, S), noncontig=True),
     OpCase("cosine_similarity_zero", lambda m, a, b: m.cosine_similarity(a * 0, b, dim=-1), make=_n(S, (4,)), gradcheck=False),

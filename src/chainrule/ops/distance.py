@@ -1,5 +1,5 @@
 """Distances: ``cdist`` (every row of x1 against every row of x2, a primitive) and the compositions
-``pdist``, ``dist``, ``pairwise_distance`` and ``cosine_similarity``."""
+``pdist``, ``pairwise_distance`` and ``cosine_similarity``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from ._util import Function, check_tensor, shape_str
 
-__all__ = ["cdist", "pdist", "dist", "pairwise_distance", "cosine_similarity"]
+__all__ = ["cdist", "pdist", "pairwise_distance", "cosine_similarity"]
 
 
 class Cdist(Function):
@@ -106,14 +106,6 @@ def pdist(input: Any, p: float = 2.0) -> Any:  # noqa: A002
         raise RuntimeError(f"pdist: pdist only supports non-negative p values; got {p}")
     i, j = np.triu_indices(x._data.shape[0], 1)
     return getitem(cdist(x, x, p), (make(i), make(j)))
-
-
-def dist(input: Any, other: Any, p: float = 2.0) -> Any:  # noqa: A002
-    """‖input − other‖_p over all elements (the two broadcast)."""
-    from .elementwise import sub
-    from .reduce import norm
-
-    return norm(sub(check_tensor(input, "dist"), other), p)
 
 
 def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Any:
