@@ -416,6 +416,22 @@ class TensorInplaceOpMethods:
         """In-place ``trunc``: ``self`` takes the result of ``chainrule.trunc(self, ...)``."""
         return _inplace(self, "trunc_", _ops.trunc, *args, **kwargs)
 
+    def index_reduce_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``index_reduce``: ``self`` takes the result of ``chainrule.index_reduce(self, ...)``."""
+        return _inplace(self, "index_reduce_", _ops.index_reduce, *args, **kwargs)
+
+    def put_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``put``: ``self`` takes the result of ``chainrule.put(self, ...)``."""
+        return _inplace(self, "put_", _ops.put, *args, **kwargs)
+
+    def mvlgamma_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``mvlgamma``: ``self`` takes the result of ``chainrule.mvlgamma(self, ...)``."""
+        return _inplace(self, "mvlgamma_", _ops.mvlgamma, *args, **kwargs)
+
+    def nextafter_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``nextafter``: ``self`` takes the result of ``chainrule.nextafter(self, ...)``."""
+        return _inplace(self, "nextafter_", _ops.nextafter, *args, **kwargs)
+
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
     from ._tensor_methods import _inplace as run

@@ -394,6 +394,25 @@ class TensorMoreOpMethods:
         """``chainrule.histogram(self, ...)``."""
         return _ops.histogram(self, *args, **kwargs)
 
+    def index_reduce(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.index_reduce(self, ...)``."""
+        return _ops.index_reduce(self, *args, **kwargs)
+
+    def put(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.put(self, ...)``."""
+        return _ops.put(self, *args, **kwargs)
+
+    def mvlgamma(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.mvlgamma(self, ...)``."""
+        return _ops.mvlgamma(self, *args, **kwargs)
+
+    def nextafter(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.nextafter(self, ...)``."""
+        return _ops.nextafter(self, *args, **kwargs)
+
+    def narrow_copy(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.narrow_copy(self, ...)``."""
+        return _ops.narrow_copy(self, *args, **kwargs)
 
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

@@ -33,6 +33,7 @@ round = _ops.round  # noqa: A001  (PyTorch's name)
 exp2 = _ops.exp2
 expm1 = _ops.expm1
 log1p = _ops.log1p
+multigammaln = _ops.mvlgamma
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 
@@ -45,19 +46,6 @@ def softmax(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002
 def log_softmax(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002
     """``log_softmax`` along ``dim``."""
     return _ops.log_softmax(input, dim, dtype=dtype)
-
-
-def multigammaln(input: Any, p: int) -> Any:  # noqa: A002
-    """ln Γ_p(a) = p(p−1)/4·ln π + Σ_{j<p} ln Γ(a − j/2) (needs a > (p − 1)/2)."""
-    if p < 1:
-        raise RuntimeError(f"multigammaln: p has to be greater than or equal to 1; got {p}")
-    x = _ops.unary._float(input, "multigammaln")
-    if bool((x <= (p - 1) / 2).any()):
-        raise RuntimeError(f"multigammaln: All elements must be greater than (p-1)/2 = {(p - 1) / 2}")
-    out = _ops.lgamma(x)
-    for j in range(1, p):
-        out = out + _ops.lgamma(x - j / 2)
-    return out + p * (p - 1) / 4 * math.log(math.pi)
 
 
 def xlog1py(input: Any, other: Any) -> Any:  # noqa: A002

@@ -22,6 +22,14 @@ def _sr(reduce, include_self=True, shape_src=S, idx=_IDX, dim=0):
     )
 
 
+def _ir(reduce, include_self):
+    return OpCase(
+        f"index_reduce_{reduce}{'' if include_self else '_noself'}",
+        lambda m, a, i, s: m.index_reduce(a, 0, i, s, reduce, include_self=include_self),
+        make=lambda r: [r.standard_normal(S), np.array([2, 0, 2, 1, 2]), r.standard_normal((5, 4))],
+    )
+
+
 def _ties(rng):  # equal values in input and src: amax/amin split the gradient among them
     a = np.array([[1.0, 2.0, 0.5], [3.0, 1.0, 0.0]])
     s = np.array([[1.0, 2.0, 0.5], [3.0, 2.0, 0.5]])
@@ -50,6 +58,13 @@ CASES = [
     OpCase("scatter_reduce_inplace", lambda m, a, i, s: (a * 1).scatter_reduce_(0, i, s, "sum"), make=lambda r: [r.standard_normal(S), _IDX, r.standard_normal(S)]),
     OpCase("scatter_reduce_empty_index", lambda m, a, i, s: m.scatter_reduce(a, 0, i, s, "prod"),
            make=lambda r: [r.standard_normal(S), np.zeros((0, 4), np.int64), r.standard_normal(S)], grad=False),
+    # index_reduce (scatter_reduce with the index spread over each slice); put
+    *[_ir(red, inc) for red in ("prod", "mean", "amax", "amin") for inc in (True, False)],
+    OpCase("index_reduce_dim1_method", lambda m, a, i, s: a.index_reduce(1, i, s, "amax"), make=lambda r: [r.standard_normal(S), np.array([3, 3]), r.standard_normal((3, 2))]),
+    OpCase("index_reduce_inplace", lambda m, a, i, s: (a * 1).index_reduce_(0, i, s, "mean"), make=lambda r: [r.standard_normal(S), np.array([1, 1]), r.standard_normal((2, 4))]),
+    OpCase("put", lambda m, a, i, s: m.put(a, i, s), make=lambda r: [r.standard_normal(S), np.array([[0, -1], [5, 6]]), r.standard_normal((2, 2))]),
+    OpCase("put_accumulate", lambda m, a, i, s: a.put(i, s, accumulate=True), make=lambda r: [r.standard_normal(S), np.array([[0, -1], [5, 5]]), r.standard_normal((2, 2))]),
+    OpCase("put_inplace", lambda m, a, i, s: (a * 1).put_(i, s), make=lambda r: [r.standard_normal(S), np.array([3, 11, 0]), r.standard_normal(3)]),
     # index_copy
     OpCase("index_copy", lambda m, a, i, s: m.index_copy(a, 0, i, s), make=lambda r: [r.standard_normal(S), np.array([2, 0]), r.standard_normal((2, 4))], noncontig=True),
     OpCase("index_copy_dim1_method", lambda m, a, i, s: a.index_copy(-1, i, s), make=lambda r: [r.standard_normal(S), np.array([3, 1, 0]), r.standard_normal((3, 3))]),

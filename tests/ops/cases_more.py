@@ -78,6 +78,13 @@ CASES = [
     OpCase("hsplit_vsplit_dsplit", lambda m, a: (m.hsplit(a, 2), a.vsplit([1]), m.dsplit(a, 3), m.hsplit(a[0, 0], [1, 2])), [(2, 4, 3)]),
     OpCase("select", lambda m, a: (m.select(a, 1, 2), a.select(0, -1), a.select(-1, 0)), [(2, 3, 4)], noncontig=True),
     OpCase("ravel_row_stack", lambda m, a, b: (m.ravel(a), a.ravel(), m.row_stack([a, b])), make=_n(S, (4,)), noncontig=True),
+    OpCase("narrow_copy", lambda m, a: (m.narrow_copy(a, 1, 1, 2), a.narrow_copy(0, 0, 2)), [S]),
+    OpCase("vander", lambda m, a: (m.vander(a), m.vander(a, N=5, increasing=True), m.vander(a * 0, 3)), [(4,)], grad=False),
+    # PyTorch 2.13's vander backward fails (an in-place cumprod), so the gradient oracle is x[:, None] ** powers
+    OpCase("vander_grad", lambda m, a: m.vander(a, N=5) if m.__name__ == "chainrule" else a[:, None] ** m.arange(4.0, -1.0, -1.0), [(4,)]),
+    OpCase("vander_int", lambda m, x: (m.vander(x), m.vander(x, 2, True)), make=lambda r: [np.array([1, 2, 3])], grad=False),
+    OpCase("nextafter", lambda m, a, b: (m.nextafter(a, b) - a, a.nextafter(b) - a), make=_n(S, S), grad=False, dtypes=("float32", "float64"), atol=0, rtol=0),
+    OpCase("mvlgamma", lambda m, a: (m.mvlgamma(a, 1), a.mvlgamma(3), (a * 1).mvlgamma_(2)), [S], domain=(1.1, 4.0)),
     OpCase("combinations", lambda m, a: (m.combinations(a), m.combinations(a, 3), m.combinations(a, 2, with_replacement=True), m.combinations(a, 5)), [(4,)]),
     OpCase("unravel_index", lambda m, i: m.unravel_index(i, (3, 4, 5)), make=lambda r: [np.array([[0, 59], [-1, 17]])], grad=False),
     OpCase("diagflat", lambda m, a: (m.diagflat(a), a.diagflat(1), m.diagflat(a, -2)), [(2, 2)]),

@@ -27,7 +27,9 @@ from .index import (
 )
 from .shape import expand, reshape
 
-__all__ = ["scatter_reduce", "index_copy", "index_fill", "masked_scatter", "take", "repeat_interleave"]
+__all__ = [
+    "scatter_reduce", "index_reduce", "index_copy", "index_fill", "masked_scatter", "take", "put", "repeat_interleave",
+]  # fmt: skip
 
 _REDUCE_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
@@ -169,6 +171,25 @@ def scatter_reduce(
     return ScatterReduce.apply(x, d, idx, src, reduce, bool(include_self))
 
 
+def index_reduce(
+    input: Any, dim: int, index: Any, source: Any, reduce: str, *, include_self: bool = True  # noqa: A002
+) -> Any:
+    """A copy of ``input`` with each slice ``source[…, j, …]`` reduced into slice ``index[j]`` along
+    ``dim`` ('prod', 'mean', 'amax' or 'amin'): ``scatter_reduce`` with the index spread over the slice."""
+    x = check_tensor(input, "index_reduce")
+    source = check_tensor(source, "index_reduce", "source")
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    idx = _int_index(index, "index_reduce", "int64")
+    d = _index_checks(x, dim, idx, source, "index_reduce")
+    if not x._data.ndim:
+        return reshape(index_reduce(reshape(x, 1), 0, idx.reshape(-1), reshape(source, 1), reduce, include_self=include_self), ())
+    shape = [1] * x._data.ndim
+    shape[d] = -1
+    full = np.broadcast_to(idx.reshape(shape), source._data.shape)
+    return ScatterReduce.apply(x, d, np.ascontiguousarray(full), source, reduce, bool(include_self))
+
+
 def _index_checks(x: Any, dim: int, idx: np.ndarray, source: Any, op: str) -> int:
     shape, sshape = x._data.shape, source._data.shape
     d = norm_dim(dim, len(shape), op)
@@ -267,6 +288,24 @@ def take(input: Any, index: Any) -> Any:  # noqa: A002
         bad = idx[(idx < -n) | (idx >= n)].flat[0]
         raise IndexError(f"take: out of range: tried to access index {bad} on a tensor of {n} elements")
     return getitem(reshape(x, -1), make(idx))
+
+
+def put(input: Any, index: Any, source: Any, accumulate: bool = False) -> Any:  # noqa: A002
+    """A copy of ``input`` with ``input.flatten()[index] = source`` (``+=`` when ``accumulate``); negative indices count from the end."""
+    x = check_tensor(input, "put")
+    source = check_tensor(source, "put", "source")
+    idx = _int_index(index, "put")
+    n = x._data.size
+    if idx.size != source._data.size:
+        raise RuntimeError(
+            f"put: Expected source and index to have the same number of elements, but got source.numel() = "
+            f"{source._data.size}, index.numel() = {idx.size}"
+        )
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise IndexError(f"put: out of range: tried to access index {bad} on a tensor of {n} elements.")
+    flat = index_put(reshape(x, -1), (make(np.where(idx < 0, idx + n, idx).reshape(-1)),), reshape(source, -1), accumulate)
+    return reshape(flat, x._data.shape)
 
 
 def repeat_interleave(

@@ -22,7 +22,7 @@ from .unary import _float, _Pointwise, acos, asin, atan, exp2, log
 
 __all__ = [
     "clamp_min", "clamp_max", "sinc", "logit", "ldexp", "frexp", "rad2deg", "deg2rad", "signbit",
-    "heaviside", "gcd", "lcm", "positive", "arcsin", "arccos", "arctan", "arctan2", "fix", "sgn",
+    "heaviside", "gcd", "lcm", "nextafter", "positive", "arcsin", "arccos", "arctan", "arctan2", "fix", "sgn",
 ]  # fmt: skip
 
 arcsin, arccos, arctan, arctan2, fix, sgn = asin, acos, atan, atan2, trunc, sign
@@ -141,6 +141,18 @@ def gcd(input: Any, other: Any) -> Any:  # noqa: A002
 def lcm(input: Any, other: Any) -> Any:  # noqa: A002
     """Least common multiple of integers (non-negative)."""
     return _int_binary(np.lcm, input, other, "lcm")
+
+
+def nextafter(input: Any, other: Any) -> Any:  # noqa: A002
+    """The next floating-point value after ``input`` towards ``other`` (no gradient, as in PyTorch)."""
+    x = check_tensor(input, "nextafter")._data
+    y = check_tensor(other, "nextafter", "other")._data
+    if x.dtype.kind != "f" or x.dtype != y.dtype:
+        raise RuntimeError(
+            f"nextafter: expected two floating-point tensors of one dtype; got {_dtype.from_numpy_dtype(x.dtype)} "
+            f"and {_dtype.from_numpy_dtype(y.dtype)}"
+        )
+    return make(np.nextafter(x, y))
 
 
 def positive(input: Any) -> Any:  # noqa: A002

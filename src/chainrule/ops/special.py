@@ -21,7 +21,7 @@ from .unary import _ERF64_B, _erf, _float, _horner, _Pointwise
 
 __all__ = [
     "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "lgamma", "digamma", "polygamma",
-    "erfinv", "erfc", "copysign", "hypot", "logaddexp", "logaddexp2", "xlogy",
+    "erfinv", "erfc", "mvlgamma", "copysign", "hypot", "logaddexp", "logaddexp2", "xlogy",
 ]  # fmt: skip
 
 _LN2 = math.log(2.0)
@@ -378,6 +378,21 @@ def polygamma(n: int, input: Any) -> Any:  # noqa: A002
     if n < 0:
         raise RuntimeError(f"polygamma: polygamma(n, x) does not support negative n; got n = {n}")
     return Polygamma.apply(_float(input, "polygamma"), int(n))
+
+
+def mvlgamma(input: Any, p: int) -> Any:  # noqa: A002
+    """The multivariate log-gamma ln Γ_p(a) = p(p−1)/4·ln π + Σ_{j<p} ln Γ(a − j/2) (needs a > (p − 1)/2)."""
+    from .elementwise import add, sub
+
+    if p < 1:
+        raise RuntimeError(f"mvlgamma: p has to be greater than or equal to 1; got {p}")
+    x = _float(input, "mvlgamma")
+    if (x._data <= (p - 1) / 2).any():
+        raise RuntimeError(f"mvlgamma: All elements must be greater than (p-1)/2 = {(p - 1) / 2}")
+    out = lgamma(x)
+    for j in range(1, p):
+        out = add(out, lgamma(sub(x, j / 2)))
+    return add(out, p * (p - 1) / 4 * math.log(math.pi))
 
 
 def log_ndtr(input: Any) -> Any:  # noqa: A002

@@ -21,7 +21,7 @@ from .shape import _diag_view, diag, expand, narrow, reshape, vstack
 
 __all__ = [
     "broadcast_tensors", "tensor_split", "hsplit", "vsplit", "dsplit", "select",
-    "ravel", "row_stack", "combinations", "unravel_index", "diagflat", "vdot", "addr",
+    "ravel", "row_stack", "narrow_copy", "vander", "combinations", "unravel_index", "diagflat", "vdot", "addr",
     "slice_scatter", "select_scatter", "diagonal_scatter",
 ]  # fmt: skip
 
@@ -154,6 +154,31 @@ def select(input: Any, dim: int, index: int) -> Any:  # noqa: A002
 def ravel(input: Any) -> Any:  # noqa: A002
     """``input`` flattened to 1-D (a view when possible)."""
     return reshape(check_tensor(input, "ravel"), -1)
+
+
+def narrow_copy(input: Any, dim: int, start: int, length: int) -> Any:  # noqa: A002
+    """``narrow`` as a copy rather than a view."""
+    from .copy import clone
+
+    return clone(narrow(check_tensor(input, "narrow_copy"), dim, start, length))
+
+
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:  # noqa: N803 - PyTorch's name
+    """The Vandermonde matrix of 1-D ``x``: columns x^(N−1), …, x, 1 (or the reverse when ``increasing``)."""
+    from .elementwise import pow as _pow
+    from .shape import unsqueeze
+
+    v = check_tensor(x, "vander", "x")
+    if v._data.ndim != 1:
+        raise RuntimeError(f"vander: x must be a one-dimensional tensor; got shape {shape_str(v._data.shape)}")
+    n = v._data.shape[0] if N is None else operator.index(N)
+    if n < 0:
+        raise RuntimeError(f"vander: N must be non-negative; got {n}")
+    if v._data.dtype == np.bool_:
+        v = _cast_to(v, _dtype.int64)
+    powers = np.arange(n, dtype=np.int64) if increasing else np.arange(n - 1, -1, -1, dtype=np.int64)
+    exps = make(powers.astype(v._data.dtype))
+    return _pow(unsqueeze(v, 1), exps)
 
 
 def combinations(input: Any, r: int = 2, with_replacement: bool = False) -> Any:  # noqa: A002
