@@ -432,6 +432,10 @@ class TensorInplaceOpMethods:
         """In-place ``nextafter``: ``self`` takes the result of ``chainrule.nextafter(self, ...)``."""
         return _inplace(self, "nextafter_", _ops.nextafter, *args, **kwargs)
 
+    def renorm_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``renorm``: ``self`` takes the result of ``chainrule.renorm(self, ...)``."""
+        return _inplace(self, "renorm_", _ops.renorm, *args, **kwargs)
+
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
     from ._tensor_methods import _inplace as run

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 __all__ = ["TensorMoreOpMethods"]
 
 
@@ -413,6 +415,52 @@ class TensorMoreOpMethods:
     def narrow_copy(self, *args: Any, **kwargs: Any) -> Any:
         """``chainrule.narrow_copy(self, ...)``."""
         return _ops.narrow_copy(self, *args, **kwargs)
+
+    def renorm(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.renorm(self, ...)``."""
+        return _ops.renorm(self, *args, **kwargs)
+
+    def split_with_sizes(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.split_with_sizes(self, ...)``."""
+        return _ops.split_with_sizes(self, *args, **kwargs)
+
+    def ger(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.ger(self, ...)``."""
+        return _ops.ger(self, *args, **kwargs)
+
+    def sum_to_size(self, *size: Any) -> Any:
+        """Sum ``self`` down to ``size`` (the reverse of broadcasting ``size`` up to ``self.shape``)."""
+        from .ops.shape import _sizes
+
+        shape = _sizes(size, "sum_to_size")
+        have = tuple(self._data.shape)
+        lead = len(have) - len(shape)
+        if lead < 0 or any(b != a and b != 1 for a, b in zip(have[lead:], shape)):
+            raise RuntimeError(f"sum_to_size: size {{{list(shape)}}} is not expandable to size {{{list(have)}}}.")
+        out = _ops.sum(self, tuple(range(lead))) if lead else self
+        dims = tuple(i for i, (a, b) in enumerate(zip(have[lead:], shape)) if b == 1 and a != 1)
+        return _ops.sum(out, dims, keepdim=True) if dims else out
+
+    def apply_(self, callable: Any) -> Any:  # noqa: A002
+        """Replace every element x by ``callable(x)`` (a Python function; no gradient, as in PyTorch)."""
+        return _map_inplace(self, "apply_", np.vectorize(callable, otypes=[self._data.dtype]), self._data)
+
+    def map_(self, tensor: Any, callable: Any) -> Any:  # noqa: A002
+        """Replace every element x by ``callable(x, y)`` with y the matching element of ``tensor`` (broadcast)."""
+        other = np.broadcast_to(tensor._data, self._data.shape)
+        return _map_inplace(self, "map_", np.vectorize(callable, otypes=[self._data.dtype]), self._data, other)
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Any:
+        """``self`` (chainrule tensors are always dense), cast to ``dtype`` if given."""
+        return self if dtype is None else self.to(dtype)
+
+
+def _map_inplace(t: Any, name: str, fn: Any, *arrays: Any) -> Any:
+    from ._tensor_methods import _fill
+
+    if t._requires_grad:
+        raise RuntimeError(f"{name}: can't call {name}() on a tensor that requires grad; use .detach() or torch.no_grad()")
+    return _fill(t, name, fn(*arrays) if t._data.size else t._data)
 
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

@@ -22,7 +22,7 @@ from .unary import _float, _Pointwise, acos, asin, atan, exp2, log
 
 __all__ = [
     "clamp_min", "clamp_max", "sinc", "logit", "ldexp", "frexp", "rad2deg", "deg2rad", "signbit",
-    "heaviside", "gcd", "lcm", "nextafter", "positive", "arcsin", "arccos", "arctan", "arctan2", "fix", "sgn",
+    "heaviside", "gcd", "lcm", "nextafter", "positive", "renorm", "arcsin", "arccos", "arctan", "arctan2", "fix", "sgn",
 ]  # fmt: skip
 
 arcsin, arccos, arctan, arctan2, fix, sgn = asin, acos, atan, atan2, trunc, sign
@@ -161,3 +161,26 @@ def positive(input: Any) -> Any:  # noqa: A002
     if x._data.dtype == np.bool_:
         raise TypeError("positive: The `+` operator, on a bool tensor is not supported.")
     return x
+
+
+def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Any:  # noqa: A002
+    """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` rescaled to norm ``maxnorm``:
+    x·maxnorm/(‖x‖_p + 1e-7) there, x elsewhere (differentiable through the norm, as in PyTorch)."""
+    from ._util import norm_dim
+    from .elementwise import add, where
+    from .reduce import norm
+
+    x = check_tensor(input, "renorm")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"renorm: expected a floating-point tensor; got {_dtype.from_numpy_dtype(x._data.dtype)}")
+    if p <= 0:
+        raise RuntimeError(f"renorm: non-positive-norm not supported; got p = {p}")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if x._data.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x._data.ndim} dimensions")
+    d = norm_dim(dim, x._data.ndim, "renorm")
+    others = [i for i in range(x._data.ndim) if i != d]
+    n = norm(x, p, dim=others, keepdim=True)
+    factor = where(n._data > maxnorm, div(maxnorm, add(n, 1e-7)), make(np.ones((), x._data.dtype)))
+    return mul(x, factor)

@@ -21,7 +21,7 @@ from .shape import _diag_view, diag, expand, narrow, reshape, vstack
 
 __all__ = [
     "broadcast_tensors", "tensor_split", "hsplit", "vsplit", "dsplit", "select",
-    "ravel", "row_stack", "narrow_copy", "vander", "combinations", "unravel_index", "diagflat", "vdot", "addr",
+    "ravel", "row_stack", "split_with_sizes", "ger", "narrow_copy", "vander", "combinations", "unravel_index", "diagflat", "vdot", "addr",
     "slice_scatter", "select_scatter", "diagonal_scatter",
 ]  # fmt: skip
 
@@ -154,6 +154,26 @@ def select(input: Any, dim: int, index: int) -> Any:  # noqa: A002
 def ravel(input: Any) -> Any:  # noqa: A002
     """``input`` flattened to 1-D (a view when possible)."""
     return reshape(check_tensor(input, "ravel"), -1)
+
+
+def split_with_sizes(input: Any, split_sizes: Any, dim: int = 0) -> tuple[Any, ...]:  # noqa: A002
+    """``split`` into pieces of the given sizes, which must add up to the size of ``dim``."""
+    from .shape import split
+
+    x = check_tensor(input, "split_with_sizes")
+    d = norm_dim(dim, x._data.ndim, "split_with_sizes")
+    sizes = [operator.index(s) for s in split_sizes]
+    if sum(sizes) != x._data.shape[d] or any(s < 0 for s in sizes):
+        raise RuntimeError(
+            f"split_with_sizes: expects split_sizes to sum exactly to {x._data.shape[d]} (input tensor's size at "
+            f"dimension {d}), but got split_sizes={sizes}"
+        )
+    return split(x, sizes, d)
+
+
+def ger(input: Any, vec2: Any) -> Any:  # noqa: A002
+    """Outer product (PyTorch's older name for ``outer``)."""
+    return outer(input, vec2)
 
 
 def narrow_copy(input: Any, dim: int, start: int, length: int) -> Any:  # noqa: A002
