@@ -39,6 +39,11 @@ def unique(
         vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         return _pack(vals, inv.reshape(a.shape), cnt, return_inverse, return_counts)
     d = norm_dim(dim, a.ndim, "unique")
+    if any(n == 0 for i, n in enumerate(a.shape) if i != d):
+        raise RuntimeError(
+            f"unique: There are 0 sized dimensions, and they aren't selected, so unique cannot be applied; "
+            f"shape {shape_str(a.shape)}, dim {d}"
+        )
     if a.ndim and a.shape[d] == 0:
         return _pack(a.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64), return_inverse, return_counts)
     if not a.ndim:
