@@ -436,6 +436,14 @@ class TensorInplaceOpMethods:
         """In-place ``renorm``: ``self`` takes the result of ``chainrule.renorm(self, ...)``."""
         return _inplace(self, "renorm_", _ops.renorm, *args, **kwargs)
 
+    def igamma_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``igamma``: ``self`` takes the result of ``chainrule.igamma(self, ...)``."""
+        return _inplace(self, "igamma_", _ops.igamma, *args, **kwargs)
+
+    def igammac_(self, *args: Any, **kwargs: Any) -> Any:
+        """In-place ``igammac``: ``self`` takes the result of ``chainrule.igammac(self, ...)``."""
+        return _inplace(self, "igammac_", _ops.igammac, *args, **kwargs)
+
 
 def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
     from ._tensor_methods import _inplace as run

@@ -454,6 +454,14 @@ class TensorMoreOpMethods:
         """``self`` (chainrule tensors are always dense), cast to ``dtype`` if given."""
         return self if dtype is None else self.to(dtype)
 
+    def igamma(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.igamma(self, ...)``."""
+        return _ops.igamma(self, *args, **kwargs)
+
+    def igammac(self, *args: Any, **kwargs: Any) -> Any:
+        """``chainrule.igammac(self, ...)``."""
+        return _ops.igammac(self, *args, **kwargs)
+
 
 def _map_inplace(t: Any, name: str, fn: Any, *arrays: Any) -> Any:
     from ._tensor_methods import _fill

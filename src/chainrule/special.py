@@ -15,7 +15,7 @@ from . import ops as _ops
 __all__ = [
     "expit", "logit", "erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma",
     "multigammaln", "xlogy", "xlog1py", "ndtr", "ndtri", "log_ndtr", "logsumexp", "softmax",
-    "log_softmax", "sinc", "round", "exp2", "expm1", "log1p", "entr",
+    "log_softmax", "sinc", "round", "exp2", "expm1", "log1p", "entr", "gammainc", "gammaincc",
 ]  # fmt: skip
 
 expit = _ops.sigmoid
@@ -34,6 +34,8 @@ exp2 = _ops.exp2
 expm1 = _ops.expm1
 log1p = _ops.log1p
 multigammaln = _ops.mvlgamma
+gammainc = _ops.igamma
+gammaincc = _ops.igammac
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 

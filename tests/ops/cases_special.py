@@ -38,6 +38,9 @@ def _special_points(rng):  # values PyTorch defines: poles, ±1, out of range
     return [np.array([0.0, -1.0, -2.0, 1.0, -1.0, 1.5, np.inf, np.nan])]
 
 
+_SHAPES_A = np.random.default_rng(5).uniform(0.2, 30.0, (4, 5)).round(3)  # fixed shape parameters a of igamma
+
+
 def _two(sa, sb, lo=-2.0, hi=2.0):
     return lambda r: [r.uniform(lo, hi, sa), r.uniform(lo, hi, sb)]
 
@@ -90,5 +93,13 @@ CASES = [
     OpCase("special_entr", lambda m, a: m.special.entr(a), make=lambda r: [np.array([0.5, 1.0, 2.0, 0.25])]),
     OpCase("special_entr_edges", lambda m, a: m.special.entr(a), make=lambda r: [np.array([-1.0, 0.0, np.inf])], grad=False),
     OpCase("erfc_tails", lambda m, a: m.erfc(a), make=lambda r: [np.concatenate([r.uniform(-8, 27, 300), [2.0, 6.0, -2.0, -6.0]])], dtypes=("float64",), rtol=1e-12, atol=1e-300, gradcheck=False),
+    # incomplete gamma: gradient for x only (PyTorch defines none for a); PyTorch is good to ~1e-9 near a ≈ x ≈ 20
+    OpCase("igamma", lambda m, x: (lambda a: (m.igamma(a, x), m.igammac(a, x), a.igamma(x), m.special.gammaincc(a, x)))(m.tensor(_SHAPES_A, dtype=x.dtype)),
+           make=lambda r: [r.uniform(0.05, 40.0, (4, 5))], dtypes=("float32", "float64"), rtol=1e-5, atol=1e-8),
+    OpCase("igamma_bcast_method_inplace", lambda m, x: (lambda a: (a.clone().igammac_(x), a.clone().igamma_(x[0]), m.special.gammainc(a[:, :1], x)))(m.tensor(_SHAPES_A, dtype=x.dtype)),
+           make=lambda r: [r.uniform(0.1, 6.0, (4, 5))]),
+    OpCase("igamma_edges", lambda m, a, x: (m.igamma(a, x), m.igammac(a, x)),
+           make=lambda r: [np.array([0.0, 0.5, 1.0, 2.0, -1.0, 1.0, 0.0, 3.0, 1e3]), np.array([1.0, 0.0, np.inf, 10.0, 1.0, -1.0, 0.0, 1e-300, 1e3 + 30])],
+           grad=False, dtypes=("float64",), rtol=1e-9, atol=1e-300),
     OpCase("binary_special_empty", lambda m, a, b: m.hypot(a, b) + m.logaddexp(a, b), [(0, 4), (4,)], gradcheck=False),
 ]

@@ -15,6 +15,7 @@ I = [[1, 2, 3], [4, 5, 6]]
 # (name the message must mention, call written once against the PyTorch API)
 BAD = [
     ("polygamma", lambda m: m.polygamma(-1, m.tensor(F))),
+    ("igamma", lambda m: m.igamma(m.tensor([2.0], requires_grad=True), m.tensor([1.0])).sum().backward()),
     ("meshgrid", lambda m: m.meshgrid(m.tensor(F), m.tensor([1.0]), indexing="ij")),
     ("meshgrid", lambda m: m.meshgrid(m.tensor([1.0]), indexing="ji")),
     ("meshgrid", lambda m: m.meshgrid(m.tensor([1.0]), m.tensor([1]), indexing="ij")),
