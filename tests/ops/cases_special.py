@@ -1,6 +1,7 @@
-"""Op cases for ops/special.py: inverse hyperbolics, lgamma/digamma/polygamma, erfinv, erfc and the
-binary maps copysign, hypot, logaddexp(2), xlogy, over matrices (+ non-contiguous), 0-d, empty and
-broadcast shapes, with float64 forward checks at tight tolerance for the series approximations."""
+"""Op cases for ops/special.py, ops/gamma.py and chainrule.special: inverse hyperbolics, lgamma/
+digamma/polygamma, igamma, erfinv, erfc, log_ndtr and the binary maps copysign, hypot, logaddexp(2),
+xlogy, over matrices (+ non-contiguous), 0-d, empty and broadcast shapes, with float64 forward checks
+at tight tolerance for the series approximations."""
 
 from __future__ import annotations
 
@@ -101,5 +102,6 @@ CASES = [
     OpCase("igamma_edges", lambda m, a, x: (m.igamma(a, x), m.igammac(a, x)),
            make=lambda r: [np.array([0.0, 0.5, 1.0, 2.0, -1.0, 1.0, 0.0, 3.0, 1e3]), np.array([1.0, 0.0, np.inf, 10.0, 1.0, -1.0, 0.0, 1e-300, 1e3 + 30])],
            grad=False, dtypes=("float64",), rtol=1e-9, atol=1e-300),
+    OpCase("igamma_0d", lambda m, x: (m.igamma(m.tensor(1.5, dtype=x.dtype), x), m.igammac(m.tensor(5.0, dtype=x.dtype), x)), [()], domain=(0.5, 4.0)),
     OpCase("binary_special_empty", lambda m, a, b: m.hypot(a, b) + m.logaddexp(a, b), [(0, 4), (4,)], gradcheck=False),
 ]

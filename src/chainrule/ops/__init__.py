@@ -17,6 +17,8 @@ from .distance import *  # noqa: F403
 from .distance import __all__ as _distance
 from .elementwise import *  # noqa: F403
 from .elementwise import __all__ as _elementwise
+from .gamma import *  # noqa: F403
+from .gamma import __all__ as _gamma
 from .index import *  # noqa: F403
 from .index import __all__ as _index
 from .index_write import *  # noqa: F403
@@ -51,5 +53,5 @@ from .windows import __all__ as _windows
 __all__ = [
     *_activation, *_compare, *_copy, *_elementwise, *_index, *_linalg, *_reduce, *_rounding, *_shape, *_sorting, *_unary,
     *_special, *_combine, *_index_write, *_windows, *_sets, *_order_stats, *_bits, *_distance,
-    *_more_math, *_split_join, *_stats,
+    *_more_math, *_split_join, *_stats, *_gamma,
 ]  # fmt: skip
