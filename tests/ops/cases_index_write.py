@@ -19,6 +19,7 @@ def _sr(reduce, include_self=True, shape_src=S, idx=_IDX, dim=0):
         lambda m, a, i, s: m.scatter_reduce(a, dim, i, s, reduce, include_self=include_self),
         make=lambda r: [r.standard_normal((3, 4)), idx, r.standard_normal(shape_src)],
         grad=shape_src == S,
+        noncontig=True,
     )
 
 
@@ -27,6 +28,7 @@ def _ir(reduce, include_self):
         f"index_reduce_{reduce}{'' if include_self else '_noself'}",
         lambda m, a, i, s: m.index_reduce(a, 0, i, s, reduce, include_self=include_self),
         make=lambda r: [r.standard_normal(S), np.array([2, 0, 2, 1, 2]), r.standard_normal((5, 4))],
+        noncontig=True,
     )
 
 
