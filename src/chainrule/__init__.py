@@ -88,6 +88,8 @@ from .linalg.aliases import det, inverse, logdet, matrix_exp, matrix_power, pinv
 from .linalg.aliases import adjoint, cholesky, cholesky_inverse, cholesky_solve, svd  # noqa: E402
 from .linalg.aliases import dist, lu, lu_solve, lu_unpack  # noqa: E402
 from .linalg.aliases import geqrf, orgqr, ormqr  # noqa: E402
+from . import special  # noqa: E402,I001  (torch.special)
+from ._signal_windows import *  # noqa: E402,F403,I001
 from ._tensor_op_methods import _share_op_docs
 
 _share_op_docs(Tensor)  # help(Tensor.exp) shows chainrule.exp's docstring

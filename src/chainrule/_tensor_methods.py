@@ -13,6 +13,9 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device
+from ._tensor_fill_methods import TensorFillMethods
+from ._tensor_inplace_methods import TensorInplaceOpMethods
+from ._tensor_more_ops import TensorMoreOpMethods
 from ._tensor_op_methods import TensorOpMethods
 from .autograd.grad_mode import state as _grad_state
 from .linalg.aliases import TensorLinalgMethods
@@ -20,7 +23,8 @@ from .linalg.aliases import TensorLinalgMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(TensorOpMethods, TensorLinalgMethods):
+class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods, TensorFillMethods,
+                    TensorLinalgMethods):
     """Mixin for ``Tensor``: the PyTorch method and operator surface."""
 
     __slots__ = ()

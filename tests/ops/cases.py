@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from .cases_activation import CASES as ACTIVATION
+from .cases_bits import CASES as BITS
+from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_index import CASES as INDEX
+from .cases_index_write import CASES as INDEX_WRITE
 from .cases_linalg import CASES as LINALG
 from .cases_linalg_pkg import CASES as LINALG_PKG
+from .cases_more import CASES as MORE
 from .cases_nn_activation import CASES as NN_ACTIVATION
 from .cases_nn_attention import CASES as NN_ATTENTION
 from .cases_nn_conv import CASES as NN_CONV
@@ -20,9 +24,12 @@ from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_nn_resample import CASES as NN_RESAMPLE
 from .cases_nn_spatial import CASES as NN_SPATIAL
 from .cases_reduce import CASES as REDUCE
+from .cases_sets import CASES as SETS
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
+from .cases_special import CASES as SPECIAL
 from .cases_unary import CASES as UNARY
+from .cases_windows import CASES as WINDOWS
 from .harness import OpCase
 
 CASES: list[OpCase] = [
@@ -30,6 +37,8 @@ CASES: list[OpCase] = [
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
     *LINALG_PKG,
     *NN_LOSS_EXTRA,
+    *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS, *SETS, *BITS,
+    *MORE,
 ]  # fmt: skip
 CASES += NN_SPATIAL
 CASES += NN_RESAMPLE

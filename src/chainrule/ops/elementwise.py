@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
-from ._util import Function, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
+from ._util import Function, as_operand, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
 from .copy import cast
 from .rounding import floor, trunc
 
@@ -453,6 +453,9 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
             cond = cond.astype(bool)
         else:
             raise RuntimeError(f"where: expected condition to be a boolean tensor, but got a tensor with dtype {_dtype.from_numpy_dtype(cond.dtype)}")
+    if not isinstance(input, T) and not isinstance(other, T):  # where(cond, 1.0, 0): two numbers
+        dt = _dtype.result_type(as_operand(input, "where"), as_operand(other, "where")).np
+        input, other = make(np.asarray(input, dt)), make(np.asarray(other, dt))
     a, b = promote(input, other, "where")
     try:
         return Where.apply(cond, a, b)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from ._util import Function, norm_dim, norm_dims, shape_str
 
 __all__ = [
@@ -180,8 +181,14 @@ def reshape(input: Any, *shape: Any) -> Any:  # noqa: A002
     return Reshape.apply(input, sizes)
 
 
-def view(input: Any, *shape: Any) -> Any:  # noqa: A002
-    """Same as ``reshape`` here: NumPy copies where PyTorch's ``view`` would refuse a non-viewable layout."""
+def view(input: Any, *shape: Any, dtype: Any = None) -> Any:  # noqa: A002
+    """Same as ``reshape`` here: NumPy copies where PyTorch's ``view`` would refuse a non-viewable layout.
+
+    ``view(dtype)`` reinterprets the bits instead (see ``bits.view_dtype``)."""
+    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], _dtype.dtype)):
+        from .bits import view_dtype
+
+        return view_dtype(input, dtype if dtype is not None else shape[0])
     sizes = _infer(_sizes(shape, "view"), input._data.size, "view")
     return Reshape.apply(input, sizes)
 
