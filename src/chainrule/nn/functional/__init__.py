@@ -13,12 +13,12 @@ from .conv import *  # noqa: F403
 from .conv import __all__ as _conv
 from .conv3d import *  # noqa: F403
 from .conv3d import __all__ as _conv3d
+from .ctc import *  # noqa: F403
+from .ctc import __all__ as _ctc
 from .embedding_bag import *  # noqa: F403
 from .embedding_bag import __all__ as _embedding_bag
 from .grid_sample import *  # noqa: F403
 from .grid_sample import __all__ as _grid_sample
-from .ctc import *  # noqa: F403
-from .ctc import __all__ as _ctc
 from .linear import *  # noqa: F403
 from .linear import __all__ as _linear
 from .local_response import *  # noqa: F403

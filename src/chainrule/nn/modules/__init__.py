@@ -27,12 +27,12 @@ from .loss_extra import *  # noqa: F403
 from .loss_extra import __all__ as _loss_extra
 from .normalization import *  # noqa: F403
 from .normalization import __all__ as _normalization
+from .normalization3d import *  # noqa: F403
+from .normalization3d import __all__ as _normalization3d
 from .padding import *  # noqa: F403
 from .padding import __all__ as _padding
 from .patches import *  # noqa: F403
 from .patches import __all__ as _patches
-from .normalization3d import *  # noqa: F403
-from .normalization3d import __all__ as _normalization3d
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
 from .pooling3d import *  # noqa: F403
@@ -41,12 +41,12 @@ from .sparse import *  # noqa: F403
 from .sparse import __all__ as _sparse
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer
-from .upsampling import *  # noqa: F403
-from .upsampling import __all__ as _upsampling
 from .transformer_decoder import *  # noqa: F403
 from .transformer_decoder import __all__ as _transformer_decoder
 from .transformer_model import *  # noqa: F403
 from .transformer_model import __all__ as _transformer_model
+from .upsampling import *  # noqa: F403
+from .upsampling import __all__ as _upsampling
 
 __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
