@@ -134,8 +134,17 @@ def compile(model: object = None, **kwargs: object) -> object:  # noqa: A001  (P
     return _compile(model, **kwargs)
 
 
+_RNN_FUNCTIONS = frozenset(
+    ["rnn_tanh", "rnn_relu", "lstm", "gru", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]
+)
+
+
 def __getattr__(name: str) -> object:
     """``chainrule.nn``, ``chainrule.optim`` ... are imported on first use (``import chainrule`` stays light)."""
+    if name in _RNN_FUNCTIONS:  # torch.lstm, torch.gru_cell ...: in nn.functional.rnn, imported on first use
+        from .nn.functional import rnn as _rnn
+
+        return getattr(_rnn, name)
     if name in _SUBPACKAGES:
         import importlib
 

@@ -20,6 +20,10 @@ from .normalization import *  # noqa: F403
 from .normalization import __all__ as _normalization
 from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
+from .rnn import *  # noqa: F403
+from .rnn import __all__ as _rnn
+from .rnn_cell import *  # noqa: F403
+from .rnn_cell import __all__ as _rnn_cell
 from .sparse import *  # noqa: F403
 from .sparse import __all__ as _sparse
 from .transformer import *  # noqa: F403
@@ -29,3 +33,4 @@ __all__ = [
     *_activation, *_attention, *_container, *_conv, *_dropout, *_flatten, *_linear, *_loss,
     *_normalization, *_pooling, *_sparse, *_transformer,
 ]  # fmt: skip
+__all__ += [*_rnn, *_rnn_cell]
