@@ -14,6 +14,7 @@ from .cases_nn_linear import CASES as NN_LINEAR
 from .cases_nn_loss import CASES as NN_LOSS
 from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pooling import CASES as NN_POOLING
+from .cases_nn_rnn import CASES as NN_RNN
 from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
@@ -23,6 +24,7 @@ from .harness import OpCase
 CASES: list[OpCase] = [
     *ELEMENTWISE, *UNARY, *COMPARE, *REDUCE, *LINALG, *SHAPE, *INDEX, *SORTING, *ACTIVATION,
     *NN_NORM, *NN_CONV, *NN_POOLING, *NN_LINEAR, *NN_ACTIVATION, *NN_LOSS, *NN_ATTENTION,
+    *NN_RNN,
 ]  # fmt: skip
 
 _names = [c.name for c in CASES]

@@ -1,5 +1,6 @@
 """``chainrule.nn.utils``: gradient clipping and parameter/vector conversion (PyTorch's names)."""
 
+from . import rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -8,7 +9,6 @@ from .clip_grad import (
     get_total_norm,
 )
 from .convert_parameters import parameters_to_vector, vector_to_parameters
-from . import rnn  # noqa: E402,I001
 
 __all__ = [
     "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",

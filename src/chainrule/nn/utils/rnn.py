@@ -94,7 +94,7 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     if enforce_sorted:
         if np.any(n[1:] > n[:-1]):
             raise RuntimeError(
-                "pack_padded_sequence: `lengths` array must be sorted in decreasing order when `enforce_sorted` "
+                "`lengths` array must be sorted in decreasing order when `enforce_sorted` "
                 "is True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
                 "sidestep this requirement if you do not need ONNX exportability.")
         sorted_idx = None
@@ -152,7 +152,7 @@ def pad_sequence(sequences: Sequence[Tensor] | Tensor, batch_first: bool = False
                  padding_side: str = "right") -> Tensor:
     """Stack sequences (L_i, *) into (T, B, *) (or (B, T, *)), padding with ``padding_value`` on ``padding_side``."""
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     seqs = list(sequences.unbind(0)) if isinstance(sequences, Tensor) else list(sequences)
     if not seqs:
         raise RuntimeError("pad_sequence: received an empty list of sequences")
