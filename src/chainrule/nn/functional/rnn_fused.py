@@ -96,7 +96,7 @@ class RNNLayer(Function):
         order, r, w = _steps(T, reverse)
         S = np.empty((T + 1,) + h0.shape, x.dtype)
         S[T if reverse else 0] = h0
-        whh_t = w_hh.T
+        whh_t = np.ascontiguousarray(w_hh.T)  # (P, G) row-major: the faster GEMM layout per step
         for t in order:
             bs, hp, hn = sizes[t], S[t + r], S[t + w]
             a = gx[t, :bs]
@@ -259,7 +259,7 @@ class GRULayer(Function):
         S = np.empty((T + 1,) + h0.shape, x.dtype)
         S[T if reverse else 0] = h0
         Q = np.empty((T, B, H), x.dtype)  # W_hn h_{t−1} + b_hn, needed by r's gradient
-        whh_t = w_hh.T
+        whh_t = np.ascontiguousarray(w_hh.T)  # (P, G) row-major: the faster GEMM layout per step
         for t in order:
             bs, hp, hn = sizes[t], S[t + r, :sizes[t]], S[t + w, :sizes[t]]
             a = A[t, :bs]
