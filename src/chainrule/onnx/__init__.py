@@ -8,7 +8,7 @@ Export traces one forward pass (in eval mode) and writes a checked ONNX model bu
 ``onnx`` package (install the ``onnx`` extra). What is exported: ``nn`` layers and their functionals —
 Linear, Bilinear, the activations, Conv1d/2d, ConvTranspose1d/2d, max/avg/adaptive pooling, BatchNorm
 (running statistics), LayerNorm, RMSNorm, GroupNorm, InstanceNorm, Dropout (identity), Embedding,
-MultiheadAttention, TransformerEncoder(Layer), Flatten, softmax/log_softmax, scaled_dot_product_attention,
+MultiheadAttention, TransformerEncoder(Layer), RNN/LSTM/GRU and their cells (ONNX's RNN/LSTM/GRU ops), Flatten, softmax/log_softmax, scaled_dot_product_attention,
 pad — and Tensor code: arithmetic (+ − * / @ **), math functions, comparisons, where/clamp, reductions,
 reshape/view/flatten/permute/transpose/(un)squeeze/expand/flip, cat/stack/split/chunk, index_select/
 gather/narrow, sort/topk, cumsum, einsum, one_hot, *_like, casts, in-place updates and basic slicing.

@@ -25,7 +25,7 @@ from ..utils.rnn import PackedSequence
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-_FUNCS = {"RNN_TANH": _frnn.rnn_tanh, "RNN_RELU": _frnn.rnn_relu, "LSTM": _frnn.lstm, "GRU": _frnn.gru}
+_FUNCS = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu", "LSTM": "lstm", "GRU": "gru"}  # looked up per call
 
 
 def _check_int(value: Any, name: str) -> None:
@@ -205,13 +205,14 @@ class RNNBase(Module):
             self._check_hidden(states, batch)
         h = (states[0], states[1]) if lstm else states[0]
         args = (self._flat_weights, self.bias, self.num_layers, self.dropout, self.training, self.bidirectional)
+        run = getattr(_frnn, _FUNCS[self.mode])
         if packed:
-            out, *hidden = _FUNCS[self.mode](x, batch_sizes, h, *args)
+            out, *hidden = run(x, batch_sizes, h, *args)
             if unsorted_idx is not None:
                 hidden = [s.index_select(1, unsorted_idx) for s in hidden]
             output: Any = PackedSequence(out, batch_sizes, sorted_idx, unsorted_idx)
         else:
-            output, *hidden = _FUNCS[self.mode](x, h, *args, self.batch_first)
+            output, *hidden = run(x, h, *args, self.batch_first)
             if not batched:
                 output = output.squeeze(0 if self.batch_first else 1)
                 hidden = [s.squeeze(1) for s in hidden]
