@@ -22,6 +22,7 @@ from .idx import MNIST_FILES, RESOURCES, default_root, download_file, load_mnist
 from .preprocessing import fit_standardization, split, standardize_with
 from .synthetic import make_circles, make_moons, make_regression, make_spirals, make_xor
 from .tabular import MAX_AUTO_CLASSES, Table, load_csv, load_digits
+from .text import CharVocab, load_text, text_windows
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -31,6 +32,7 @@ __all__ = [
     "make_regression", "read_idx", "write_idx", "download_file", "load_mnist", "load_csv", "Table", "split",
     "fit_standardization", "standardize_with", "MNIST_FILES", "RESOURCES", "MAX_AUTO_CLASSES", "FASHION_CLASSES",
 ]  # fmt: skip
+__all__ += ["load_text", "CharVocab", "text_windows"]
 
 DATASETS: tuple[str, ...] = (
     "digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv",
