@@ -29,7 +29,7 @@ def describe_model(sess: Any) -> str:
     widths = [n_in]
     if kind == "cnn":
         widths += [f"conv{c}" for c in cfg["channels"]]
-    if kind in ("mlp", "cnn"):
+    if kind in ("mlp", "cnn", "rnn", "lstm", "gru"):
         widths += [str(h) for h in cfg["hidden"]]
     text = f"{kind} {'-'.join([*widths, str(n_out)])}"
     if kind in ("mlp", "cnn"):
@@ -164,6 +164,6 @@ def finish(sess: Any, run: str) -> tuple[dict[str, Any], list[str]]:
     sess.trainer.history.to_csv(os.path.join(run, "history.csv"))
     sess.trainer.history.to_json(os.path.join(run, "history.json"))
     notes = draw_pictures(sess, run)
-    conf = confusion_matrix(sess) if sess.task == "classification" else None
+    conf = confusion_matrix(sess) if sess.task == "classification" and sess.split.name != "text" else None
     write_report(sess, run, metrics, conf, notes)
     return metrics, notes

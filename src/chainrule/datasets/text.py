@@ -13,7 +13,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["load_text", "CharVocab", "text_windows"]
+__all__ = ["load_text", "CharVocab", "text_windows", "load_text_windows"]
 
 
 def load_text() -> str:
@@ -57,3 +57,13 @@ def text_windows(ids: np.ndarray, seq_len: int, starts: np.ndarray) -> tuple[np.
     offsets = np.asarray(starts)[:, None] + np.arange(seq_len + 1)
     windows = ids[offsets]
     return windows[:, :-1], windows[:, 1:]
+
+
+def load_text_windows(seq_len: int = 64) -> tuple[np.ndarray, np.ndarray, str]:
+    """The bundled text cut into consecutive windows: inputs (N, seq_len) and next-character targets (N, seq_len)
+    as int64 ids, and the vocabulary's characters (the class names)."""
+    text = load_text()
+    vocab = CharVocab.from_text(text)
+    ids = vocab.encode(text)
+    x, y = text_windows(ids, seq_len, np.arange(0, len(ids) - seq_len - 1, seq_len))
+    return x, y, vocab.chars
