@@ -19,6 +19,7 @@ What is where (``help()`` on each name):
     randomness      manual_seed, seed, Generator, get_rng_state, set_rng_state
     autograd        backward, grad, Function, no_grad, enable_grad, gradcheck, detect_anomaly
     nn              Module, layers, losses; nn.functional (as F), nn.init, nn.utils
+                    (recurrent: RNN, LSTM, GRU; torch's lstm, gru, rnn_tanh/relu and *_cell here too)
     optim           SGD, Adam, AdamW, RMSprop, Adagrad; optim.lr_scheduler
     utils.data      Dataset, TensorDataset, DataLoader, samplers, transforms
     save, load      safetensors checkpoints (chainrule.io), written atomically, never pickle
