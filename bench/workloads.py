@@ -281,3 +281,5 @@ for _name, _batch, _make in [
     register(
         f"{_name}_compiled", _batch, f"{_name} with model and loss in one chainrule.compile (traced once, replayed); torch eager"
     )(compiled(_make))
+
+from . import workloads_rnn  # noqa: E402,F401  (registers the recurrent workloads)

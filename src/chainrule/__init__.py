@@ -19,6 +19,7 @@ What is where (``help()`` on each name):
     randomness      manual_seed, seed, Generator, get_rng_state, set_rng_state
     autograd        backward, grad, Function, no_grad, enable_grad, gradcheck, detect_anomaly
     nn              Module, layers, losses; nn.functional (as F), nn.init, nn.utils
+                    (recurrent: RNN, LSTM, GRU; torch's lstm, gru, rnn_tanh/relu and *_cell here too)
     optim           SGD, Adam, AdamW, RMSprop, Adagrad; optim.lr_scheduler
     utils.data      Dataset, TensorDataset, DataLoader, samplers, transforms
     save, load      safetensors checkpoints (chainrule.io), written atomically, never pickle
@@ -165,12 +166,21 @@ def compile(model: object = None, **kwargs: object) -> object:  # noqa: A001  (P
     return _compile(model, **kwargs)
 
 
+_RNN_FUNCTIONS = frozenset(
+    ["rnn_tanh", "rnn_relu", "lstm", "gru", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]
+)
+
+
 def __getattr__(name: str) -> object:
     """``chainrule.nn``, ``chainrule.optim`` ... are imported on first use (``import chainrule`` stays light)."""
     if name in _LAZY_NAMES:
         import importlib
 
         return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+    if name in _RNN_FUNCTIONS:  # torch.lstm, torch.gru_cell ...: in nn.functional.rnn, imported on first use
+        from .nn.functional import rnn as _rnn
+
+        return getattr(_rnn, name)
     if name in _SUBPACKAGES or name in _PLUMBING:
         import importlib
 

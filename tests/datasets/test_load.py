@@ -32,8 +32,19 @@ def _check_split(s, n_total, input_shape):
 
 
 def test_datasets_tuple():
-    expected = {"digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv"}
+    expected = {"digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv",
+                "text"}
     assert set(datasets.DATASETS) == expected
+
+
+def test_text_windows_split():
+    s = datasets.load("text", n_samples=200)
+    assert s.input_shape == (64,) and s.num_classes == 62 and len(s.class_names) == 62
+    assert s.y_train.dtype == chainrule.int64 and tuple(s.y_train.shape[1:]) == (64,)
+    x, y = s.x_train.numpy(), s.y_train.numpy()
+    assert (x == x.round()).all() and x.min() >= 0 and x.max() < 62  # character ids, not standardized
+    assert (x[:, 1:] == y[:, :-1]).all()  # the target is the input shifted by one character
+    assert s.meta["standardize"] is None
 
 
 @pytest.mark.parametrize("name", SYNTHETIC)

@@ -22,6 +22,7 @@ from .cases_nn_norm import CASES as NN_NORM
 from .cases_nn_pool3d import CASES as NN_POOL3D
 from .cases_nn_pooling import CASES as NN_POOLING
 from .cases_nn_resample import CASES as NN_RESAMPLE
+from .cases_nn_rnn import CASES as NN_RNN
 from .cases_nn_spatial import CASES as NN_SPATIAL
 from .cases_reduce import CASES as REDUCE
 from .cases_sets import CASES as SETS
@@ -39,6 +40,7 @@ CASES: list[OpCase] = [
     *NN_LOSS_EXTRA,
     *SPECIAL, *COMBINE, *INDEX_WRITE, *WINDOWS, *SETS, *BITS,
     *MORE,
+    *NN_RNN,
 ]  # fmt: skip
 CASES += NN_SPATIAL
 CASES += NN_RESAMPLE

@@ -31,7 +31,7 @@ def describe_model(sess: Any) -> str:
     widths = [n_in]
     if kind == "cnn":
         widths += [f"conv{c}" for c in cfg["channels"]]
-    if kind in ("mlp", "cnn"):
+    if kind in ("mlp", "cnn", "rnn", "lstm", "gru"):
         widths += [str(h) for h in cfg["hidden"]]
     text = f"{kind} {'-'.join([*widths, str(n_out)])}"
     if kind in ("mlp", "cnn"):
@@ -224,9 +224,10 @@ def constant_baseline(sess: Any) -> tuple[float | None, float | None]:
     of the standardized target (MSE 1). None where it is not known."""
     s = sess.split
     if s.task == "classification":
-        p = np.bincount(s.y_train.numpy(), minlength=s.num_classes) / max(1, len(s.y_train))
+        y_train, y_test = s.y_train.numpy().ravel(), s.y_test.numpy().ravel()  # text: one class per position
+        p = np.bincount(y_train, minlength=s.num_classes) / max(1, y_train.size)
         nz = p[p > 0]
-        test = np.bincount(s.y_test.numpy(), minlength=s.num_classes)
+        test = np.bincount(y_test, minlength=s.num_classes)
         return float(-(nz * np.log(nz)).sum()), float(test.max() / max(1, test.sum()))
     if getattr(sess, "target_stats", None) and type(sess.loss_fn).__name__ == "MSELoss":
         return 1.0, None
@@ -289,6 +290,6 @@ def finish(sess: Any, run: str) -> tuple[dict[str, Any], list[str], list[str]]:
         with writing(os.path.join(run, name), retry):
             save(os.path.join(run, name))
     _, notes = draw_pictures(sess, run, retry)
-    conf = confusion_matrix(sess) if sess.task == "classification" else None
+    conf = confusion_matrix(sess) if sess.task == "classification" and sess.split.name != "text" else None
     write_report(sess, run, metrics, conf, notes + [f"warning: {w}" for w in warnings], retry)
     return metrics, notes, warnings

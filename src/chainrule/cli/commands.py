@@ -236,7 +236,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     s = sess.split
     print(f"{args.run}: {A.describe_model(sess)} on {s.name}, {part} split ({len(getattr(s, 'x_' + part))} samples)")
     print(A.format_metrics(metrics, parts=(part,)))
-    if sess.task == "classification":
+    if sess.task == "classification" and s.name != "text":  # (a character model's table would be vocab x vocab)
         print(f"\nconfusion matrix ({part} split; rows: true class, columns: predicted class)")
         print(A.format_confusion(A.confusion_matrix(sess, part), s.class_names))
     if bad := [k for k, v in metrics.items() if v != v or v in (float("inf"), float("-inf"))]:
@@ -274,6 +274,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     sess, _ = _open(args.run)
     print(f"{args.run}: {A.describe_model(sess)} on {sess.split.name}")
+    if sess.split.name == "text":  # a language model reads character ids: show it one real window
+        print(summary(sess.model, input_data=sess.split.x_test[:1]))
+        return 0
     print(summary(sess.model, (1, *sess.split.input_shape)))
     return 0
 

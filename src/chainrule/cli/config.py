@@ -18,7 +18,7 @@ from ..errors import UserError
 
 __all__ = ["SPECS", "DEFAULTS", "Spec", "resolve", "learning_rate", "DEFAULT_LR", "read_config_file", "to_toml", "parse_int_list", "validate"]
 
-DATASETS = ("digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv")
+DATASETS = ("digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv", "text")
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
 
 
@@ -48,7 +48,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("noise", "float", None, "noise level of a synthetic dataset", min=0.0, optional=True),
     Spec("download", "bool", False, "download mnist/fashion-mnist into --data-root if missing"),
     # model
-    Spec("model", "str", "mlp", "model family", ("linear", "logistic", "mlp", "cnn")),
+    Spec("model", "str", "mlp", "model family", ("linear", "logistic", "mlp", "cnn", "rnn", "lstm", "gru")),
     Spec("hidden", "ints", [128, 64], "hidden layer sizes, e.g. 128,64", min=1),
     Spec("activation", "str", "relu", "nonlinearity between layers",
          ("relu", "tanh", "sigmoid", "gelu", "leaky-relu", "elu", "silu")),

@@ -18,6 +18,7 @@ from .. import nn, optim
 from ..errors import UserError
 from ..optim import lr_scheduler as sched
 from .config import learning_rate
+from .text_models import TEXT_MODELS, build_text_model
 
 __all__ = ["build_model", "build_loss", "build_optimizer", "build_scheduler", "Residual", "BinaryLogits",
            "out_features"]
@@ -76,6 +77,8 @@ def build_model(cfg: dict[str, Any], input_shape: tuple[int, ...], task: str, nu
                 target_dim: int = 1) -> Any:
     """The model the config asks for, for samples of ``input_shape`` (initialized from the current seed)."""
     kind = cfg["model"]
+    if kind in TEXT_MODELS or cfg["dataset"] == "text":  # character-level language models (text_models.py)
+        return build_text_model(cfg, input_shape, num_classes)
     n_out = out_features(task, num_classes, target_dim)
     layers: OrderedDict = OrderedDict()
     if kind == "cnn":

@@ -89,6 +89,10 @@ def predict_file(sess: Any, data: dict[str, Any], path: str) -> tuple[str, int]:
     from .. import tensor
     from ..datasets import standardize_with
 
+    if data.get("name") == "text":  # a language model: sample a continuation of the prompt in the file
+        from .text_models import sample_file
+        return sample_file(sess, data, path)
+
     x = read_features(path, data)
     shape = tuple(data["input_shape"])
     n_features = int(np.prod(shape))

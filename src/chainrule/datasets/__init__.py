@@ -22,6 +22,7 @@ from .idx import MNIST_FILES, RESOURCES, default_root, download_file, load_mnist
 from .preprocessing import fit_standardization, split, standardize_with
 from .synthetic import make_circles, make_moons, make_regression, make_spirals, make_xor
 from .tabular import MAX_AUTO_CLASSES, Table, load_csv, load_digits
+from .text import CharVocab, load_text, load_text_windows, text_windows
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -31,9 +32,10 @@ __all__ = [
     "make_regression", "read_idx", "write_idx", "download_file", "load_mnist", "load_csv", "Table", "split",
     "fit_standardization", "standardize_with", "MNIST_FILES", "RESOURCES", "MAX_AUTO_CLASSES", "FASHION_CLASSES",
 ]  # fmt: skip
+__all__ += ["load_text", "CharVocab", "text_windows", "load_text_windows"]
 
 DATASETS: tuple[str, ...] = (
-    "digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv",
+    "digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv", "text",
 )  # fmt: skip
 
 FASHION_CLASSES = [
@@ -132,6 +134,11 @@ def load(
         feature_names = [f"x{i + 1}" for i in range(x.shape[1])]
         if task_ == "classification":
             class_names = [str(i) for i in range(int(y.max()) + 1)]
+    elif name == "text":  # windows of 64 character ids -> the next character at each position
+        xi, yi, chars = load_text_windows(64)
+        x, y = _subsample(xi.astype(np.float32), yi, n_samples, seed)
+        task_, class_names = "classification", list(chars)
+        meta.update(source="bundled Shakespeare text (chainrule/datasets/data/shakespeare.txt.gz)", seq_len=64)
     elif name in ("mnist", "fashion-mnist"):
         x, y, xt, yt = load_mnist(root, kind=name, download=download)
         if n_samples is not None:
@@ -156,7 +163,7 @@ def load(
         meta.update(source=f"CSV file {root}", target=target)
     classify = task_ == "classification"
     if test_part is None:
-        x_tr, y_tr, x_va, y_va, x_te, y_te = split(x, y, val, test, seed, stratify=classify)
+        x_tr, y_tr, x_va, y_va, x_te, y_te = split(x, y, val, test, seed, stratify=classify and name != "text")
     else:
         # The official test files are the test split; the validation split comes from the training files.
         x_tr, y_tr, x_va, y_va, _, _ = split(x, y, val, 0.0, seed, stratify=classify)
@@ -168,7 +175,7 @@ def load(
         feature_names = feature_names or (
             [f"pixel_{r}_{c}" for r in range(image_hw[0]) for c in range(image_hw[1])] if image_hw else None
         )
-    if standardize:
+    if standardize and name != "text":  # character ids are not standardized
         stats = fit_standardization(x_tr, per="all" if image_hw is not None else "feature")
         x_tr, x_va, x_te = (standardize_with(a, stats) for a in (x_tr, x_va, x_te))
         meta["standardize"] = stats

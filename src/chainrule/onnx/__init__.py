@@ -9,7 +9,7 @@ Export traces one forward pass (in eval mode) and writes a checked ONNX model bu
 Linear, Bilinear, the activations, Conv1d/2d, ConvTranspose1d/2d, max/avg/adaptive pooling, BatchNorm
 (running statistics), LayerNorm, RMSNorm, GroupNorm, InstanceNorm, Dropout (identity), Embedding,
 MultiheadAttention, TransformerEncoder(Layer), TransformerDecoder(Layer), Transformer (masks constant or
-computed from the inputs), Flatten, softmax/log_softmax, scaled_dot_product_attention,
+computed from the inputs), RNN/LSTM/GRU and their cells (ONNX's RNN/LSTM/GRU ops), Flatten, softmax/log_softmax, scaled_dot_product_attention,
 pad (all modes; circular from opset 19), Conv3d/ConvTranspose3d, 3-d pooling, Upsample/interpolate
 (Resize), PixelShuffle (DepthToSpace)/PixelUnshuffle/ChannelShuffle, Unfold/Fold, LocalResponseNorm,
 LPPool (even p), grid_sample/affine_grid (2-d), EmbeddingBag (fixed-length bags) — and Tensor code: arithmetic (+ − * / @ **), math functions, comparisons, where/clamp, reductions,

@@ -266,6 +266,12 @@ def tracing(graph: Graph, model: Any) -> Iterator[None]:
         wrapped[id(FA.multi_head_attention_forward)] = _wrap(
             FA.multi_head_attention_forward, "F.multi_head_attention_forward"
         )
+        import chainrule.nn.functional.rnn as FR  # torch.lstm/gru/rnn_* and their cells (not in F.__all__)
+
+        from . import _ops_rnn  # noqa: F401  (registers their handlers)
+
+        for name in FR.__all__:
+            wrapped[id(getattr(FR, name))] = _wrap(getattr(FR, name), f"F.{name}")
         targets = [ops, F, chainrule, FA, tm]
         families = (nn_modules.__name__ + ".", F.__name__ + ".")  # modules import F's family files too
         targets += [m for n, m in list(sys.modules.items()) if n.startswith(families) and m is not None]

@@ -37,6 +37,10 @@ from .pooling import *  # noqa: F403
 from .pooling import __all__ as _pooling
 from .pooling3d import *  # noqa: F403
 from .pooling3d import __all__ as _pooling3d
+from .rnn import *  # noqa: F403
+from .rnn import __all__ as _rnn
+from .rnn_cell import *  # noqa: F403
+from .rnn_cell import __all__ as _rnn_cell
 from .sparse import *  # noqa: F403
 from .sparse import __all__ as _sparse
 from .transformer import *  # noqa: F403
@@ -63,3 +67,4 @@ __all__ += _patches
 __all__ += _upsampling
 __all__ += _pooling3d
 __all__ += _embedding_bag
+__all__ += [*_rnn, *_rnn_cell]

@@ -1,5 +1,6 @@
 """``chainrule.nn.utils``: gradient clipping and parameter/vector conversion (PyTorch's names)."""
 
+from . import rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -13,3 +14,4 @@ __all__ = [
     "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
     "parameters_to_vector", "vector_to_parameters",
 ]  # fmt: skip
+__all__ += ["rnn"]
