@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, check, check_common
+from ._validation import check_betas, check_fused, check_tensor_lr
+from .optimizer import Optimizer, check_common
 
 __all__ = ["Adam", "AdamW"]
 
@@ -72,10 +73,11 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_common(group)
-        b1, b2 = group["betas"]
-        check(0.0 <= b1 < 1.0, f"Invalid beta parameter at index 0: {b1}")
-        check(0.0 <= b2 < 1.0, f"Invalid beta parameter at index 1: {b2}")
+        name = type(self).__name__
+        check_tensor_lr(name, group)
+        check_common(group, name)
+        check_betas(name, group["betas"], floats_or_tensors=True)
+        check_fused(group)
 
     _flat: dict[int, _FlatState] | None = None  # id(group) -> its flat state; not in state_dict
 
