@@ -217,25 +217,40 @@ class Optimizer:
             p = params_by_index.get(int(key))
             if p is None:
                 continue
-            new_state[p] = {k: _cast_state(k, v, p) for k, v in values.items()}
+            new_state[p] = {k: self._load_state_value(k, v, p) for k, v in values.items()}
         self.state = new_state
         for ours, theirs in zip(self.param_groups, saved_groups):
             for k, v in theirs.items():
                 if k != "params":
                     ours[k] = v
 
+    def _load_state_value(self, key: str, value: Any, param: Tensor) -> Any:
+        """One saved state entry as this optimizer keeps it (see ``_cast_state``)."""
+        return _cast_state(key, value, param)
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """A copy of a tensor-like state value (ours, a NumPy array, or another library's tensor such
+    as PyTorch's, read through ``__array__``), or None for plain Python values."""
+    if isinstance(value, Tensor):
+        return value._data.copy()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if hasattr(value, "__array__") and not isinstance(value, (np.generic, int, float, bool)):
+        return np.array(value.__array__(), copy=True)
+    return None
+
 
 def _cast_state(key: str, value: Any, param: Tensor) -> Any:
-    """Floating state follows the parameter's dtype (as PyTorch), except the step counter."""
-    if isinstance(value, Tensor):
-        arr = value._data.copy()
-    elif isinstance(value, np.ndarray):
-        arr = value.copy()
-    else:
+    """Floating state follows the parameter's dtype (as PyTorch), except the step counter; tensor
+    state (also PyTorch's tensors) becomes chainrule Tensors; per-element state must have the
+    parameter's shape (0-d state such as NAdam's ``mu_product`` is a scalar)."""
+    arr = _as_array(value)
+    if arr is None:
         return deepcopy(value)
     if key != "step" and arr.dtype.kind == "f" and arr.dtype != param._data.dtype:
         arr = arr.astype(param._data.dtype)
-    if key != "step" and arr.shape != param._data.shape:
+    if key != "step" and arr.ndim and arr.shape != param._data.shape:
         raise ValueError(
             f"load_state_dict: state '{key}' has shape {list(arr.shape)} but its parameter has shape "
             f"{list(param._data.shape)}"
