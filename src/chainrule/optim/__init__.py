@@ -13,6 +13,7 @@ from .adadelta import Adadelta
 from .asgd import ASGD
 from .rprop import Rprop
 from .sparse_adam import SparseAdam
+from .lbfgs import LBFGS
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
-__all__ += ["NAdam", "RAdam", "Adamax", "Adadelta", "ASGD", "Rprop", "SparseAdam"]
+__all__ += ["NAdam", "RAdam", "Adamax", "Adadelta", "ASGD", "Rprop", "SparseAdam", "LBFGS"]
