@@ -64,6 +64,8 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        if isinstance(group["lr"], bool):  # PyTorch accepts it, then fails in step ("Boolean alpha")
+            raise TypeError(f"LBFGS: lr must be a real number, not a bool; got {group['lr']}")
         check_lr("LBFGS", group["lr"])
         for name in ("max_iter", "max_eval", "tolerance_grad", "tolerance_change"):
             real("LBFGS", name, group[name])
