@@ -14,6 +14,7 @@ from .asgd import ASGD
 from .rprop import Rprop
 from .sparse_adam import SparseAdam
 from .lbfgs import LBFGS
+from . import swa_utils
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
-__all__ += ["NAdam", "RAdam", "Adamax", "Adadelta", "ASGD", "Rprop", "SparseAdam", "LBFGS"]
+__all__ += ["NAdam", "RAdam", "Adamax", "Adadelta", "ASGD", "Rprop", "SparseAdam", "LBFGS", "swa_utils"]
