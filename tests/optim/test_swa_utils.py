@@ -19,7 +19,7 @@ def _model(lib, seed=0):
     m = lib.nn.Sequential(lib.nn.Linear(4, 6), lib.nn.BatchNorm1d(6), lib.nn.Tanh(), lib.nn.Linear(6, 1))
     r = np.random.default_rng(seed)
     with lib.no_grad():
-        for name, p in m.named_parameters():
+        for p in m.parameters():
             p.copy_(lib.tensor(r.standard_normal(tuple(p.shape)).astype(np.float32)))
     return m
 

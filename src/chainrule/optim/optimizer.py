@@ -275,4 +275,5 @@ def check_common(group: dict[str, Any], opt: str = "Optimizer", *, nan_lr_ok: bo
 
 
 def iter_params(params: Iterable[Any]) -> list[Tensor]:
+    """Every tensor in ``params`` (tensors or param-group dicts), in order."""
     return [p for g in params for p in (g["params"] if isinstance(g, dict) else [g])]
