@@ -78,7 +78,11 @@ def test_state_dict_resume_is_exact(name, kwargs) -> None:
         np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
 
 
-@pytest.mark.parametrize(("name", "kwargs"), CONFIGS, ids=IDS)
+EARLIER = [("SGD", dict(lr=0.05, momentum=0.9)), ("Adam", dict(lr=1e-2, amsgrad=True)), ("AdamW", dict(lr=1e-2)),
+           ("RMSprop", dict(lr=1e-2, centered=True, momentum=0.5)), ("Adagrad", dict(lr=0.1, lr_decay=0.01))]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CONFIGS + EARLIER, ids=IDS + [f"{n}-{sorted(k.items())}" for n, k in EARLIER])
 def test_state_dict_matches_torch_and_torch_state_loads(name, kwargs) -> None:
     """Same state keys, group keys and values as PyTorch; PyTorch's state_dict, loaded after 10 of
     its steps, continues here as it continues in PyTorch (float64, so the two runs agree closely)."""
