@@ -63,3 +63,35 @@ def test_validation_as_torch() -> None:
         chainrule.optim.SparseAdam([p], eps=0.0)
     with pytest.raises(ValueError, match="Invalid beta parameter at index 1: 1.0"):
         chainrule.optim.SparseAdam([p], betas=(0.9, 1.0))
+
+
+def test_state_dict_resume_and_torch_state_loads() -> None:
+    """Stopped after 20 steps and resumed from a state_dict (ours, or PyTorch's with PyTorch's table),
+    the run continues as the uninterrupted one."""
+    kwargs = dict(lr=1e-2)
+    full, _ = _run(chainrule, kwargs, "float64", steps=30)
+    th_full, _ = _run(torch, kwargs, "float64", steps=30)
+    for lib in (chainrule, torch):
+        first, opt = _run(lib, kwargs, "float64", steps=20)
+        saved = opt.state_dict()  # PyTorch's holds torch tensors: they load as they are
+        table = first[-1][1]
+        emb = chainrule.nn.Embedding(12, 4).to(chainrule.float64)
+        with chainrule.no_grad():
+            emb.weight.copy_(chainrule.tensor(table))
+        resumed = chainrule.optim.SparseAdam(list(emb.parameters()), **kwargs)
+        resumed.load_state_dict(saved)
+        assert resumed.state[emb.weight]["step"] == 20
+        # replay steps 21..30 on the same batches, with the head as the full run had it
+        rng = np.random.default_rng(5)
+        rng.standard_normal((12, 4)), rng.standard_normal((4, 1))
+        for _ in range(20):
+            rng.integers(0, 8, size=(5, 3)), rng.standard_normal((5, 1))
+        reference = full if lib is chainrule else th_full
+        for i in range(20, 30):
+            idx, target = rng.integers(0, 8, size=(5, 3)), rng.standard_normal((5, 1)).astype("float64")
+            head = chainrule.tensor(reference[i - 1][2])
+            resumed.zero_grad()
+            loss = ((emb(chainrule.tensor(idx)).mean(1) @ head - chainrule.tensor(target)) ** 2).mean()
+            loss.backward()
+            resumed.step()
+            np.testing.assert_allclose(emb.weight.detach().numpy(), reference[i][1], rtol=1e-9, atol=1e-12)
