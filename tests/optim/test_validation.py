@@ -145,3 +145,23 @@ def test_tensor_lr_steps_and_is_kept() -> None:
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
     with pytest.raises(ValueError, match="lr as a Tensor is not supported for capturable=False and foreach=True"):
         chainrule.optim.Adam(ours, lr=chainrule.tensor(0.1), foreach=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_constructor_signature_is_torchs(name) -> None:
+    """Same argument names, order, kinds (positional / keyword-only) and defaults as PyTorch's."""
+    ours = inspect.signature(getattr(chainrule.optim, name).__init__).parameters
+    theirs = inspect.signature(getattr(torch.optim, name).__init__).parameters
+    assert list(ours) == list(theirs)
+    for key, p in theirs.items():
+        assert ours[key].kind == p.kind, key
+        assert ours[key].default == p.default, key
+
+
+def test_swa_utils_signatures_are_torchs() -> None:
+    for name in ("AveragedModel", "SWALR", "update_bn", "get_ema_multi_avg_fn", "get_swa_multi_avg_fn",
+                 "get_ema_avg_fn", "get_swa_avg_fn"):
+        ours = getattr(chainrule.optim.swa_utils, name)
+        theirs = getattr(torch.optim.swa_utils, name)
+        ours, theirs = (inspect.signature(f.__init__ if inspect.isclass(f) else f).parameters for f in (ours, theirs))
+        assert [(k, p.kind, p.default) for k, p in ours.items()] == [(k, p.kind, p.default) for k, p in theirs.items()]
