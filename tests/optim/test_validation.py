@@ -165,3 +165,29 @@ def test_swa_utils_signatures_are_torchs() -> None:
         theirs = getattr(torch.optim.swa_utils, name)
         ours, theirs = (inspect.signature(f.__init__ if inspect.isclass(f) else f).parameters for f in (ours, theirs))
         assert [(k, p.kind, p.default) for k, p in ours.items()] == [(k, p.kind, p.default) for k, p in theirs.items()]
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, opt: lib.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+    lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=5, eta_min=0.001),
+    lambda lib, opt: lib.optim.swa_utils.SWALR(opt, swa_lr=0.01, anneal_epochs=3),
+], ids=["StepLR", "CosineAnnealingLR", "SWALR"])
+def test_schedulers_fill_a_tensor_lr_in_place(make) -> None:
+    """With a Tensor lr a scheduler writes into that Tensor (it stays the group's object), as PyTorch."""
+    seqs = []
+    for lib in (chainrule, torch):
+        p = lib.nn.Parameter(lib.tensor([1.0, -2.0], dtype=lib.float64))
+        lr = lib.tensor(0.1, dtype=lib.float64)
+        opt = lib.optim.SGD([p], lr=lr)
+        sched = make(lib, opt)
+        seq = []
+        for _ in range(6):
+            opt.zero_grad()
+            (p**2).sum().backward()
+            opt.step()
+            sched.step()
+            assert opt.param_groups[0]["lr"] is lr
+            seq.append((float(lr), *p.detach().numpy()))
+        assert isinstance(sched.get_last_lr()[0], lib.Tensor) and sched.get_last_lr()[0] is not lr
+        seqs.append(seq)
+    np.testing.assert_allclose(seqs[0], seqs[1], rtol=1e-12)
