@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from .._tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "_LRScheduler"]
@@ -51,7 +52,18 @@ def format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
 
 
 def group_values(optimizer: Optimizer, key: str) -> list[Any]:
-    return [group[key] for group in optimizer.param_groups]
+    """Each group's ``key``; a Tensor value (a Tensor ``lr``) is copied, so the list never aliases it."""
+    return [group[key].clone() if isinstance(group[key], Tensor) else group[key] for group in optimizer.param_groups]
+
+
+def set_group_value(group: dict[str, Any], key: str, value: Any) -> None:
+    """``group[key] = value``, except that a Tensor already there is filled in place (PyTorch keeps a
+    Tensor ``lr`` the same object, which compiled or captured steps rely on)."""
+    current = group[key]
+    if isinstance(current, Tensor):
+        current.fill_(float(value))
+    else:
+        group[key] = value
 
 
 def set_momentum(group: dict[str, Any], value: float, use_beta1: bool) -> None:
@@ -145,7 +157,8 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                lr = group["lr"]
+                group.setdefault("initial_lr", lr.clone() if isinstance(lr, Tensor) else lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -247,7 +260,7 @@ class LRScheduler:
                 f"{type(self).__name__}.step: got {len(values)} learning rates for {len(groups)} param groups"
             )
         for group, lr in zip(groups, values):
-            group["lr"] = lr
+            set_group_value(group, "lr", lr)
         self._last_lr = group_values(self.optimizer, "lr")
 
 

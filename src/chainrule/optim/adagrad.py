@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, check, check_common
+from ._validation import check_fused, nonneg
+from .optimizer import Optimizer, check_common
 
 __all__ = ["Adagrad"]
 
@@ -44,10 +45,10 @@ class Adagrad(Optimizer):
                 }
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_common(group)
-        check(group["lr_decay"] >= 0.0, f"Invalid lr_decay value: {group['lr_decay']}")
-        check(group["initial_accumulator_value"] >= 0.0,
-              f"Invalid initial_accumulator_value value: {group['initial_accumulator_value']}")
+        check_common(group, "Adagrad")
+        nonneg("Adagrad", "lr_decay", group["lr_decay"])
+        nonneg("Adagrad", "initial_accumulator_value", group["initial_accumulator_value"])
+        check_fused(group)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, check, check_common
+from ._validation import check_betas, check_fused, check_tensor_lr
+from .optimizer import Optimizer, check_common
 
 __all__ = ["Adam", "AdamW"]
 
@@ -62,7 +63,7 @@ class Adam(Optimizer):
     def __init__(
         self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-        maximize: bool = False, foreach: Any = None, capturable: bool = False,
+        foreach: Any = None, maximize: bool = False, capturable: bool = False,
         differentiable: bool = False, fused: Any = None, decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
@@ -72,10 +73,11 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_common(group)
-        b1, b2 = group["betas"]
-        check(0.0 <= b1 < 1.0, f"Invalid beta parameter at index 0: {b1}")
-        check(0.0 <= b2 < 1.0, f"Invalid beta parameter at index 1: {b2}")
+        name = type(self).__name__
+        check_tensor_lr(name, group)
+        check_common(group, name)
+        check_betas(name, group["betas"], floats_or_tensors=True)
+        check_fused(group)
 
     _flat: dict[int, _FlatState] | None = None  # id(group) -> its flat state; not in state_dict
 
@@ -287,5 +289,8 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, **kwargs: Any) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, **kwargs)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: Any = None, capturable: bool = False,
+                 differentiable: bool = False, fused: Any = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused)

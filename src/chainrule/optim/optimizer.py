@@ -15,6 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
+from ._validation import as_scalar, check_lr, nonneg
 
 __all__ = ["Optimizer", "required", "check", "check_common"]
 
@@ -114,6 +115,7 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
+                group = self._scalars(group)
                 self._prepare_group(group)
                 if self._step_group(group):
                     continue
@@ -131,6 +133,27 @@ class Optimizer:
                         self._update(p._data, grad._data, state, group)
                     p._bump_version()
         return loss
+
+    _scalar_groups: dict[int, dict[str, Any]] | None = None
+
+    def _scalars(self, group: dict[str, Any]) -> dict[str, Any]:
+        """The group itself, or (when a hyperparameter is a Tensor, e.g. a Tensor ``lr``) a stable
+        stand-in dict holding Python floats instead, refreshed from the group on every step."""
+        for value in group.values():
+            if isinstance(value, Tensor) or (isinstance(value, tuple) and any(isinstance(v, Tensor) for v in value)):
+                break
+        else:
+            return group
+        proxies = self._scalar_groups
+        if proxies is None:
+            proxies = self._scalar_groups = {}
+        proxy = proxies.setdefault(id(group), {})
+        proxy.clear()
+        for key, value in group.items():
+            if key != "params" and isinstance(value, tuple):
+                value = tuple(as_scalar(v) for v in value)
+            proxy[key] = value if key == "params" else as_scalar(value)
+        return proxy
 
     _scratch_bufs: dict[Any, np.ndarray] | None = None
 
@@ -194,25 +217,40 @@ class Optimizer:
             p = params_by_index.get(int(key))
             if p is None:
                 continue
-            new_state[p] = {k: _cast_state(k, v, p) for k, v in values.items()}
+            new_state[p] = {k: self._load_state_value(k, v, p) for k, v in values.items()}
         self.state = new_state
         for ours, theirs in zip(self.param_groups, saved_groups):
             for k, v in theirs.items():
                 if k != "params":
                     ours[k] = v
 
+    def _load_state_value(self, key: str, value: Any, param: Tensor) -> Any:
+        """One saved state entry as this optimizer keeps it (see ``_cast_state``)."""
+        return _cast_state(key, value, param)
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """A copy of a tensor-like state value (ours, a NumPy array, or another library's tensor such
+    as PyTorch's, read through ``__array__``), or None for plain Python values."""
+    if isinstance(value, Tensor):
+        return value._data.copy()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if hasattr(value, "__array__") and not isinstance(value, (np.generic, int, float, bool)):
+        return np.array(value.__array__(), copy=True)
+    return None
+
 
 def _cast_state(key: str, value: Any, param: Tensor) -> Any:
-    """Floating state follows the parameter's dtype (as PyTorch), except the step counter."""
-    if isinstance(value, Tensor):
-        arr = value._data.copy()
-    elif isinstance(value, np.ndarray):
-        arr = value.copy()
-    else:
+    """Floating state follows the parameter's dtype (as PyTorch), except the step counter; tensor
+    state (also PyTorch's tensors) becomes chainrule Tensors; per-element state must have the
+    parameter's shape (0-d state such as NAdam's ``mu_product`` is a scalar)."""
+    arr = _as_array(value)
+    if arr is None:
         return deepcopy(value)
     if key != "step" and arr.dtype.kind == "f" and arr.dtype != param._data.dtype:
         arr = arr.astype(param._data.dtype)
-    if key != "step" and arr.shape != param._data.shape:
+    if key != "step" and arr.ndim and arr.shape != param._data.shape:
         raise ValueError(
             f"load_state_dict: state '{key}' has shape {list(arr.shape)} but its parameter has shape "
             f"{list(param._data.shape)}"
@@ -226,15 +264,16 @@ def check(valid: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def check_common(group: dict[str, Any]) -> None:
-    """Learning rate and weight decay checks shared by every algorithm (PyTorch's wording)."""
-    lr = group.get("lr")
-    check(lr is None or float(lr) >= 0.0, f"Invalid learning rate: {lr}")
-    wd = group.get("weight_decay", 0.0)
-    check(float(wd) >= 0.0, f"Invalid weight_decay value: {wd}")
-    eps = group.get("eps")
-    check(eps is None or float(eps) >= 0.0, f"Invalid epsilon value: {eps}")
+def check_common(group: dict[str, Any], opt: str = "Optimizer", *, nan_lr_ok: bool = False) -> None:
+    """Learning rate, weight decay and eps checks shared by every algorithm (PyTorch's wording and
+    classes: TypeError for a value that is not a real number, ValueError for one out of range)."""
+    check_lr(opt, group["lr"], nan_ok=nan_lr_ok)
+    if "weight_decay" in group:
+        nonneg(opt, "weight_decay", group["weight_decay"], tensor_ok=True)
+    if "eps" in group:
+        nonneg(opt, "eps", group["eps"], "epsilon")
 
 
 def iter_params(params: Iterable[Any]) -> list[Tensor]:
+    """Every tensor in ``params`` (tensors or param-group dicts), in order."""
     return [p for g in params for p in (g["params"] if isinstance(g, dict) else [g])]

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, check, check_common
+from ._validation import nonneg
+from .optimizer import Optimizer, check_common
 
 __all__ = ["RMSprop"]
 
@@ -33,9 +34,9 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_common(group)
-        check(group["momentum"] >= 0.0, f"Invalid momentum value: {group['momentum']}")
-        check(group["alpha"] >= 0.0, f"Invalid alpha value: {group['alpha']}")
+        check_common(group, "RMSprop")
+        nonneg("RMSprop", "momentum", group["momentum"])
+        nonneg("RMSprop", "alpha", group["alpha"])
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, alpha, eps, wd, mu = group["lr"], group["alpha"], group["eps"], group["weight_decay"], group["momentum"]

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ._validation import check_fused, nonneg, real
 from .optimizer import Optimizer, check, check_common
 
 __all__ = ["SGD"]
@@ -36,10 +37,12 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_common(group)
-        check(group["momentum"] >= 0.0, f"Invalid momentum value: {group['momentum']}")
+        check_common(group, "SGD", nan_lr_ok=True)
+        nonneg("SGD", "momentum", group["momentum"])
+        real("SGD", "dampening", group["dampening"])
         check(not group["nesterov"] or (group["momentum"] > 0 and group["dampening"] == 0),
               "Nesterov momentum requires a momentum and zero dampening")
+        check_fused(group)
 
     def _step_group(self, group: dict[str, Any]) -> bool:
         """Plain SGD (no momentum, decay or maximize): θ ← θ − η·g with the group read once."""
