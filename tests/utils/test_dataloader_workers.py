@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -300,3 +301,10 @@ def test_interpreter_exit_and_ctrl_c_do_not_hang(how) -> None:
 
             time.sleep(0.1)
         assert _gone(pid)
+
+
+def test_unpicklable_worker_arguments_under_spawn_fail_at_start() -> None:
+    loader = cdata.DataLoader(wd.Squares(4), num_workers=1, multiprocessing_context="spawn",
+                              worker_init_fn=lambda i: None)
+    with pytest.raises((AttributeError, TypeError, pickle.PicklingError), match="pickle"):
+        iter(loader)
