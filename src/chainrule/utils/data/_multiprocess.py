@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import time
+import weakref
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -72,8 +73,12 @@ class MultiProcessIter:
     """Iterator over a DataLoader's batches computed by ``loader.num_workers`` worker processes."""
 
     def __init__(self, loader: Any) -> None:
-        self._loader = loader
+        self._loader = weakref.ref(loader)  # not a strong reference: a persistent loader holds this iterator
         self._iterable = loader._iterable
+        if self._iterable:
+            self._source: Any = _Forever()
+        else:
+            self._source = loader.batch_sampler if loader.batch_sampler is not None else loader.sampler
         self._num_workers = loader.num_workers
         self._prefetch = max(1, loader.prefetch_factor * loader.num_workers)
         self._timeout = loader.timeout
@@ -112,9 +117,7 @@ class MultiProcessIter:
 
     def _reset(self, first: bool = False) -> None:
         """Start an epoch: a fresh index iterator; persistent workers restart their streams."""
-        loader = self._loader
-        source = _Forever() if self._iterable else (loader.batch_sampler or loader.sampler)
-        self._indices = iter(source)
+        self._indices = iter(self._source)
         self._next_task = 0  # id of the next task to send
         self._next_out = 0  # id of the next batch to yield
         self._pending: dict[int, list[Any]] = {}  # task id -> [worker id] or [worker id, data]
@@ -134,7 +137,8 @@ class MultiProcessIter:
         return self
 
     def __len__(self) -> int:
-        return len(self._loader)
+        loader = self._loader()
+        return len(loader) if loader is not None else len(self._source)
 
     def _put_task(self) -> None:
         if self._outstanding >= self._prefetch:
