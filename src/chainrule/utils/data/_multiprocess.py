@@ -103,6 +103,10 @@ class MultiProcessIter:
                 )
                 try:
                     proc.start()
+                except BaseException:  # e.g. an unpicklable dataset under 'spawn'
+                    task_w.close()
+                    res_r.close()
+                    raise
                 finally:
                     task_r.close()
                     res_w.close()
