@@ -33,7 +33,10 @@ def _messages() -> dict:
                   ("num", 3, F.TYPE_DOUBLE, None, False), ("sum", 4, F.TYPE_DOUBLE, None, False),
                   ("sum_squares", 5, F.TYPE_DOUBLE, None, False), ("bucket_limit", 6, F.TYPE_DOUBLE, None, True),
                   ("bucket", 7, F.TYPE_DOUBLE, None, True)],
+        "Image": [("height", 1, F.TYPE_INT32, None, False), ("width", 2, F.TYPE_INT32, None, False),
+                  ("colorspace", 3, F.TYPE_INT32, None, False), ("encoded_image_string", 4, F.TYPE_BYTES, None, False)],
         "Value": [("tag", 1, F.TYPE_STRING, None, False), ("simple_value", 2, F.TYPE_FLOAT, None, False),
+                  ("image", 4, F.TYPE_MESSAGE, "Image", False),
                   ("histo", 5, F.TYPE_MESSAGE, "Histo", False), ("tensor", 8, F.TYPE_MESSAGE, "Tensor", False),
                   ("metadata", 9, F.TYPE_MESSAGE, "Metadata", False)],
         "Summary": [("value", 1, F.TYPE_MESSAGE, "Value", True)],
@@ -175,6 +178,57 @@ def test_default_log_dir_and_bad_input(tmp_path, monkeypatch) -> None:
     with pytest.warns(UserWarning, match="add_graph: chainrule cannot write TensorBoard graphs"):
         w.add_graph(chainrule.nn.Linear(2, 2), chainrule.zeros(1, 2))
     w.close()
+
+
+def _png_pixels(value) -> np.ndarray:
+    """The image of a Summary.Value, decoded by Pillow, checked against the Image message's fields."""
+    PIL = pytest.importorskip("PIL.Image", reason="Pillow (in the test extra) decodes the PNG")
+    import io
+
+    pixels = np.asarray(PIL.open(io.BytesIO(value.image.encoded_image_string)))
+    assert pixels.shape == (value.image.height, value.image.width, value.image.colorspace)
+    return pixels
+
+
+def test_images_as_torch_converts_them(tmp_path) -> None:
+    rng = np.random.default_rng(1)
+    chw = rng.uniform(-0.2, 1.2, (3, 5, 7)).astype(np.float32)
+    gray = rng.integers(0, 256, (4, 6), dtype=np.uint8)
+    batch = rng.uniform(0, 1, (10, 1, 2, 3))
+    with SummaryWriter(tmp_path) as w:
+        w.add_image("rgb", chainrule.tensor(chw), 0)
+        w.add_image("hwc", chw.transpose(1, 2, 0), 1, dataformats="HWC")
+        w.add_image("gray", gray, 2, dataformats="HW")
+        w.add_images("grid", batch, 3)
+        with pytest.raises(ValueError, match=r"add_image: an image of shape \(3, 5, 7\) does not match dataformats 'HW'"):
+            w.add_image("bad", chw, 0, dataformats="HW")
+        with pytest.raises(ValueError, match="add_image: images need 1, 3 or 4 channels, got 5"):
+            w.add_image("bad", np.zeros((5, 2, 2)), 0)
+    ev = {e.summary.value[0].tag: e.summary.value[0] for e in _events(tmp_path) if e.HasField("summary")}
+    expected = (chw.transpose(1, 2, 0) * 255).clip(0, 255).astype(np.uint8)  # floats are in [0, 1], clipped
+    np.testing.assert_array_equal(_png_pixels(ev["rgb"]), expected)
+    np.testing.assert_array_equal(_png_pixels(ev["hwc"]), expected)
+    np.testing.assert_array_equal(_png_pixels(ev["gray"]), np.stack([gray] * 3, axis=2))  # uint8 kept as is
+    grid = _png_pixels(ev["grid"])
+    assert grid.shape == (4, 24, 3)  # 10 images of 2x3 in rows of 8
+    tile = (batch[9, 0] * 255).clip(0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(grid[2:4, 3:6, 1], tile)
+    assert not grid[2:4, 6:].any()  # the rest of the last row is black
+
+
+def test_matplotlib_figure(tmp_path) -> None:
+    matplotlib = pytest.importorskip("matplotlib", reason="matplotlib draws the figure")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(2, 1), dpi=50)
+    fig.patch.set_facecolor((1.0, 0.0, 0.0))
+    with SummaryWriter(tmp_path) as w:
+        w.add_figure("fig", fig, 0)
+    assert not plt.fignum_exists(fig.number)  # closed, as PyTorch's close=True
+    (value,) = [e.summary.value[0] for e in _events(tmp_path) if e.HasField("summary")]
+    pixels = _png_pixels(value)
+    assert pixels.shape == (50, 100, 3) and (pixels == [255, 0, 0]).all()
 
 
 def test_tensorboards_own_reader_loads_the_file(tmp_path) -> None:

@@ -9,7 +9,8 @@ Castagnoli polynomial). The few messages needed are encoded by hand from their f
 
     Event          wall_time=1 (double), step=2 (int64), file_version=3 (string), summary=5
     Summary        value=1 (repeated Value)
-    Value          tag=1, simple_value=2 (float), histo=5, tensor=8, metadata=9
+    Value          tag=1, simple_value=2 (float), image=4, histo=5, tensor=8, metadata=9
+    Image          height=1, width=2, colorspace=3 (channels), encoded_image_string=4 (PNG)
     HistogramProto min=1 max=2 num=3 sum=4 sum_squares=5 (doubles), bucket_limit=6, bucket=7 (packed doubles)
     SummaryMetadata plugin_data=1 {plugin_name=1, content=2}
     TensorProto    dtype=1 (DT_STRING = 7), tensor_shape=2 {dim=2 {size=1}}, string_val=8
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 _CRC_TABLE: list[int] = []
 for _n in range(256):
@@ -124,3 +128,29 @@ def text_value(tag: str, text: str) -> bytes:
     shape = field_bytes(2, field_varint(1, 1))  # dim { size: 1 }
     tensor = field_varint(1, 7) + field_bytes(2, shape) + field_bytes(8, text.encode())
     return field_bytes(1, tag.encode()) + field_bytes(8, tensor) + field_bytes(9, metadata)
+
+
+def png(img: Any) -> bytes:
+    """A PNG file of an (H, W, C) uint8 array, C = 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA).
+
+    Each row is prefixed by filter type 0 (none) and the whole is deflated (zlib); chunks carry
+    their CRC-32 as the PNG specification asks.
+    """
+    import zlib
+
+    h, w, c = img.shape
+    color_type = {1: 0, 2: 4, 3: 2, 4: 6}[c]
+    raw = np.concatenate([np.zeros((h, 1), np.uint8), img.reshape(h, w * c)], axis=1).tobytes()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+def image_value(tag: str, img: Any) -> bytes:
+    """A ``Summary.Value`` holding an ``Image`` (height=1, width=2, colorspace=3, encoded PNG=4)."""
+    h, w, c = img.shape
+    image = field_varint(1, h) + field_varint(2, w) + field_varint(3, c) + field_bytes(4, png(img))
+    return field_bytes(1, tag.encode()) + field_bytes(4, image)

@@ -1,4 +1,4 @@
-"""``SummaryWriter``: scalars, histograms and text into a TensorBoard event file, as PyTorch's.
+"""``SummaryWriter``: scalars, histograms, text and images into a TensorBoard event file, as PyTorch's.
 
 Events are kept in memory and appended to the file every ``max_queue`` events, every
 ``flush_secs`` seconds (checked when an event is added), on ``flush()`` and on ``close()``. An
@@ -58,6 +58,34 @@ def _step(step: Any) -> int | None:
     return None if step is None else int(_array(step).reshape(()))
 
 
+def _to_hwc(img: np.ndarray, dataformats: str, op: str) -> np.ndarray:
+    """An image array in ``dataformats`` as (H, W, C) uint8 with C in (3, 4), as PyTorch's writer converts it."""
+    fmt = dataformats.upper()
+    if len(set(fmt)) != len(fmt) or set(fmt) - set("NCHW") or len(fmt) < 2 or "H" not in fmt or "W" not in fmt:
+        raise ValueError(f"{op}: dataformats should be letters of 'NCHW' with H and W, each once, got {dataformats!r}")
+    if img.ndim != len(fmt):
+        raise ValueError(f"{op}: an image of shape {tuple(img.shape)} does not match dataformats {dataformats!r}")
+    order = [fmt.index(c) for c in "NCHW" if c in fmt]
+    img = img.transpose(order)  # N?, C?, H, W
+    if "C" not in fmt:
+        img = np.expand_dims(img, 1 if "N" in fmt else 0)
+    if "N" in fmt:  # a grid of up to 8 columns
+        n, c, h, w = img.shape
+        cols = min(n, 8)
+        rows = -(-n // cols)
+        grid = np.zeros((c, h * rows, w * cols), dtype=img.dtype)
+        for k in range(n):
+            grid[:, (k // cols) * h : (k // cols + 1) * h, (k % cols) * w : (k % cols + 1) * w] = img[k]
+        img = grid
+    if img.shape[0] not in (1, 3, 4):
+        raise ValueError(f"{op}: images need 1, 3 or 4 channels, got {img.shape[0]} (dataformats {dataformats!r})")
+    if img.shape[0] == 1:
+        img = np.concatenate([img] * 3)
+    scale = 1.0 if img.dtype == np.uint8 else 255.0
+    hwc = (img.astype(np.float32) * scale).clip(0, 255).astype(np.uint8).transpose(1, 2, 0)
+    return np.ascontiguousarray(hwc)
+
+
 class _EventFile:
     """One ``events.out.tfevents.*`` file: a version header, then buffered events."""
 
@@ -100,8 +128,9 @@ class SummaryWriter:
     Args mirror PyTorch's: ``log_dir`` (default ``runs/<date>_<host><comment>``), ``comment``,
     ``purge_step`` (TensorBoard hides events at or after it left by an earlier, crashed run),
     ``max_queue`` and ``flush_secs`` (when buffered events reach the file), ``filename_suffix``.
-    Values may be chainrule tensors, NumPy arrays or numbers. ``add_graph`` is not supported (it
-    warns and writes nothing). Use as a context manager to close it.
+    Values may be chainrule tensors, NumPy arrays or numbers. Written: scalars, histograms, text,
+    images and matplotlib figures; ``add_graph`` is not supported (it warns and writes nothing).
+    Use as a context manager to close it.
     """
 
     def __init__(self, log_dir: str | os.PathLike[str] | None = None, comment: str = "", purge_step: int | None = None,
@@ -183,6 +212,35 @@ class SummaryWriter:
     def add_text(self, tag: str, text_string: str, global_step: Any = None, walltime: float | None = None) -> None:
         """Log a (Markdown) text under ``<tag>/text_summary``, shown in TensorBoard's Text tab."""
         self._add([rec.text_value(f"{tag}/text_summary", str(text_string))], global_step, walltime)
+
+    def add_image(self, tag: str, img_tensor: Any, global_step: Any = None, walltime: float | None = None,
+                  dataformats: str = "CHW") -> None:
+        """Log one image (PNG): ``dataformats`` 'CHW', 'HWC' or 'HW'; floats in [0, 1] (scaled by 255),
+        uint8 in [0, 255]; values outside are clipped; one channel becomes gray RGB, four are RGBA.
+        """
+        self._add([rec.image_value(tag, _to_hwc(_array(img_tensor), dataformats, "add_image"))], global_step, walltime)
+
+    def add_images(self, tag: str, img_tensor: Any, global_step: Any = None, walltime: float | None = None,
+                   dataformats: str = "NCHW") -> None:
+        """Log a batch of images as one grid, 8 per row (``dataformats`` 'NCHW', 'NHWC'...), as ``add_image``."""
+        self._add([rec.image_value(tag, _to_hwc(_array(img_tensor), dataformats, "add_images"))], global_step, walltime)
+
+    def add_figure(self, tag: str, figure: Any, global_step: Any = None, close: bool = True,
+                   walltime: float | None = None) -> None:
+        """Log a matplotlib figure (or a list of them, as a grid) rendered to RGBA; ``close`` closes it."""
+        figures = figure if isinstance(figure, list) else [figure]
+        images = []
+        for fig in figures:
+            fig.canvas.draw()
+            images.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].transpose(2, 0, 1))
+            if close:
+                import matplotlib.pyplot as plt
+
+                plt.close(fig)
+        if isinstance(figure, list):
+            self.add_images(tag, np.stack(images), global_step, walltime, dataformats="NCHW")
+        else:
+            self.add_image(tag, images[0], global_step, walltime, dataformats="CHW")
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
