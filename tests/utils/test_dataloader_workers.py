@@ -310,6 +310,15 @@ def test_unpicklable_worker_arguments_under_spawn_fail_at_start() -> None:
         iter(loader)
 
 
+def test_worker_info_is_read_only_as_torch() -> None:
+    torch_data = pytest.importorskip("torch.utils.data._utils.worker", reason="PyTorch is the oracle")
+    for cls in (cdata.WorkerInfo, torch_data.WorkerInfo):
+        info = cls(id=1, num_workers=2, seed=5, dataset=None)
+        assert (info.id, info.num_workers, info.seed, info.dataset) == (1, 2, 5, None)
+        with pytest.raises(AttributeError):
+            info.id = 3
+
+
 def test_empty_dataset_and_len() -> None:
     assert list(cdata.DataLoader(wd.Squares(0), batch_size=2, num_workers=2)) == []
     it = iter(cdata.DataLoader(wd.Squares(7), batch_size=2, num_workers=2))

@@ -12,11 +12,9 @@ sends every worker ``None``, closes the pipes, joins, and terminates a worker th
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import time
 import weakref
-from multiprocessing.connection import wait
 from typing import Any
 
 import numpy as np
@@ -37,6 +35,8 @@ class _Forever:
 
 def resolve_context(context: Any) -> Any:
     """``multiprocessing_context`` as a context object (None: the standard library's default)."""
+    import multiprocessing  # here, not at import: ``import chainrule.utils.data`` stays light
+
     if context is None:
         return multiprocessing.get_context()
     if isinstance(context, str):
@@ -216,6 +216,8 @@ class MultiProcessIter:
 
     def _receive(self) -> tuple[Any, Any]:
         """The next result from any worker, watching for dead workers and the timeout."""
+        from multiprocessing.connection import wait
+
         deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
         while True:
             for conn in self._results:
@@ -233,6 +235,8 @@ class MultiProcessIter:
                 self._raise_dead(dead)
 
     def _receive_from(self, wid: int) -> tuple[Any, Any]:
+        from multiprocessing.connection import wait
+
         conn, proc = self._results[wid], self._workers[wid]
         while not conn.poll():
             if proc.sentinel in wait([conn, proc.sentinel]) and not conn.poll():

@@ -12,9 +12,7 @@ import os
 import pickle
 import random
 import sys
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,14 +24,20 @@ _POLL = 1.0  # seconds between checks that the main process is still there
 _worker_info: WorkerInfo | None = None
 
 
-@dataclass(frozen=True)
 class WorkerInfo:
-    """About the current DataLoader worker: ``id``, ``num_workers``, ``seed`` and its copy of ``dataset``."""
+    """About the current DataLoader worker: ``id``, ``num_workers``, ``seed`` and its copy of ``dataset`` (read-only)."""
 
-    id: int
-    num_workers: int
-    seed: int
-    dataset: Any
+    __slots__ = ("id", "num_workers", "seed", "dataset")
+
+    def __init__(self, id: int, num_workers: int, seed: int, dataset: Any) -> None:  # noqa: A002
+        for name, value in (("id", id), ("num_workers", num_workers), ("seed", seed), ("dataset", dataset)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is read-only")
+
+    def __repr__(self) -> str:
+        return f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed}, dataset={self.dataset!r})"
 
 
 def get_worker_info() -> WorkerInfo | None:
@@ -49,6 +53,8 @@ class ExceptionWrapper:
     """An exception caught in a worker, carried to the main process as its class and traceback text."""
 
     def __init__(self, where: str) -> None:
+        import traceback
+
         exc_type, exc, tb = sys.exc_info()
         self.exc_msg = "".join(traceback.format_exception(exc_type, exc, tb))
         self.where = where
