@@ -273,6 +273,58 @@ def mlp_step(lib: Any, batch: int) -> Step:
     return step
 
 
+# --- data loading: a dataset whose __getitem__ does real work, with and without worker processes -----
+class AugmentedImages:
+    """10**6 synthetic 3x64x64 images, each made and augmented (about 2 ms of NumPy) when fetched.
+
+    Item ``i`` is drawn from ``default_rng(i)``: random 64x64 crop of a 72x72 image, horizontal
+    flip, twelve passes of a 3x3 box blur, per-channel brightness, per-channel standardisation. The
+    same index gives the same array in every process and library, so both loaders yield the same
+    batches. A plain class (no base class): both libraries' DataLoaders take any map-style dataset.
+    """
+
+    def __len__(self) -> int:
+        return 10**6
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        rng = np.random.default_rng(i)
+        img = rng.random((3, 72, 72), dtype=np.float32)
+        top, left = rng.integers(0, 9, 2)
+        img = img[:, top : top + 64, left : left + 64]
+        if rng.random() < 0.5:
+            img = img[:, :, ::-1]
+        for _ in range(12):
+            p = np.pad(img, ((0, 0), (1, 1), (1, 1)), mode="edge")
+            img = (p[:, :-2] + p[:, 1:-1] + p[:, 2:]) / 3
+            img = (img[:, :, :-2] + img[:, :, 1:-1] + img[:, :, 2:]) / 3
+        img = img * rng.uniform(0.8, 1.2, (3, 1, 1)).astype(np.float32)
+        img = (img - img.mean(axis=(1, 2), keepdims=True)) / (img.std(axis=(1, 2), keepdims=True) + 1e-5)
+        return np.ascontiguousarray(img, dtype=np.float32)
+
+
+def loader_step(workers: int) -> Callable[[Any, int], Step]:
+    """``make`` for one batch of ``AugmentedImages`` from a ``DataLoader(num_workers=workers)`` per step."""
+
+    def make(lib: Any, batch: int) -> Step:
+        loader = lib.utils.data.DataLoader(AugmentedImages(), batch_size=batch, num_workers=workers)
+        it = iter(loader)  # one long pass; its workers stop when the step (and so ``it``) is freed
+
+        def step() -> Any:
+            return next(it).mean()
+
+        return step
+
+    return make
+
+
+for _workers in (0, 2):
+    register(
+        f"loader_aug_w{_workers}", 32,
+        f"DataLoader(num_workers={_workers}) over a dataset whose __getitem__ augments a 3x64x64 image "
+        "(~2 ms of NumPy): one batch per step",
+    )(loader_step(_workers))  # fmt: skip
+
+
 # --- the same training steps with chainrule.compile (PyTorch stays eager) --------------------------
 for _name, _batch, _make in [
     ("tiny_mlp", 32, tiny_mlp), ("mlp_adam_b32", 32, mlp_adam), ("mlp_adam_b128", 128, mlp_adam),

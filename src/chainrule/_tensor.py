@@ -349,6 +349,22 @@ class Tensor(TensorMethods):
         check_device("cuda", "Tensor.cuda")
         return self  # pragma: no cover - check_device raises
 
+    def share_memory_(self) -> Tensor:
+        """Move the data into shared memory, in place, so other processes see its updates; returns self.
+
+        Forked children share it outright; ``chainrule.multiprocessing`` queues and 'spawn' starts pass
+        it by file descriptor (see ``chainrule.multiprocessing``).
+        """
+        from .multiprocessing._shared import share_memory_
+
+        return share_memory_(self)
+
+    def is_shared(self) -> bool:
+        """True once ``share_memory_`` moved the data into shared memory."""
+        from .multiprocessing._shared import is_shared
+
+        return is_shared(self)
+
     # --- Python protocol -------------------------------------------------------------------------
     def __repr__(self) -> str:
         """``tensor([...])`` with PyTorch's number formatting (see ``set_printoptions``)."""

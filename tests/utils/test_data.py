@@ -181,7 +181,7 @@ def test_iterable_dataset_batches() -> None:
         (lambda: cdata.random_split(range(10), [3, 3]), ValueError, "sum of input lengths does not equal"),
         (lambda: cdata.DataLoader(range(4), shuffle=True, sampler=[0, 1]), ValueError, "mutually exclusive"),
         (lambda: cdata.DataLoader(range(4), batch_sampler=[[0]], batch_size=2), ValueError, "mutually exclusive"),
-        (lambda: cdata.DataLoader(range(4), num_workers=2), NotImplementedError, "num_workers=2"),
+        (lambda: cdata.DataLoader(range(4), num_workers=-1), ValueError, "num_workers option should be non-negative"),
         (lambda: cdata.BatchSampler(range(4), 0, False), ValueError, "batch_size should be a positive integer"),
         (lambda: cdata.RandomSampler(range(4), replacement=1), TypeError, "replacement should be a boolean"),
         (lambda: cdata.WeightedRandomSampler([1.0, -1.0], 2), RuntimeError, "non-negative"),

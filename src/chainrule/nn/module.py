@@ -404,6 +404,10 @@ class Module(HooksMixin):
         """``self``: everything already lives on the CPU."""
         return self
 
+    def share_memory(self) -> Module:
+        """``share_memory_()`` on every parameter and buffer (Hogwild training in several processes); returns self."""
+        return self._apply_to_tensors(lambda t: t.share_memory_())
+
     def cuda(self, device: Any = None) -> Module:
         """Raises RuntimeError: chainrule has no CUDA device (``chainrule.cuda.is_available()`` is False)."""
         check_device("cuda", f"{self._get_name()}.cuda")

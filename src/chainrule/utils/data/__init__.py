@@ -1,6 +1,7 @@
 """``chainrule.utils.data``: datasets, samplers, ``DataLoader`` and image transforms."""
 
 from . import transforms
+from ._worker import WorkerInfo, get_worker_info
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader
 from .dataset import (
@@ -28,4 +29,5 @@ __all__ = [
     "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
     "SubsetRandomSampler", "BatchSampler", "WeightedRandomSampler", "DistributedSampler", "DataLoader",
     "default_collate", "default_convert", "transforms",
+    "get_worker_info", "WorkerInfo",
 ]  # fmt: skip

@@ -1,7 +1,9 @@
 """``DataLoader``: batches from a dataset, in the order a sampler gives, collated.
 
 For a ``TensorDataset`` (or a ``Subset`` of one) with the default collate, a whole batch is
-gathered with one fancy index per tensor instead of a Python loop over samples.
+gathered with one fancy index per tensor instead of a Python loop over samples. With
+``num_workers > 0`` batches are fetched and collated by worker processes (``_multiprocess.py``);
+the indices are still drawn here, so the batches are the same as with ``num_workers=0``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 from ..._random import Generator
 from ..._tensor import Tensor
+from ._multiprocess import MultiProcessIter, resolve_context
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -24,8 +27,15 @@ class DataLoader:
     """Iterate over ``dataset`` in batches: ``for xb, yb in DataLoader(ds, batch_size=32, shuffle=True)``.
 
     Args mirror PyTorch's: batch_size (None disables batching), shuffle, sampler, batch_sampler,
-    drop_last, collate_fn, generator. ``num_workers`` must be 0: loading happens in the main
-    process (in-memory tensor batches are a single fancy index, faster than worker processes).
+    drop_last, collate_fn, generator. ``num_workers=0`` loads in the main process (an in-memory
+    ``TensorDataset`` batch is one fancy index: the fastest choice for it). ``num_workers > 0`` starts
+    that many worker processes (``multiprocessing_context``: 'fork', 'spawn', 'forkserver' or a
+    context) that fetch and collate ``prefetch_factor`` batches each ahead, seeded ``base_seed + id``
+    (see ``get_worker_info``); ``worker_init_fn(id)`` runs in each; ``persistent_workers`` keeps them
+    between epochs; ``timeout`` (seconds) bounds the wait for one batch; an error in a worker is raised
+    again here with its traceback. ``pin_memory`` is accepted and does nothing (CPU only).
+    The workers' base seed of a pass derives from ``generator``'s next draw without consuming it (PyTorch
+    consumes one draw per ``iter()``), so every random stream stays that of ``num_workers=0``.
     """
 
     def __init__(
@@ -39,11 +49,24 @@ class DataLoader:
     ) -> None:
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
-        if num_workers > 0:
-            raise NotImplementedError(
-                f"DataLoader: num_workers={num_workers} is not supported; chainrule loads batches in the "
-                "main process. Use num_workers=0 (in-memory batches are gathered with one fancy index)."
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing. Let num_workers > 0 to "
+                "enable multiprocessing, otherwise set prefetch_factor to None."
             )
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if multiprocessing_context is not None:
+            if num_workers == 0:
+                raise ValueError(
+                    "multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                    f"but got num_workers={num_workers}"
+                )
+            multiprocessing_context = resolve_context(multiprocessing_context)
         if isinstance(dataset, IterableDataset):
             if shuffle:
                 raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle={shuffle}")
@@ -62,6 +85,16 @@ class DataLoader:
         self.drop_last = drop_last
         self.num_workers = num_workers
         self.generator = generator
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = (2 if prefetch_factor is None else prefetch_factor) if num_workers > 0 else None
+        self.persistent_workers = persistent_workers
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
+        self._iterator: MultiProcessIter | None = None
+        self._passes = 0  # iterations started with workers: mixed into each pass's worker seeds
         self._iterable = isinstance(dataset, IterableDataset)
         if not self._iterable:
             if sampler is None:
@@ -75,6 +108,19 @@ class DataLoader:
         self._fast = _tensor_source(dataset) if self.collate_fn is default_collate else None
 
     def __iter__(self) -> Iterator[Any]:
+        """A fresh pass over the batches (persistent workers: the same worker processes, restarted)."""
+        if self.num_workers > 0:
+            self._passes += 1
+            if not self.persistent_workers:
+                return MultiProcessIter(self)
+            if self._iterator is None or self._iterator._shutdown:
+                self._iterator = MultiProcessIter(self)
+            else:
+                self._iterator._reset()
+            return self._iterator
+        return self._iter_main()
+
+    def _iter_main(self) -> Iterator[Any]:
         if self._iterable:
             yield from self._iter_stream()
             return
