@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["datasets", "transforms", "utils", "io"]
+__all__ = ["datasets", "transforms", "utils", "io", "models"]
 
 
 def __getattr__(name: str) -> Any:
