@@ -69,7 +69,8 @@ def test(model: Net, loader: DataLoader) -> tuple[float, float]:
         for data, target in loader:
             output = model(data)
             test_loss += F.nll_loss(output, target, reduction="sum").item()
-            correct += output.argmax(dim=1, keepdim=True).eq(target.view_as(output.argmax(dim=1, keepdim=True))).sum().item()
+            pred = output.argmax(dim=1, keepdim=True)
+            correct += pred.eq(target.view_as(pred)).sum().item()
     n = len(loader.dataset)
     print(f"\nTest set: Average loss: {test_loss / n:.4f}, Accuracy: {correct}/{n} ({100.0 * correct / n:.0f}%)\n")
     return test_loss / n, correct / n

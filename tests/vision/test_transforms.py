@@ -180,7 +180,7 @@ def test_random_apply_choice_order_statistics():
     seen = set()
     for _ in range(50):
         log = []
-        T.RandomOrder([T.Lambda(lambda x: log.append(0)), T.Lambda(lambda x: log.append(1))])(img)
+        T.RandomOrder([T.Lambda(lambda x, log=log: log.append(0)), T.Lambda(lambda x, log=log: log.append(1))])(img)
         seen.add(tuple(log))
     assert seen == {(0, 1), (1, 0)}
 

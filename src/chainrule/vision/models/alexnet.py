@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import flatten
-from ... import nn
+from ... import flatten, nn
 from ._weights import check_weights
 
 __all__ = ["AlexNet", "alexnet"]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import cat, flatten
-from ... import nn
+from ... import cat, flatten, nn
 from ._weights import check_weights
 
 __all__ = ["SqueezeNet", "Fire", "squeezenet1_0", "squeezenet1_1"]

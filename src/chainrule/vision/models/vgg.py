@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import flatten
-from ... import nn
+from ... import flatten, nn
 from ._weights import check_weights
 
 __all__ = ["VGG", "make_layers", "cfgs", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
