@@ -86,3 +86,16 @@ def test_zero_init_residual_and_num_classes():
 def test_pretrained_weights_message(kw):
     with pytest.raises(RuntimeError, match=r"resnet18.*does not download.*load_torch_weights"):
         models.resnet18(**kw)
+
+
+def test_replacing_a_layer_keeps_its_place_as_in_torchvision():
+    """Fine-tuning code replaces layers (``model.conv1 = ...``) and slices ``children()``: the order must hold."""
+    ours, theirs = _pair("resnet18")
+    ours.conv1 = chainrule.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    theirs.conv1 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    ours.fc.bias = chainrule.nn.Parameter(chainrule.zeros(1000))
+    theirs.fc.bias = torch.nn.Parameter(torch.zeros(1000))
+    assert [n for n, _ in ours.named_children()] == [n for n, _ in theirs.named_children()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    trunk = chainrule.nn.Sequential(*list(ours.children())[:-1])
+    assert tuple(trunk(chainrule.randn(2, 1, 32, 32)).shape) == (2, 512, 1, 1)
