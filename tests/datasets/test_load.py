@@ -32,7 +32,7 @@ def _check_split(s, n_total, input_shape):
 
 
 def test_datasets_tuple():
-    expected = {"digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv"}
+    expected = {"digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "cifar10", "csv"}
     assert set(datasets.DATASETS) == expected
 
 
