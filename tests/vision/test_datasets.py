@@ -247,3 +247,51 @@ def test_gz_helper_used_by_torchvision_layout(tmp_path):
     assert len(datasets.MNIST(tmp_path, train=False)) == 2
     with gzip.open(tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte.gz") as f:
         assert f.read(4) == b"\x00\x00\x08\x01"
+
+
+def test_cifar_download_from_a_mirror_is_checked_and_unpacked(tmp_path):
+    import tarfile
+
+    src = tmp_path / "src"
+    base = _cifar_files(src, "cifar-10-batches-py", ["data_batch_1"], ["test_batch"], "batches.meta", "label_names",
+                        "labels", 2)
+    tgz = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(tgz, "w:gz") as t:
+        t.add(base, arcname="cifar-10-batches-py")
+    attrs = dict(url=tgz.as_uri(), tgz_md5=_md5(tgz), train_list=[["data_batch_1", _md5(base / "data_batch_1")]],
+                 test_list=[["test_batch", _md5(base / "test_batch")]],
+                 meta={"filename": "batches.meta", "key": "label_names", "md5": _md5(base / "batches.meta")})
+    ds = type("Tiny", (datasets.CIFAR10,), attrs)(str(tmp_path / "data"), download=True)
+    assert len(ds) == 4 and (tmp_path / "data" / "cifar-10-batches-py" / "test_batch").is_file()
+    bad = type("Bad", (datasets.CIFAR10,), dict(attrs, tgz_md5="0" * 32))
+    with pytest.raises(RuntimeError, match="MD5"):
+        bad(str(tmp_path / "other"), download=True)
+    assert not (tmp_path / "other" / "cifar-10-python.tar.gz").exists()
+
+
+def test_extract_archive_refuses_paths_outside_the_folder(tmp_path):
+    import io as _io
+    import tarfile
+
+    from chainrule.vision.datasets.utils import extract_archive
+
+    evil = tmp_path / "evil.tar"
+    with tarfile.open(evil, "w") as t:
+        data = b"x"
+        info = tarfile.TarInfo("../escaped.txt")
+        info.size = len(data)
+        t.addfile(info, _io.BytesIO(data))
+    (tmp_path / "out").mkdir()
+    with pytest.raises(RuntimeError, match="outside"):
+        extract_archive(evil, tmp_path / "out")
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_import_chainrule_does_not_import_pillow():
+    import subprocess
+    import sys
+
+    code = ("import sys, chainrule, chainrule.utils.data.transforms, chainrule.vision.transforms, "
+            "chainrule.vision.datasets, chainrule.vision.models; print('PIL' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
