@@ -207,3 +207,15 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="larger than the input image size"):
         T.RandomCrop(40)(pil())
     assert isinstance(T.Resize(5)(Image.new("RGB", (10, 10))), Image.Image)
+
+
+def test_random_pixel_transforms():
+    img = pil()
+    for ours, op in ((T.RandomInvert(p=1.0), TF.invert), (T.RandomAutocontrast(p=1.0), TF.autocontrast),
+                     (T.RandomPosterize(3, p=1.0), lambda x: TF.posterize(x, 3)),
+                     (T.RandomSolarize(128, p=1.0), lambda x: TF.solarize(x, 128))):
+        same_pil(ours(img), op(img))
+        assert ours.__class__(*([3] if "Poster" in type(ours).__name__ else [128] if "Solar" in type(ours).__name__
+                                else []), p=0.0)(img) is img
+    hits = [T.RandomInvert(p=0.3)(img) is not img for _ in range(2000)]
+    assert 0.25 < np.mean(hits) < 0.35

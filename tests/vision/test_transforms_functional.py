@@ -277,3 +277,36 @@ def test_dimensions():
     assert F.get_dimensions(ours) == TF.get_dimensions(theirs)
     with pytest.raises(TypeError, match="PIL Image or a Tensor"):
         F.hflip([1, 2])
+
+
+@pytest.mark.parametrize("bits", [0, 1, 4, 8])
+def test_posterize(bits):
+    img = pil()
+    if bits >= 1:  # Pillow itself refuses 0 bits
+        same_pil(F.posterize(img, bits), TF.posterize(img, bits))
+    ours, theirs = pair_u8()
+    close(F.posterize(ours, bits), TF.posterize(theirs, bits), atol=0)
+    with pytest.raises(TypeError, match="uint8"):
+        F.posterize(pair_f32()[0], bits)
+
+
+@pytest.mark.parametrize("threshold", [0, 100, 255])
+def test_solarize(threshold):
+    img = pil()
+    same_pil(F.solarize(img, threshold), TF.solarize(img, threshold))
+    ours, theirs = pair_u8()
+    close(F.solarize(ours, threshold), TF.solarize(theirs, threshold), atol=0)
+    ours, theirs = pair_f32()
+    close(F.solarize(ours, threshold / 255), TF.solarize(theirs, threshold / 255))
+    with pytest.raises(TypeError, match="less than the bound"):
+        F.solarize(ours, 2.0)
+
+
+def test_autocontrast():
+    img = pil()
+    same_pil(F.autocontrast(img), TF.autocontrast(img))
+    for ours, theirs in (pair_u8(), pair_f32(lead=(2,))):
+        close(F.autocontrast(ours), TF.autocontrast(theirs), atol=1e-6)
+    flat = np.full((3, 4, 4), 7, dtype=np.uint8)
+    flat[0, 0, 0] = 9
+    close(F.autocontrast(chainrule.tensor(flat)), TF.autocontrast(torch.tensor(flat)), atol=0)

@@ -19,7 +19,17 @@ from ._basic import (
     ToPILImage,
     ToTensor,
 )
-from ._color import ColorJitter, GaussianBlur, Grayscale, RandomErasing, RandomGrayscale
+from ._color import (
+    ColorJitter,
+    GaussianBlur,
+    Grayscale,
+    RandomAutocontrast,
+    RandomErasing,
+    RandomGrayscale,
+    RandomInvert,
+    RandomPosterize,
+    RandomSolarize,
+)
 from ._geometry import (
     CenterCrop,
     FiveCrop,
@@ -40,5 +50,6 @@ __all__ = [
     "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomTransforms",
     "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "FiveCrop", "TenCrop",
     "ColorJitter", "RandomRotation", "RandomAffine", "Grayscale", "RandomGrayscale", "RandomErasing",
-    "GaussianBlur", "GaussianNoise", "InterpolationMode", "functional",
+    "GaussianBlur", "GaussianNoise", "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAutocontrast",
+    "InterpolationMode", "functional",
 ]  # fmt: skip

@@ -15,7 +15,8 @@ from ..._tensor import Tensor
 from . import functional as F
 from ._basic import _log_uniform, _rand, _randint, _uniform
 
-__all__ = ["ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur", "RandomErasing"]
+__all__ = ["ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur", "RandomErasing", "RandomInvert",
+           "RandomAutocontrast", "RandomPosterize", "RandomSolarize"]
 
 
 class ColorJitter:
@@ -195,3 +196,62 @@ class RandomErasing:
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(p={self.p}, scale={self.scale}, ratio={self.ratio}, value={self.value}, "
                 f"inplace={self.inplace})")
+
+
+class _RandomPixel:
+    """Apply ``self._apply`` with probability ``p``."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = p
+
+    def __call__(self, img: Any) -> Any:
+        """Maybe transform ``img``."""
+        return self._apply(img) if _rand() < self.p else img
+
+    def _apply(self, img: Any) -> Any:
+        return img
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomInvert(_RandomPixel):
+    """Invert the colours (max − x) with probability ``p``."""
+
+    def _apply(self, img: Any) -> Any:
+        return F.invert(img)
+
+
+class RandomAutocontrast(_RandomPixel):
+    """Stretch each channel's range to the full scale with probability ``p``."""
+
+    def _apply(self, img: Any) -> Any:
+        return F.autocontrast(img)
+
+
+class RandomPosterize(_RandomPixel):
+    """Keep ``bits`` bits per channel with probability ``p``."""
+
+    def __init__(self, bits: int, p: float = 0.5) -> None:
+        super().__init__(p)
+        self.bits = bits
+
+    def _apply(self, img: Any) -> Any:
+        return F.posterize(img, self.bits)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(bits={self.bits},p={self.p})"
+
+
+class RandomSolarize(_RandomPixel):
+    """Invert the values at or above ``threshold`` with probability ``p``."""
+
+    def __init__(self, threshold: float, p: float = 0.5) -> None:
+        super().__init__(p)
+        self.threshold = threshold
+
+    def _apply(self, img: Any) -> Any:
+        return F.solarize(img, self.threshold)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(threshold={self.threshold},p={self.p})"

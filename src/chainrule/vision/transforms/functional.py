@@ -21,13 +21,15 @@ from .._pil import is_pil_image, pil_image
 from . import functional_pil as F_pil
 from . import functional_tensor as F_t
 from ._mode import InterpolationMode, as_mode, pil_code
+from ._pixel import autocontrast, posterize, solarize
 
 __all__ = [
     "InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels", "to_tensor",
     "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize", "resize", "pad", "crop",
     "center_crop", "resized_crop", "hflip", "vflip", "five_crop", "ten_crop", "adjust_brightness",
     "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "rotate", "affine",
-    "to_grayscale", "rgb_to_grayscale", "erase", "gaussian_blur", "invert",
+    "to_grayscale", "rgb_to_grayscale", "erase", "gaussian_blur", "invert", "posterize", "solarize",
+    "autocontrast",
 ]  # fmt: skip
 
 
