@@ -32,8 +32,8 @@ def _check_split(s, n_total, input_shape):
 
 
 def test_datasets_tuple():
-    expected = {"digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv",
-                "text"}
+    expected = {"digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "cifar10",
+                "csv", "text"}
     assert set(datasets.DATASETS) == expected
 
 

@@ -18,8 +18,9 @@ from ..errors import UserError
 
 __all__ = ["SPECS", "DEFAULTS", "Spec", "resolve", "learning_rate", "DEFAULT_LR", "read_config_file", "to_toml", "parse_int_list", "validate"]
 
-DATASETS = ("digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv", "text")
-IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
+DATASETS = ("digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "cifar10", "csv",
+            "text")
+IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Spec:
 SPECS: tuple[Spec, ...] = (
     # data
     Spec("dataset", "str", "digits", "dataset to train on", DATASETS),
-    Spec("data_root", "str", None, "folder of the mnist/fashion-mnist IDX files, or the CSV file for --dataset csv",
+    Spec("data_root", "str", None, "folder of the mnist/fashion-mnist IDX files (cifar10: the folder holding cifar-10-batches-py), or the CSV file for --dataset csv",
          optional=True),
     Spec("target", "str", None, "name of the target column of a CSV file", optional=True),
     Spec("task", "str", "auto", "classification or regression (auto: from the dataset)",
@@ -46,7 +47,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("test", "float", 0.15, "fraction of the data held out for the test", min=0.01, max=0.5),
     Spec("n_samples", "int", None, "number of samples of a synthetic dataset", min=10, optional=True),
     Spec("noise", "float", None, "noise level of a synthetic dataset", min=0.0, optional=True),
-    Spec("download", "bool", False, "download mnist/fashion-mnist into --data-root if missing"),
+    Spec("download", "bool", False, "download mnist/fashion-mnist/cifar10 into --data-root if missing"),
     # model
     Spec("model", "str", "mlp", "model family", ("linear", "logistic", "mlp", "cnn", "rnn", "lstm", "gru")),
     Spec("hidden", "ints", [128, 64], "hidden layer sizes, e.g. 128,64", min=1),

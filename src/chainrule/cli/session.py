@@ -25,7 +25,7 @@ from .threads import plan_threads
 
 __all__ = ["Session", "load_split", "check_split_sizes", "SaveEachEpoch", "EpochLines"]
 
-INPUT_SCALE = {"digits": 16.0, "mnist": 255.0, "fashion-mnist": 255.0}  # raw pixel value -> loader's [0, 1]
+INPUT_SCALE = {"digits": 16.0, "mnist": 255.0, "fashion-mnist": 255.0, "cifar10": 255.0}  # raw pixel value -> loader's [0, 1]
 
 
 def load_split(cfg: dict[str, Any]) -> Any:

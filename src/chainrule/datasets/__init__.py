@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UserError
+from .cifar import load_cifar10
 from .idx import MNIST_FILES, RESOURCES, default_root, download_file, load_mnist, read_idx, write_idx
 from .preprocessing import fit_standardization, split, standardize_with
 from .synthetic import make_circles, make_moons, make_regression, make_spirals, make_xor
@@ -29,13 +30,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Split", "load", "DATASETS", "load_digits", "make_moons", "make_circles", "make_spirals", "make_xor",
-    "make_regression", "read_idx", "write_idx", "download_file", "load_mnist", "load_csv", "Table", "split",
+    "make_regression", "read_idx", "write_idx", "download_file", "load_mnist", "load_cifar10", "load_csv", "Table", "split",
     "fit_standardization", "standardize_with", "MNIST_FILES", "RESOURCES", "MAX_AUTO_CLASSES", "FASHION_CLASSES",
 ]  # fmt: skip
 __all__ += ["load_text", "CharVocab", "text_windows", "load_text_windows"]
 
 DATASETS: tuple[str, ...] = (
-    "digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "csv", "text",
+    "digits", "moons", "circles", "spirals", "xor", "regression", "mnist", "fashion-mnist", "cifar10", "csv",
+    "text",
 )  # fmt: skip
 
 FASHION_CLASSES = [
@@ -119,6 +121,7 @@ def load(
     class_names: list[str] | None = None
     feature_names: list[str] | None = None
     image_hw: tuple[int, int] | None = None
+    channels = 1
     test_part = None
     if name == "digits":
         x, y = _subsample(*load_digits(), n_samples, seed)
@@ -150,6 +153,16 @@ def load(
         meta["source"] = f"{name} IDX files in {root if root is not None else default_root(name)}"
         x = x.reshape(len(x), -1)
         test_part = (xt.reshape(len(xt), -1), yt)
+    elif name == "cifar10":
+        x, y, xt, yt, class_names = load_cifar10(root, download=download)
+        if n_samples is not None:
+            n_test = max(1, round(n_samples * len(xt) / len(x)))
+            x, y = _subsample(x, y, n_samples, seed)
+            xt, yt = _subsample(xt, yt, n_test, seed)
+        task_, channels, image_hw = "classification", 3, (32, 32)
+        meta["source"] = f"CIFAR-10 batches in {root if root is not None else default_root(name)}"
+        x = x.reshape(len(x), -1)
+        test_part = (xt.reshape(len(xt), -1), yt)
     else:  # csv
         if root is None:
             raise UserError("the csv dataset needs the path of the CSV file: pass root=PATH (--data-root FILE).")
@@ -170,7 +183,10 @@ def load(
         x_te, y_te = test_part
         meta["test_source"] = "the official test files (the test fraction is not used)"
     if image_hw is not None and not flatten:
-        x_tr, x_va, x_te = (a.reshape(len(a), 1, *image_hw) for a in (x_tr, x_va, x_te))
+        x_tr, x_va, x_te = (a.reshape(len(a), channels, *image_hw) for a in (x_tr, x_va, x_te))
+    elif image_hw and channels > 1:
+        feature_names = [f"pixel_{k}_{r}_{c}" for k in range(channels) for r in range(image_hw[0])
+                         for c in range(image_hw[1])]
     else:
         feature_names = feature_names or (
             [f"pixel_{r}_{c}" for r in range(image_hw[0]) for c in range(image_hw[1])] if image_hw else None

@@ -108,7 +108,7 @@ class Module(HooksMixin):
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             params[name] = value
         elif params is not None and name in params:
             if value is not None and not isinstance(value, Tensor):
@@ -121,7 +121,7 @@ class Module(HooksMixin):
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             d["_modules"][name] = value
         elif params is not None and name in d["_modules"]:
             if value is not None:
@@ -140,12 +140,13 @@ class Module(HooksMixin):
             if name != "training":  # a plain attribute too (p, eps...): forward may read it;
                 _structure[0] += 1  # train()/eval() are guarded by the modules' .training itself
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: str | None = None) -> None:
         _structure[0] += 1  # every registration passes here: compiled traces see the change
         d = self.__dict__
         d.pop(name, None)
         for registry in ("_parameters", "_buffers", "_modules"):
-            d[registry].pop(name, None)
+            if registry != keep:  # a replaced member keeps its place (state_dict and children order), as in PyTorch
+                d[registry].pop(name, None)
         d["_non_persistent_buffers"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -192,7 +193,7 @@ class Module(HooksMixin):
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(chainrule.nn.Parameter or None required)"
             )
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -204,7 +205,7 @@ class Module(HooksMixin):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
         if isinstance(tensor, Buffer):
             tensor = Tensor._make(tensor._data)
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -214,7 +215,7 @@ class Module(HooksMixin):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name("module", name)
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._modules[name] = module
 
     register_module = add_module
