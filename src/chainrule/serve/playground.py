@@ -1,0 +1,445 @@
+"""The playground: a small chainrule network trained on a 2-D dataset in a thread of the server process.
+
+A :class:`Playground` is one browser tab's model. It is built by the same code as ``chainrule train``
+(:class:`chainrule.cli.session.Session` from a run configuration), so what the page shows is a real chainrule
+model, optimizer and schedule, and its export is a run checkpoint ``chainrule evaluate`` accepts. Its thread
+takes a few mini-batch steps per tick and publishes a :meth:`snapshot`: the decision surface over a grid of the
+input plane, every hidden neuron's output over a coarser grid, the weights and their gradients ∂L/∂w, losses.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import threading
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+from ..errors import UserError
+
+__all__ = ["Playground", "check_params", "LIMITS", "DATASETS"]
+
+DATASETS = ("moons", "circles", "spirals", "xor", "surface", "custom")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky-relu", "gelu", "elu", "silu")
+LOSSES = ("auto", "cross-entropy", "mse", "l1", "huber")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw")
+SCHEDULES = ("none", "warmup-cosine", "cosine", "step")
+LIMITS = {"layers": 6, "neurons": 16, "n_samples": 2000, "points": 1000, "batch_size": 1024, "grid": 96,
+          "epochs": 100000}
+DEFAULTS: dict[str, Any] = {"dataset": "moons", "hidden": [8, 8], "activation": "tanh", "loss": "auto",
+                            "optimizer": "adam", "lr": 0.03, "schedule": "none", "epochs": 200, "weight_decay": 0.0,
+                            "dropout": 0.0, "batch_size": 32, "noise": 0.15, "test": 0.3, "n_samples": 600,
+                            "seed": 0, "steps_per_tick": 4, "grid": 64, "points": None}
+NEURON_GRID = 24
+
+
+def _fail(key: str, value: Any, expected: str) -> UserError:
+    return UserError(f"playground: {key} is {value!r}, but it must be {expected}.")
+
+
+def check_params(raw: Any) -> dict[str, Any]:
+    """Validate the page's settings (unknown keys refused, every size bounded); return them with defaults."""
+    if not isinstance(raw, dict):
+        raise UserError(f"playground: the settings must be a JSON object, got {type(raw).__name__}.")
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise UserError(f"playground: unknown setting {', '.join(map(repr, unknown))}; known settings are "
+                        f"{', '.join(DEFAULTS)}.")
+    p = {**DEFAULTS, **raw}
+
+    def choice(key: str, allowed: tuple[str, ...]) -> None:
+        if p[key] not in allowed:
+            raise _fail(key, p[key], "one of " + ", ".join(allowed))
+
+    def number(key: str, lo: float, hi: float, integer: bool = False) -> None:
+        v = p[key]
+        ok = isinstance(v, int) if integer else isinstance(v, (int, float)) and math.isfinite(v)
+        if isinstance(v, bool) or not ok or not lo <= v <= hi:
+            raise _fail(key, v, f"{'an integer' if integer else 'a number'} from {lo:g} to {hi:g}")
+        if not integer:
+            p[key] = float(v)
+
+    choice("dataset", DATASETS)
+    choice("activation", ACTIVATIONS)
+    choice("loss", LOSSES)
+    choice("optimizer", OPTIMIZERS)
+    choice("schedule", SCHEDULES)
+    h = p["hidden"]
+    if not isinstance(h, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in h):
+        raise _fail("hidden", h, "a list of positive layer widths such as [8, 8]")
+    if len(h) > LIMITS["layers"] or any(n > LIMITS["neurons"] for n in h):
+        raise UserError(f"playground: the network {h} is too large to draw and train live; use at most "
+                        f"{LIMITS['layers']} hidden layers of at most {LIMITS['neurons']} neurons each.")
+    number("lr", 1e-6, 10.0)
+    number("weight_decay", 0.0, 1.0)
+    number("dropout", 0.0, 0.9)
+    number("noise", 0.0, 2.0)
+    number("test", 0.1, 0.5)
+    number("batch_size", 1, LIMITS["batch_size"], integer=True)
+    number("n_samples", 50, LIMITS["n_samples"], integer=True)
+    number("epochs", 1, LIMITS["epochs"], integer=True)
+    number("seed", 0, 2**31 - 1, integer=True)
+    number("steps_per_tick", 1, 100, integer=True)
+    number("grid", 8, LIMITS["grid"], integer=True)
+    if p["dataset"] == "custom":
+        pts = p["points"]
+        if not isinstance(pts, list) or not 10 <= len(pts) <= LIMITS["points"]:
+            raise UserError(f"playground: the custom dataset needs 10 to {LIMITS['points']} points (click in the "
+                            f"plane to add some); got {len(pts) if isinstance(pts, list) else 'none'}.")
+        for q in pts:
+            if (not isinstance(q, list) or len(q) != 3 or not all(isinstance(v, (int, float)) and
+                                                                 not isinstance(v, bool) and math.isfinite(v)
+                                                                 for v in q) or q[2] not in (0, 1)):
+                raise _fail("points", q, "a list of [x, y, label] with label 0 or 1")
+        if len({q[2] for q in pts}) < 2:
+            raise UserError("playground: the custom points need both classes (shift-click adds class 1).")
+    elif p["points"] is not None:
+        raise _fail("points", "…", "absent unless the dataset is custom")
+    return p
+
+
+def _surface(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A smooth regression surface over [-1, 1]²: y = sin(2x₁)·cos(2x₂) + noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = np.sin(2 * x[:, 0]) * np.cos(2 * x[:, 1]) + rng.normal(scale=noise * 0.3, size=n)
+    return x, y
+
+
+def _write_csv(path: str, x: np.ndarray, y: np.ndarray, integer: bool) -> None:
+    from ..io import atomic_write
+    lines = ["x1,x2,y"] + [f"{a!r},{b!r},{int(t) if integer else repr(float(t))}" for (a, b), t in zip(x.tolist(), y)]
+    atomic_write(path, ("\n".join(lines) + "\n").encode())
+
+
+def run_config(p: dict[str, Any], csv_path: str | None) -> dict[str, Any]:
+    """The ``chainrule train`` configuration of playground settings ``p`` (validated by the CLI's own rules)."""
+    from ..cli.config import validate
+
+    cfg: dict[str, Any] = {"model": "mlp", "hidden": list(p["hidden"]), "activation": p["activation"],
+                           "dropout": p["dropout"], "loss": p["loss"], "optimizer": p["optimizer"], "lr": p["lr"],
+                           "schedule": p["schedule"], "weight_decay": p["weight_decay"],
+                           "batch_size": p["batch_size"], "epochs": p["epochs"], "seed": p["seed"],
+                           "test": p["test"], "val": 0.1, "patience": 0, "warmup": 2, "threads": 1}
+    if csv_path is None:
+        cfg.update(dataset=p["dataset"], n_samples=p["n_samples"], noise=p["noise"])
+    else:
+        cfg.update(dataset="csv", data_root=csv_path, target="y",
+                   task="classification" if p["dataset"] == "custom" else "regression")
+    return validate(cfg, "The playground settings")
+
+
+class Playground:
+    """One tab's network: built from settings, trained by its own thread, read by :meth:`snapshot`."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        """Build the data, model, optimizer and schedule of ``params`` (see :func:`check_params`)."""
+        self.params = check_params(params)
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.version = 0
+        self.playing = False
+        self.pending_steps = 0
+        self.error: str | None = None
+        self.closed = False
+        self.last_seen = time.monotonic()
+        self._tmp = tempfile.TemporaryDirectory(prefix="chainrule-playground-")
+        self._build()
+        self._snap = self._compute_snapshot()
+        self.thread = threading.Thread(target=self._loop, name="chainrule-playground", daemon=True)
+        self.thread.start()
+
+    # --- construction ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        from ..cli.session import Session
+
+        p = self.params
+        csv = None
+        if p["dataset"] in ("surface", "custom"):
+            csv = os.path.join(self._tmp.name, "points.csv")
+            if p["dataset"] == "surface":
+                x, y = _surface(p["n_samples"], p["noise"], p["seed"])
+                _write_csv(csv, x, y, integer=False)
+            else:
+                pts = np.asarray(p["points"], dtype=np.float64)
+                _write_csv(csv, pts[:, :2], pts[:, 2].astype(np.int64), integer=True)
+        self.cfg = run_config(p, csv)
+        self.sess = Session(self.cfg)
+        s = self.sess.split
+        if s.input_shape != (2,):
+            raise UserError(f"playground: the dataset must have 2 input features, got {s.input_shape}.")
+        self.task = s.task
+        self.x_train = s.x_train.numpy()
+        self.y_train = s.y_train.numpy()
+        self.x_test, self.y_test = s.x_test.numpy(), s.y_test.numpy()
+        pts = np.concatenate([self.x_train, self.x_test])
+        lo, hi = pts.min(0), pts.max(0)
+        pad = 0.1 * (hi - lo) + 0.2
+        self.bounds = [float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])]
+        self.rng = np.random.default_rng(p["seed"])
+        self.order = self.rng.permutation(len(self.x_train))
+        self.pos = 0
+        self.step_count = 0
+        self.history: list[dict[str, float]] = []
+        self.linears = [m for m in self.sess.model.modules() if type(m).__name__ == "Linear"]
+        self.grid = self._grid(p["grid"])
+        self.neuron_grid = self._grid(NEURON_GRID)
+        self.steps_per_epoch = max(1, math.ceil(len(self.x_train) / p["batch_size"]))
+        if self.task == "regression":
+            ys = np.concatenate([self.y_train, self.y_test]).ravel()
+            self.y_range = float(max(abs(ys.min()), abs(ys.max()), 1e-6))
+
+    def _grid(self, n: int) -> Any:
+        from .. import from_numpy
+        x0, x1, y0, y1 = self.bounds
+        xs = np.linspace(x0, x1, n, dtype=np.float32)
+        ys = np.linspace(y1, y0, n, dtype=np.float32)  # row 0 is the top of the picture
+        gx, gy = np.meshgrid(xs, ys)
+        return from_numpy(np.stack([gx.ravel(), gy.ravel()], axis=1))
+
+    def data(self) -> dict[str, Any]:
+        """The points (train and test, in the model's standardized input space) and the plane's bounds."""
+        def pts(x: np.ndarray, y: np.ndarray) -> list[list[float]]:
+            return [[round(float(a), 4), round(float(b), 4), round(float(np.ravel(t)[0]), 4)]
+                    for (a, b), t in zip(x.tolist(), y.reshape(len(y), -1))]
+        s = self.sess.split
+        return {"task": self.task, "classes": s.num_classes, "bounds": self.bounds, "train": pts(self.x_train, self.y_train),
+                "test": pts(self.x_test, self.y_test), "layers": [2, *self.params["hidden"],
+                                                               s.num_classes if self.task == "classification" else 1],
+                "y_range": getattr(self, "y_range", None), "params": self.params,
+                "steps_per_epoch": self.steps_per_epoch}
+
+    # --- training ------------------------------------------------------------------------------------
+    def train_step(self) -> float:
+        """One mini-batch step of the chainrule model (forward, loss, backward, optimizer, schedule)."""
+        from .. import from_numpy
+        bs = self.params["batch_size"]
+        if self.pos >= len(self.order):
+            self.order, self.pos = self.rng.permutation(len(self.x_train)), 0
+            if self.sess.scheduler is not None and self._interval() == "epoch":
+                self.sess.scheduler.step()
+        idx = self.order[self.pos:self.pos + bs]
+        self.pos += len(idx)
+        model, opt = self.sess.model, self.sess.optimizer
+        model.train()
+        opt.zero_grad()
+        loss = self.sess.loss_fn(model(from_numpy(self.x_train[idx])), from_numpy(self.y_train[idx]))
+        loss.backward()
+        opt.step()
+        if self.sess.scheduler is not None and self._interval() == "step":
+            self.sess.scheduler.step()
+        self.step_count += 1
+        return float(loss.item())
+
+    def _interval(self) -> str:
+        return "epoch" if self.cfg["schedule"] in ("step", "none") else "step"
+
+    def tick(self) -> None:
+        """``steps_per_tick`` training steps, then a new snapshot (called by the thread, or by a benchmark)."""
+        losses = [self.train_step() for _ in range(self.params["steps_per_tick"])]
+        snap = self._compute_snapshot(sum(losses) / len(losses))
+        with self.lock:
+            self._snap = snap
+            self.version += 1
+            self.changed.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self.lock:
+                while not self.closed and not self.playing and self.pending_steps == 0:
+                    self.changed.wait(1.0)
+                if self.closed:
+                    return
+                if self.pending_steps:
+                    self.pending_steps -= 1
+            try:
+                self.tick()
+            except Exception as e:  # the page shows it; the server keeps running
+                with self.lock:
+                    self.error = f"training step {self.step_count + 1} failed: {type(e).__name__}: {e}"
+                    self.playing, self.pending_steps = False, 0
+                    self._snap = {**self._snap, "error": self.error, "playing": False,
+                                  "trace": traceback.format_exc(limit=4)}
+                    self.version += 1
+                    self.changed.notify_all()
+            if self.playing:
+                time.sleep(0.002)  # let the request threads in
+
+    # --- control -------------------------------------------------------------------------------------
+    def control(self, action: str) -> None:
+        """``play``, ``pause`` or ``step`` (one tick)."""
+        with self.lock:
+            if action in ("play", "step") and self.error:
+                raise UserError(f"playground: {self.error}. Reset to start again.")
+            if action == "play":
+                self.playing = True
+            elif action == "pause":
+                self.playing = False
+            elif action == "step":
+                self.playing = False
+                self.pending_steps += 1
+            else:
+                raise UserError(f"playground: unknown action {action!r}; use play, pause, step or reset.")
+            self._snap = {**self._snap, "playing": self.playing}
+            self.version += 1
+            self.changed.notify_all()
+
+    def reset(self, params: dict[str, Any] | None = None) -> None:
+        """Rebuild data and model from ``params`` (default: the current settings); paused, step 0."""
+        new = check_params(params if params is not None else self.params)
+        with self.lock:
+            old = self.params
+            self.params = new
+            try:
+                self._build()
+            except Exception:
+                self.params = old
+                self._build()
+                raise
+            self.playing, self.pending_steps, self.error = False, 0, None
+            self._snap = self._compute_snapshot()
+            self.version += 1
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        """Stop the thread and remove the temporary files."""
+        with self.lock:
+            self.closed = True
+            self.changed.notify_all()
+        self.thread.join(timeout=5)
+        self._tmp.cleanup()
+
+    def snapshot(self) -> tuple[int, dict[str, Any]]:
+        """(version, the latest snapshot)."""
+        with self.lock:
+            return self.version, self._snap
+
+    # --- the picture ---------------------------------------------------------------------------------
+    def _forward_layers(self, x: Any) -> tuple[list[np.ndarray], np.ndarray]:
+        """Hidden activations (one array per hidden layer) and the output of the model on ``x`` (eval mode)."""
+        from .. import no_grad
+        model = self.sess.model
+        hidden = []
+        was = model.training
+        model.eval()
+        try:
+            with no_grad():
+                h = x
+                for name, m in model.named_children():
+                    h = m(h)
+                    if name.startswith("act"):
+                        hidden.append(h.numpy())
+        finally:
+            model.train(was)
+        return hidden, h.numpy()
+
+    def _surface_values(self, out: np.ndarray) -> np.ndarray:
+        """Per grid point: p(class 1) for two classes, the regression output scaled to [-1, 1]; for more
+        classes the predicted class plus its probability (k + p)."""
+        if self.task == "regression":
+            y = out[:, 0] * self._target_std() + self._target_mean()
+            return np.clip(y / self.y_range, -1, 1)
+        z = out - out.max(1, keepdims=True)
+        e = np.exp(z)
+        p = e / e.sum(1, keepdims=True)
+        if p.shape[1] == 2:
+            return p[:, 1]
+        return p.argmax(1) + p.max(1) * 0.999
+
+    def _target_mean(self) -> float:
+        st = self.sess.target_stats
+        return float(np.ravel(st["mean"])[0]) if st else 0.0
+
+    def _target_std(self) -> float:
+        st = self.sess.target_stats
+        return float(np.ravel(st["std"])[0]) if st else 1.0
+
+    def _test_metrics(self) -> dict[str, float]:
+        from .. import from_numpy, no_grad
+        model = self.sess.model
+        was = model.training
+        model.eval()
+        try:
+            with no_grad():
+                out = model(from_numpy(self.x_test))
+                loss = float(self.sess.loss_fn(out, from_numpy(self.y_test)).item())
+        finally:
+            model.train(was)
+        o = out.numpy()
+        if self.task == "classification":
+            return {"test_loss": loss, "test_accuracy": float((o.argmax(1) == self.y_test).mean())}
+        y = self.y_test.ravel()
+        r2 = 1 - float(((o.ravel() - y) ** 2).sum()) / max(float(((y - y.mean()) ** 2).sum()), 1e-12)
+        return {"test_loss": loss, "test_r2": r2}
+
+    def _compute_snapshot(self, train_loss: float | None = None) -> dict[str, Any]:
+        _, out = self._forward_layers(self.grid)
+        surface = self._surface_values(out)
+        hidden, _ = self._forward_layers(self.neuron_grid)
+        neurons = []
+        for h in hidden:
+            scale = np.abs(h).max(0)
+            scale[scale == 0] = 1.0
+            neurons.append({"scale": [round(float(v), 4) for v in scale],
+                            "values": [_q(h[:, j] / scale[j], -1, 1) for j in range(h.shape[1])]})
+        layers = []
+        for lin in self.linears:
+            w, g = lin.weight, lin.weight.grad
+            layers.append({"w": np.round(w.detach().numpy(), 4).tolist(), "b": np.round(lin.bias.detach().numpy(), 4).tolist(),
+                           "gw": None if g is None else np.round(g.numpy(), 6).tolist()})
+        metrics = self._test_metrics()
+        lr = float(self.sess.optimizer.param_groups[0]["lr"])
+        epoch = self.step_count / self.steps_per_epoch
+        if train_loss is not None:
+            self.history.append({"step": self.step_count, "epoch": round(epoch, 3), "train_loss": train_loss, **metrics})
+            if len(self.history) > 4000:
+                self.history = self.history[::2]
+        lo, hi = (-1.0, 1.0) if self.task == "regression" else (0.0, float(max(2, self.sess.split.num_classes or 2)))
+        if self.task == "classification" and (self.sess.split.num_classes or 2) == 2:
+            hi = 1.0
+        return {"step": self.step_count, "epoch": round(epoch, 3), "lr": lr, "train_loss": train_loss,
+                **metrics, "playing": self.playing, "error": self.error, "grid": self.params["grid"],
+                "surface": _q(surface, lo, hi), "surface_range": [lo, hi], "neuron_grid": NEURON_GRID,
+                "neurons": neurons, "layers": layers}
+
+    # --- export --------------------------------------------------------------------------------------
+    def checkpoint_bytes(self) -> bytes:
+        """A run checkpoint of the current weights (status "done") that ``chainrule evaluate`` accepts."""
+        path = os.path.join(self._tmp.name, "checkpoint.safetensors")
+        with self.lock:
+            self.sess.seconds = 0.0
+            self.sess.save(path, status="done")
+        with open(path, "rb") as f:
+            return f.read()
+
+    def points_csv(self) -> bytes | None:
+        """The CSV the custom and surface datasets train from (None for the built-in generators)."""
+        path = os.path.join(self._tmp.name, "points.csv")
+        if self.params["dataset"] not in ("surface", "custom") or not os.path.isfile(path):
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def network_svg(self) -> str:
+        """The network diagram of the current weights (chainrule.viz.draw_network)."""
+        from ..viz import draw_network
+        with self.lock:
+            return draw_network(self.sess.model, input_size=(2,), title=f"playground: {self.params['dataset']}, "
+                                f"step {self.step_count}", input_labels=["x1", "x2"])
+
+    def script(self) -> str:
+        """A short Python script in chainrule's PyTorch API that rebuilds this network and training."""
+        from .script import training_script
+        return training_script(self.params, self.cfg, self.step_count)
+
+
+def _q(values: np.ndarray, lo: float, hi: float) -> str:
+    """Values in [lo, hi] quantized to bytes 0..255 and base64-encoded (the page decodes them)."""
+    import base64
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=lo, posinf=hi, neginf=lo)
+    b = np.clip(np.round((v - lo) / (hi - lo) * 255), 0, 255).astype(np.uint8)
+    return base64.b64encode(b.tobytes()).decode("ascii")
