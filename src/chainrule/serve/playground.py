@@ -124,7 +124,7 @@ def run_config(p: dict[str, Any], csv_path: str | None) -> dict[str, Any]:
                            "dropout": p["dropout"], "loss": p["loss"], "optimizer": p["optimizer"], "lr": p["lr"],
                            "schedule": p["schedule"], "weight_decay": p["weight_decay"],
                            "batch_size": p["batch_size"], "epochs": p["epochs"], "seed": p["seed"],
-                           "test": p["test"], "val": 0.1, "patience": 0, "warmup": 2, "threads": 1}
+                           "test": p["test"], "val": 0.05, "patience": 0, "warmup": 2, "threads": 1}
     if csv_path is None:
         cfg.update(dataset=p["dataset"], n_samples=p["n_samples"], noise=p["noise"])
     else:
@@ -173,8 +173,9 @@ class Playground:
         if s.input_shape != (2,):
             raise UserError(f"playground: the dataset must have 2 input features, got {s.input_shape}.")
         self.task = s.task
-        self.x_train = s.x_train.numpy()
-        self.y_train = s.y_train.numpy()
+        # the playground has no validation: the run config's small val part trains too
+        self.x_train = np.concatenate([s.x_train.numpy(), s.x_val.numpy()])
+        self.y_train = np.concatenate([s.y_train.numpy(), s.y_val.numpy()])
         self.x_test, self.y_test = s.x_test.numpy(), s.y_test.numpy()
         pts = np.concatenate([self.x_train, self.x_test])
         lo, hi = pts.min(0), pts.max(0)
@@ -340,23 +341,14 @@ class Playground:
     def _surface_values(self, out: np.ndarray) -> np.ndarray:
         """Per grid point: p(class 1) for two classes, the regression output scaled to [-1, 1]; for more
         classes the predicted class plus its probability (k + p)."""
-        if self.task == "regression":
-            y = out[:, 0] * self._target_std() + self._target_mean()
-            return np.clip(y / self.y_range, -1, 1)
+        if self.task == "regression":  # targets and outputs are standardized (as `chainrule train` does)
+            return np.clip(out[:, 0] / self.y_range, -1, 1)
         z = out - out.max(1, keepdims=True)
         e = np.exp(z)
         p = e / e.sum(1, keepdims=True)
         if p.shape[1] == 2:
             return p[:, 1]
         return p.argmax(1) + p.max(1) * 0.999
-
-    def _target_mean(self) -> float:
-        st = self.sess.target_stats
-        return float(np.ravel(st["mean"])[0]) if st else 0.0
-
-    def _target_std(self) -> float:
-        st = self.sess.target_stats
-        return float(np.ravel(st["std"])[0]) if st else 1.0
 
     def _test_metrics(self) -> dict[str, float]:
         from .. import from_numpy, no_grad

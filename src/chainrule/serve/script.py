@@ -54,7 +54,7 @@ def training_script(params: dict[str, Any], cfg: dict[str, Any], steps: int) -> 
                 f"val={cfg['val']!r}, test={cfg['test']!r}, seed={cfg['seed']})")
     n_out = "split.num_classes" if classify else "1"
     sched, per_batch = _scheduler(cfg)
-    target = "" if classify else "\ny_mean, y_std = split.y_train.mean(), split.y_train.std()  # standardized targets"
+    target = "" if classify else "\ny_mean, y_std = split.y_train.mean(), split.y_train.std(correction=0)  # targets standardized"
     yb = "yb" if classify else "(yb - y_mean) / y_std"
     epochs = max(1, steps)
     return f'''"""The chainrule playground's network, trained as in the playground ({steps} mini-batch steps).
@@ -67,7 +67,9 @@ from chainrule.utils.data import DataLoader, TensorDataset
 
 torch.manual_seed({cfg['seed']})
 {data}{target}
-loader = DataLoader(TensorDataset(split.x_train, split.y_train), batch_size={cfg['batch_size']}, shuffle=True)
+x_train = torch.cat([split.x_train, split.x_val])  # the playground trains on both (it has no validation)
+y_train = torch.cat([split.y_train, split.y_val])
+loader = DataLoader(TensorDataset(x_train, y_train), batch_size={cfg['batch_size']}, shuffle=True)
 
 model = nn.Sequential(
 {chr(10).join(layers)}
