@@ -146,6 +146,7 @@ class Playground:
         self.pending_steps = 0
         self.error: str | None = None
         self.closed = False
+        self.build = 0  # which model: reset makes a new one (the page ignores snapshots of an older one)
         self.last_seen = time.monotonic()
         self._tmp = tempfile.TemporaryDirectory(prefix="chainrule-playground-")
         self._build()
@@ -158,6 +159,7 @@ class Playground:
         from ..cli.session import Session
 
         p = self.params
+        self.build = getattr(self, "build", 0) + 1
         csv = None
         if p["dataset"] in ("surface", "custom"):
             csv = os.path.join(self._tmp.name, "points.csv")
@@ -212,7 +214,7 @@ class Playground:
                 "test": pts(self.x_test, self.y_test), "layers": [2, *self.params["hidden"],
                                                                s.num_classes if self.task == "classification" else 1],
                 "y_range": getattr(self, "y_range", None), "params": self.params,
-                "steps_per_epoch": self.steps_per_epoch}
+                "steps_per_epoch": self.steps_per_epoch, "build": self.build}
 
     # --- training ------------------------------------------------------------------------------------
     def train_step(self) -> float:
@@ -393,7 +395,7 @@ class Playground:
         lo, hi = (-1.0, 1.0) if self.task == "regression" else (0.0, float(max(2, self.sess.split.num_classes or 2)))
         if self.task == "classification" and (self.sess.split.num_classes or 2) == 2:
             hi = 1.0
-        return {"step": self.step_count, "epoch": round(epoch, 3), "lr": lr, "train_loss": train_loss,
+        return {"build": self.build, "step": self.step_count, "epoch": round(epoch, 3), "lr": lr, "train_loss": train_loss,
                 **metrics, "playing": self.playing, "error": self.error, "grid": self.params["grid"],
                 "surface": _q(surface, lo, hi), "surface_range": [lo, hi], "neuron_grid": NEURON_GRID,
                 "neurons": neurons, "layers": layers}

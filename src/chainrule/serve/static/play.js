@@ -94,6 +94,7 @@ const Play = {
   },
 
   receive(s) {
+    if (!this.data || s.build !== this.data.build) return;  // a snapshot of the model before a reset
     if (s.history) this.history = s.history.slice();
     else if (s.train_loss !== null && s.train_loss !== undefined && (!this.history.length || this.history[this.history.length - 1].step !== s.step)) {
       this.history.push({step: s.step, epoch: s.epoch, train_loss: s.train_loss, test_loss: s.test_loss});
@@ -237,7 +238,7 @@ const Play = {
       g.lineWidth = 1.5; g.strokeStyle = "#444"; g.beginPath(); g.arc(x, y, R, 0, 7); g.stroke();
     }));
     g.fillStyle = "#555"; g.font = "12px system-ui";
-    g.fillText("x₁", pos[0][0][0] - 6, pos[0][0][1] - R - 5); g.fillText("x₂", pos[0][1][0] - 6, pos[0][1][1] - R - 5);
+    g.fillText("x₁", pos[0][0][0] - R - 18, pos[0][0][1] + 4); g.fillText("x₂", pos[0][1][0] - R - 18, pos[0][1][1] + 4);
     const legend = document.getElementById("net-legend");
     legend.textContent = (this.gradients ? `lines: gradients ∂L/∂w of the last step (largest |∂L/∂w| ${CR.fmt(maxabs)})` : `lines: weights w (largest |w| ${CR.fmt(maxabs)})`) +
       " — blue positive, orange negative, width ∝ magnitude; each circle shows that neuron's output over the input plane.";
