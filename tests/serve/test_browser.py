@@ -176,6 +176,7 @@ def test_playground(page: Any, tmp_path: Path, shots: Path) -> None:
         page.dispatch_event("#set-hidden", "change")
         page.wait_for_selector("#error:not([hidden])")
         assert "too large" in page.inner_text("#error")
+        assert page.input_value("#set-hidden") == "8,8"  # back to the model's settings
         # the browser logs the refused request (status 400) itself; that one is expected
         assert page.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
         page.errors.clear()

@@ -105,7 +105,20 @@ const Play = {
     if (!this.drawPending) { this.drawPending = true; requestAnimationFrame(() => { this.drawPending = false; this.draw(); }); }
   },
 
-  showError(msg) { const e = document.getElementById("error"); if (!e) return; e.hidden = !msg; e.textContent = msg ? msg + " — press Reset (or change a setting) to start again." : ""; },
+  showError(msg, then) {
+    const e = document.getElementById("error"); if (!e) return;
+    e.hidden = !msg; e.textContent = msg ? `${msg} ${then || "Press Reset (or change a setting) to start again."}` : "";
+  },
+
+  revert() {  // a refused setting: show (and keep) the settings of the model that is still there
+    if (!this.data) return;
+    const {points, grid, seed, ...kept} = this.data.params;
+    this.settings = {...this.settings, ...kept};
+    for (const [key] of SETTINGS) {
+      const input = document.getElementById("set-" + key), v = this.settings[key];
+      if (input) input.value = Array.isArray(v) ? v.join(",") : v;
+    }
+  },
 
   async act(action) {
     await this.ready;
@@ -118,7 +131,7 @@ const Play = {
     await this.ready;
     if (!this.id) { this.ready = this.start(); return this.ready; }
     try { const r = await CR.post(`/api/play/${this.id}`, {action: "reset", settings: this.request()}); this.accept(r); }
-    catch (e) { this.showError(e.message); }
+    catch (e) { this.revert(); this.showError(e.message, "The settings are back to those of the current model."); }
   },
 
   changed(key, input) {
