@@ -51,6 +51,8 @@ def test_create(server: Server) -> None:
     assert [len(n["values"]) for n in s["neurons"]] == [8, 8]
     assert len(base64.b64decode(s["neurons"][0]["values"][0])) == s["neuron_grid"] ** 2
     assert [np.shape(L["w"]) for L in s["layers"]] == [(8, 2), (8, 8), (2, 8)]
+    p = [np.frombuffer(base64.b64decode(o), np.uint8) / 255 for o in s["outputs"]]  # class probabilities
+    assert len(p) == 2 and np.allclose(p[0] + p[1], 1, atol=2.5 / 255)
     assert all(L["gw"] is None for L in s["layers"])  # no step yet
 
 

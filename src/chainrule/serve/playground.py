@@ -373,7 +373,12 @@ class Playground:
     def _compute_snapshot(self, train_loss: float | None = None) -> dict[str, Any]:
         _, out = self._forward_layers(self.grid)
         surface = self._surface_values(out)
-        hidden, _ = self._forward_layers(self.neuron_grid)
+        hidden, small = self._forward_layers(self.neuron_grid)
+        if self.task == "classification":  # each output neuron: its class probability, 0..1 -> -1..1
+            z = np.exp(small - small.max(1, keepdims=True))
+            outputs = [_q(2 * p - 1, -1, 1) for p in (z / z.sum(1, keepdims=True)).T]
+        else:
+            outputs = [_q(np.clip(small[:, 0] / self.y_range, -1, 1), -1, 1)]
         neurons = []
         for h in hidden:
             scale = np.abs(h).max(0)
@@ -398,7 +403,7 @@ class Playground:
         return {"build": self.build, "step": self.step_count, "epoch": round(epoch, 3), "lr": lr, "train_loss": train_loss,
                 **metrics, "playing": self.playing, "error": self.error, "grid": self.params["grid"],
                 "surface": _q(surface, lo, hi), "surface_range": [lo, hi], "neuron_grid": NEURON_GRID,
-                "neurons": neurons, "layers": layers}
+                "neurons": neurons, "outputs": outputs, "layers": layers}
 
     # --- export --------------------------------------------------------------------------------------
     def checkpoint_bytes(self) -> bytes:

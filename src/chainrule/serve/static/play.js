@@ -238,15 +238,13 @@ const Play = {
     const [x0, x1, y0, y1] = d.bounds, n = s.neuron_grid;
     const inputs = [0, 1].map(k => { const ext = Math.max(Math.abs(k ? y0 : x0), Math.abs(k ? y1 : x1)), b = new Uint8Array(n * n);
       for (let r = 0; r < n; r++) for (let q = 0; q < n; q++) { const v = k ? y1 + (y0 - y1) * r / (n - 1) : x0 + (x1 - x0) * q / (n - 1); b[r * n + q] = Math.round((v / ext + 1) * 127.5); } return b; });
-    const surf = b64bytes(s.surface), out = this.image(surf, s.grid, b => this.surfaceColor(b));
-    const out0 = d.task === "classification" && d.classes === 2 ? this.image(surf, s.grid, b => this.surfaceColor(255 - b)) : null;
     pos.forEach((col, l) => col.forEach(([x, y], j) => {
       let img = null;
       if (l === 0) img = this.image(inputs[j], n, b => diverging(b / 127.5 - 1));
       else if (l < cols - 1 && s.neurons[l - 1]) img = this.image(b64bytes(s.neurons[l - 1].values[j]), n, b => diverging(b / 127.5 - 1));
-      else if (l === cols - 1) img = out0 && j === 0 ? out0 : out;
+      else if (l === cols - 1 && s.outputs[j]) img = this.image(b64bytes(s.outputs[j]), n, b => diverging(b / 127.5 - 1));
       g.save(); g.beginPath(); g.arc(x, y, R, 0, 7); g.closePath(); g.fillStyle = "#fff"; g.fill(); g.clip();
-      if (img && !(l === cols - 1 && d.classes > 2)) g.drawImage(img, x - R, y - R, 2 * R, 2 * R);
+      if (img) g.drawImage(img, x - R, y - R, 2 * R, 2 * R);
       g.restore();
       g.lineWidth = 1.5; g.strokeStyle = "#444"; g.beginPath(); g.arc(x, y, R, 0, 7); g.stroke();
     }));
@@ -254,6 +252,7 @@ const Play = {
     g.fillText("x₁", pos[0][0][0] - R - 18, pos[0][0][1] + 4); g.fillText("x₂", pos[0][1][0] - R - 18, pos[0][1][1] + 4);
     const legend = document.getElementById("net-legend");
     legend.textContent = (this.gradients ? `lines: gradients ∂L/∂w of the last step (largest |∂L/∂w| ${CR.fmt(maxabs)})` : `lines: weights w (largest |w| ${CR.fmt(maxabs)})`) +
-      " — blue positive, orange negative, width ∝ magnitude; each circle shows that neuron's output over the input plane.";
+      " — blue positive, orange negative, width ∝ magnitude; each circle shows that neuron's output over the input plane" +
+      (d.task === "classification" ? " (an output: its class probability, blue 1, white ½, orange 0)." : ".");
   },
 };
