@@ -59,14 +59,14 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == [], errors
 
 
-def wait_for(cond: Any, timeout: float = 60, what: str = "") -> Any:
+def wait_for(cond: Any, timeout: float = 60, what: Any = "") -> Any:
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         v = cond()
         if v:
             return v
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what or cond}")
+    raise AssertionError(f"timed out waiting for {what() if callable(what) else what or cond}")
 
 
 def test_runs_pages_update_live(page: Any, tmp_path: Path, shots: Path) -> None:
@@ -186,5 +186,17 @@ def test_playground(page: Any, tmp_path: Path, shots: Path) -> None:
         wait_for(lambda: page.is_hidden("#error"), 10, "the error to clear")
         page.select_option("#set-dataset", "spirals")
         wait_for(lambda: page.evaluate("Play.data && Play.data.classes") == 3, 10, "the spirals")
+        # custom: the current points become the user's; a click adds one of class 0, shift-click one of class 1
+        page.select_option("#set-dataset", "custom")
+        wait_for(lambda: page.evaluate("Play.data.params.dataset") == "custom", 10, "the custom dataset")
+        n = page.evaluate("Play.data.train.length + Play.data.test.length")
+        page.click("#boundary", position={"x": 20, "y": 20})
+        wait_for(lambda: page.evaluate("Play.data.train.length + Play.data.test.length") == n + 1, 10,
+                 lambda: f"a new point: {n} before, {page.evaluate('Play.data.train.length + Play.data.test.length')} "
+                 f"now; {page.inner_text('#error')!r}")
+        assert page.evaluate("Play.points[Play.points.length - 1][2]") == 0
+        page.click("#boundary", position={"x": 40, "y": 20}, modifiers=["Shift"])
+        wait_for(lambda: page.evaluate("Play.data.train.length + Play.data.test.length") == n + 2, 10, "a new point")
+        assert page.evaluate("Play.points[Play.points.length - 1][2]") == 1
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=str(shots / "playground-phone.png"), full_page=True)

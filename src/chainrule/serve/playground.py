@@ -243,9 +243,9 @@ class Playground:
 
     def tick(self) -> None:
         """``steps_per_tick`` training steps, then a new snapshot (called by the thread, or by a benchmark)."""
-        losses = [self.train_step() for _ in range(self.params["steps_per_tick"])]
-        snap = self._compute_snapshot(sum(losses) / len(losses))
-        with self.lock:
+        with self.lock:  # a reset, an export or a control waits for the tick to end (a few milliseconds)
+            losses = [self.train_step() for _ in range(self.params["steps_per_tick"])]
+            snap = self._compute_snapshot(sum(losses) / len(losses))
             self._snap = snap
             self.version += 1
             self.changed.notify_all()

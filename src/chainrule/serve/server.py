@@ -65,13 +65,27 @@ class ServeApp:
         self.lock = threading.Lock()
         self.hosts: set[str] = set()
         self.stopping = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_forever, name="chainrule-serve-reaper", daemon=True)
+        self._reaper.start()
+
+    def _reap_forever(self) -> None:
+        while not self.stopping.wait(IDLE_SECONDS / 4):
+            self.reap()
 
     def allow_hosts(self, host: str, port: int) -> None:
         """Accept Host headers naming this server: ``host:port`` (and localhost/127.0.0.1/[::1] for a loopback
         or wildcard bind)."""
-        names = {host}
+        names = {host.lower()}
         if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
             names |= {"127.0.0.1", "localhost", "[::1]"}
+        if host in ("0.0.0.0", "::"):  # every interface: this machine's names and addresses too
+            import socket
+            name = socket.gethostname()
+            names |= {name.lower(), socket.getfqdn().lower()}
+            try:
+                names |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+            except OSError:
+                pass
         if ":" in host and not host.startswith("["):
             names.add(f"[{host}]")
         self.hosts = {f"{n}:{port}" for n in names} | ({n for n in names} if port == 80 else set())

@@ -82,7 +82,7 @@ const Play = {
     } catch (e) { P.showError(e.message); }
   },
 
-  stop() { delete document.body.dataset.play; if (this.es) this.es.close(); this.es = null; if (this.id) fetch("/api/play/" + this.id, {method: "DELETE", keepalive: true}).catch(() => {}); this.id = null; },
+  stop() { this.busy = null; delete document.body.dataset.play; if (this.es) this.es.close(); this.es = null; if (this.id) fetch("/api/play/" + this.id, {method: "DELETE", keepalive: true}).catch(() => {}); this.id = null; },
 
   request() { const s = {...this.settings}; if (s.dataset === "custom") s.points = this.points; return s; },
 
@@ -101,7 +101,8 @@ const Play = {
       if (this.history.length > 4000) this.history = this.history.filter((_, i) => i % 2 === 0);
     }
     if (s.step === 0) this.history = [];
-    this.snap = s; this.showError(s.error);
+    this.snap = s;
+    if (s.error || this.trainingError) { this.trainingError = !!s.error; this.showError(s.error); }  // settings errors stay
     if (!this.drawPending) { this.drawPending = true; requestAnimationFrame(() => { this.drawPending = false; this.draw(); }); }
   },
 
@@ -120,18 +121,23 @@ const Play = {
     }
   },
 
-  async act(action) {
-    await this.ready;
-    if (!this.id) return;
-    try { const r = await CR.post(`/api/play/${this.id}`, {action}); if (this.snap) { this.snap.playing = r.playing; this.drawButtons(); } }
-    catch (e) { this.showError(e.message); }
+  // requests to the playground go one after the other, in the order of the user's actions
+  queue(task) { const run = () => task(); this.busy = (this.busy || this.ready || Promise.resolve()).then(run, run); return this.busy; },
+
+  act(action) {
+    return this.queue(async () => {
+      if (!this.id) return;
+      try { const r = await CR.post(`/api/play/${this.id}`, {action}); if (this.snap) { this.snap.playing = r.playing; this.drawButtons(); } }
+      catch (e) { this.showError(e.message); }
+    });
   },
 
-  async reset() {
-    await this.ready;
-    if (!this.id) { this.ready = this.start(); return this.ready; }
-    try { const r = await CR.post(`/api/play/${this.id}`, {action: "reset", settings: this.request()}); this.accept(r); }
-    catch (e) { this.revert(); this.showError(e.message, "The settings are back to those of the current model."); }
+  reset() {
+    return this.queue(async () => {
+      if (!this.id) return this.start();
+      try { const r = await CR.post(`/api/play/${this.id}`, {action: "reset", settings: this.request()}); this.accept(r); }
+      catch (e) { this.revert(); this.showError(e.message, "The settings are back to those of the current model."); }
+    });
   },
 
   changed(key, input) {
