@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from chainrule.serve.app import MAX_PLAYGROUNDS
 from chainrule.serve.playground import LIMITS, Playground, check_params
-from chainrule.serve.server import MAX_PLAYGROUNDS
 
 from .conftest import Server
 
