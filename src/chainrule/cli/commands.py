@@ -1,4 +1,4 @@
-"""The subcommands: train, resume, evaluate, predict, draw, summary. Each returns an exit status."""
+"""The subcommands: train, resume, evaluate, predict, draw, summary, serve. Each returns an exit status."""
 
 from __future__ import annotations
 
@@ -281,5 +281,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``chainrule serve``: the local web app (imported only here)."""
+    from ..serve import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port {args.port} is not a port number; give one from 1 to 65535 (or 0 for any free port).")
+    return serve(args.folder, host=args.host, port=args.port, open_browser=args.open)
+
+
 COMMANDS = {"train": cmd_train, "resume": cmd_resume, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "draw": cmd_draw, "summary": cmd_summary}
+            "draw": cmd_draw, "summary": cmd_summary, "serve": cmd_serve}

@@ -25,6 +25,7 @@ examples:
   chainrule evaluate runs/moons                     test metrics and confusion matrix
   chainrule predict runs/moons --input points.csv   predictions and class probabilities
   chainrule resume runs/moons                       continue an interrupted run exactly
+  chainrule serve runs --open                       watch the runs live, and the playground, in the browser
 """
 
 
@@ -122,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="layer table: names, output shapes, parameter counts")
     p.add_argument("run", metavar="RUN", help="run directory written by `chainrule train`")
+
+    p = sub.add_parser("serve", help="local web app: live run dashboards and a playground that trains live")
+    p.add_argument("folder", metavar="FOLDER", nargs="?", default="runs",
+                   help="folder whose run directories are shown (default: runs)")
+    p.add_argument("--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000; 0: any)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--open", action="store_true", help="open the page in the web browser")
     return parser
 
 
