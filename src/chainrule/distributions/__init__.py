@@ -1,0 +1,14 @@
+"""``chainrule.distributions``: PyTorch's ``torch.distributions`` — probability distributions with
+reparameterised sampling, log densities, entropies, moments, KL divergences, constraints and transforms.
+"""
+
+from . import constraints
+from .distribution import Distribution
+from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .location_scale import Cauchy, Laplace, Normal
+from .uniform import Exponential, Uniform
+
+__all__ = [
+    "constraints", "Distribution", "Beta", "Chi2", "Dirichlet", "Gamma", "Cauchy", "Laplace", "Normal",
+    "Exponential", "Uniform",
+]  # fmt: skip
