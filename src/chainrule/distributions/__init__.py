@@ -3,6 +3,8 @@ reparameterised sampling, log densities, entropies, moments, KL divergences, con
 """
 
 from . import constraints
+from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
+from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .location_scale import Cauchy, Laplace, Normal
@@ -10,5 +12,5 @@ from .uniform import Exponential, Uniform
 
 __all__ = [
     "constraints", "Distribution", "Beta", "Chi2", "Dirichlet", "Gamma", "Cauchy", "Laplace", "Normal",
-    "Exponential", "Uniform",
+    "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
 ]  # fmt: skip
