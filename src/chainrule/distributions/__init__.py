@@ -7,10 +7,13 @@ from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .independent import Independent
 from .location_scale import Cauchy, Laplace, Normal
+from .multivariate_normal import MultivariateNormal
 from .uniform import Exponential, Uniform
 
 __all__ = [
     "constraints", "Distribution", "Beta", "Chi2", "Dirichlet", "Gamma", "Cauchy", "Laplace", "Normal",
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
+    "Independent", "MultivariateNormal",
 ]  # fmt: skip
