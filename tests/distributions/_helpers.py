@@ -62,10 +62,11 @@ def sample_stats(dist: Any, n: int = 40000, seed: int = 0) -> tuple[np.ndarray, 
     return x.mean(0), x.var(0)
 
 
-def assert_stats(dist: Any, n: int = 40000, seed: int = 0, k: float = 5.0) -> None:
+def assert_stats(dist: Any, n: int = 40000, seed: int = 0, k: float = 5.0, check_var: bool = True) -> None:
     """The sample mean is within k standard errors of ``dist.mean`` and the sample variance near ``dist.variance``."""
     m, v = sample_stats(dist, n, seed)
     mean = dist.mean.detach().numpy().astype(np.float64)
     var = dist.variance.detach().numpy().astype(np.float64)
     assert np.all(np.abs(m - mean) <= k * np.sqrt(var / n) + 1e-12), (m, mean)
-    np.testing.assert_allclose(v, var, rtol=0.1)
+    if check_var:
+        np.testing.assert_allclose(v, var, rtol=0.1)
