@@ -3,12 +3,14 @@ reparameterised sampling, log densities, entropies, moments, KL divergences, con
 """
 
 from . import constraints, transforms
+from . import kl_cross as _kl_cross  # registers the cross-family KL pairs
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .constraint_registry import biject_to, transform_to
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .independent import Independent
+from .kl import kl_divergence, register_kl
 from .location_scale import Cauchy, Laplace, Normal
 from .multivariate_normal import MultivariateNormal
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
@@ -20,5 +22,5 @@ __all__ = [
     "constraints", "Distribution", "Beta", "Chi2", "Dirichlet", "Gamma", "Cauchy", "Laplace", "Normal",
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
-    "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
 ]  # fmt: skip
