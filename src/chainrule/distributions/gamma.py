@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import constraints
-from ._special import digamma, lgamma, standard_gamma
+from ._special import digamma, gammainc, lgamma, standard_gamma
 from .distribution import Distribution
 from .utils import broadcast_all
 
@@ -82,6 +82,12 @@ class Gamma(Distribution):
             self._validate_sample(value)
         return (_xlogy(self.concentration, self.rate) + _xlogy(self.concentration - 1, value)
                 - self.rate * value - lgamma(self.concentration))  # fmt: skip
+
+    def cdf(self, value: Any) -> Any:
+        """P(α, βx), the regularised lower incomplete gamma function."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self) -> Any:
         """α − log β + log Γ(α) + (1 − α)ψ(α)."""
