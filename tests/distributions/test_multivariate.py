@@ -143,3 +143,25 @@ def test_independent_matches_torch(dtype):
         ValueError, match=r"Expected reinterpreted_batch_ndims <= len\(base_distribution.batch_shape\)"
     ):
         cd.Independent(cd.Normal(cl, cs), 4)
+
+
+def test_pytorch_module_paths_import():
+    """``from torch.distributions.<module> import <Name>`` works with chainrule for every family we have."""
+    import importlib
+
+    pairs = [("normal", "Normal"), ("laplace", "Laplace"), ("cauchy", "Cauchy"), ("beta", "Beta"), ("chi2", "Chi2"),
+             ("dirichlet", "Dirichlet"), ("exponential", "Exponential"), ("binomial", "Binomial"),
+             ("geometric", "Geometric"), ("poisson", "Poisson"), ("one_hot_categorical", "OneHotCategorical"),
+             ("relaxed_bernoulli", "RelaxedBernoulli"), ("relaxed_bernoulli", "LogitRelaxedBernoulli"),
+             ("relaxed_categorical", "RelaxedOneHotCategorical"), ("relaxed_categorical", "ExpRelaxedCategorical"),
+             ("studentT", "StudentT"), ("log_normal", "LogNormal"), ("half_normal", "HalfNormal"), ("gumbel", "Gumbel"),
+             ("bernoulli", "Bernoulli"), ("categorical", "Categorical"), ("gamma", "Gamma"), ("uniform", "Uniform"),
+             ("multivariate_normal", "MultivariateNormal"), ("independent", "Independent"), ("kl", "kl_divergence"),
+             ("transformed_distribution", "TransformedDistribution"), ("distribution", "Distribution"),
+             ("transforms", "ExpTransform"), ("constraints", "positive"), ("constraint_registry", "biject_to"),
+             ("utils", "broadcast_all")]  # fmt: skip
+    for module, name in pairs:
+        importlib.import_module(f"torch.distributions.{module}").__dict__[name]  # the path exists in PyTorch
+        ours = getattr(importlib.import_module(f"chainrule.distributions.{module}"), name)
+        if name[0].isupper() and hasattr(cd, name):
+            assert ours is getattr(cd, name)

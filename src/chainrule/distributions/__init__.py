@@ -18,6 +18,30 @@ from .student_t import StudentT
 from .transformed_distribution import Gumbel, HalfNormal, LogNormal, TransformedDistribution
 from .uniform import Exponential, Uniform
 
+# PyTorch's module paths (``from torch.distributions.normal import Normal``) name the module that holds each
+# family here; our files group families by concern, so those paths are aliases of the grouping modules.
+_MODULE_ALIASES = {
+    "normal": "location_scale", "laplace": "location_scale", "cauchy": "location_scale",
+    "beta": "gamma", "chi2": "gamma", "dirichlet": "gamma", "exponential": "uniform",
+    "binomial": "bernoulli", "geometric": "bernoulli", "poisson": "bernoulli",
+    "one_hot_categorical": "categorical", "relaxed_bernoulli": "relaxed", "relaxed_categorical": "relaxed",
+    "studentT": "student_t", "log_normal": "transformed_distribution", "half_normal": "transformed_distribution",
+    "gumbel": "transformed_distribution",
+}  # fmt: skip
+
+
+def _install_aliases() -> None:
+    import importlib
+    import sys
+
+    for alias, target in _MODULE_ALIASES.items():
+        module = importlib.import_module(f"{__name__}.{target}")
+        sys.modules.setdefault(f"{__name__}.{alias}", module)
+        globals().setdefault(alias, module)
+
+
+_install_aliases()
+
 __all__ = [
     "constraints", "Distribution", "Beta", "Chi2", "Dirichlet", "Gamma", "Cauchy", "Laplace", "Normal",
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
