@@ -12,6 +12,8 @@ from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .location_scale import Cauchy, Laplace, Normal
+from .mixture import MixtureSameFamily
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .student_t import StudentT
@@ -26,7 +28,7 @@ _MODULE_ALIASES = {
     "binomial": "bernoulli", "geometric": "bernoulli", "poisson": "bernoulli",
     "one_hot_categorical": "categorical", "relaxed_bernoulli": "relaxed", "relaxed_categorical": "relaxed",
     "studentT": "student_t", "log_normal": "transformed_distribution", "half_normal": "transformed_distribution",
-    "gumbel": "transformed_distribution",
+    "gumbel": "transformed_distribution", "mixture_same_family": "mixture",
 }  # fmt: skip
 
 
@@ -47,4 +49,5 @@ __all__ = [
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
+    "MixtureSameFamily", "Multinomial",
 ]  # fmt: skip
