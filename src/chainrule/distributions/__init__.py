@@ -15,6 +15,8 @@ from .location_scale import Cauchy, Laplace, Normal
 from .mixture import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
+from .pareto_weibull import Pareto, Weibull
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .student_t import StudentT
 from .transformed_distribution import Gumbel, HalfNormal, LogNormal, TransformedDistribution
@@ -29,6 +31,7 @@ _MODULE_ALIASES = {
     "one_hot_categorical": "categorical", "relaxed_bernoulli": "relaxed", "relaxed_categorical": "relaxed",
     "studentT": "student_t", "log_normal": "transformed_distribution", "half_normal": "transformed_distribution",
     "gumbel": "transformed_distribution", "mixture_same_family": "mixture",
+    "pareto": "pareto_weibull", "weibull": "pareto_weibull",
 }  # fmt: skip
 
 
@@ -49,5 +52,5 @@ __all__ = [
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
-    "MixtureSameFamily", "Multinomial",
+    "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull",
 ]  # fmt: skip

@@ -1,0 +1,64 @@
+"""Pareto, Weibull and NegativeBinomial against torch.distributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+import chainrule.distributions as cd
+
+from ._helpers import assert_stats, check_moments, close, ours_theirs, to_pair
+
+torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
+
+R = np.random.default_rng(7)
+S = (2, 3)
+CASES = [
+    ("Pareto", dict(scale=R.uniform(0.5, 2, size=S), alpha=R.uniform(2.5, 5, size=S)), R.uniform(2.0, 6, size=(4,) + S)),
+    ("Weibull", dict(scale=R.uniform(0.5, 2, size=S), concentration=R.uniform(0.8, 3, size=S)),
+     R.uniform(0.1, 3, size=(4,) + S)),
+    ("NegativeBinomial", dict(total_count=R.uniform(1, 6, size=S), probs=R.uniform(0.1, 0.8, size=S)),
+     R.integers(0, 9, size=(4,) + S).astype(float)),
+    ("NegativeBinomial", dict(total_count=R.uniform(1, 6, size=S), logits=R.normal(size=S)),
+     R.integers(0, 9, size=(4,) + S).astype(float)),
+]  # fmt: skip
+IDS = ["Pareto", "Weibull", "NegativeBinomial-probs", "NegativeBinomial-logits"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,params,value", CASES, ids=IDS)
+def test_matches_torch(name, params, value, dtype):
+    ours, theirs = ours_theirs(name, params, dtype, torch)
+    tol = dict(rtol=5e-5, atol=5e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
+    v, tv = to_pair(value, dtype, torch)
+    close(ours.log_prob(v), theirs.log_prob(tv), dtype, **tol)
+    if name != "NegativeBinomial":
+        close(ours.entropy(), theirs.entropy(), dtype, **tol)
+        close(ours.cdf(v), theirs.cdf(tv), dtype, **tol)
+    check_moments(ours, theirs, dtype, ("mean", "variance", "mode"), **tol)
+    for shape in [(), (5,)]:
+        assert tuple(ours.sample(shape).shape) == tuple(theirs.sample(shape).shape)
+    e = ours.expand((3,) + S)
+    assert type(e) is type(ours) and tuple(e.sample().shape) == (3,) + S
+    d = getattr(cd, name)(**{k: chainrule.tensor(p) for k, p in params.items()})
+    assert_stats(d, n=60000, check_var=name != "Pareto")
+
+
+def test_log_prob_gradients_match_torch():
+    for name, params, value in CASES:
+        cps = {k: chainrule.tensor(v, requires_grad=True) for k, v in params.items()}
+        tps = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+        getattr(cd, name)(**cps).log_prob(chainrule.tensor(value)).sum().backward()
+        getattr(torch.distributions, name)(**tps).log_prob(torch.tensor(value)).sum().backward()
+        for k in params:
+            np.testing.assert_allclose(
+                cps[k].grad.numpy(), tps[k].grad.numpy(), rtol=1e-8, err_msg=f"{name} {k}"
+            )
+
+
+def test_support_validation():
+    with pytest.raises(ValueError, match="to be within the support"):
+        cd.Pareto(chainrule.tensor([2.0]), chainrule.tensor([3.0])).log_prob(chainrule.tensor([1.0]))
+    with pytest.raises(ValueError, match="Expected parameter probs"):
+        cd.NegativeBinomial(chainrule.tensor([2.0]), probs=chainrule.tensor([1.0]))
