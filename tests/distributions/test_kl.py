@@ -41,6 +41,7 @@ PARAMS = {
     "Uniform": lambda: dict(low=R.uniform(0.1, 0.3, size=S), high=R.uniform(0.6, 0.9, size=S)),
     "Cauchy": lambda: dict(loc=R.normal(size=S), scale=_pos()),
     "LogNormal": lambda: dict(loc=R.normal(size=S), scale=_pos()),
+    "Pareto": lambda: dict(scale=_pos(0.5, 1.5), alpha=_pos(2.5, 5.0)),
 }
 SAME = sorted(PARAMS)
 CROSS = [
@@ -53,6 +54,9 @@ CROSS = [
     ("Normal", "Exponential"), ("Normal", "Gamma"), ("Normal", "Uniform"), ("Normal", "Gumbel"),
     ("Normal", "Laplace"), ("Poisson", "Bernoulli"), ("Poisson", "Binomial"), ("Uniform", "Beta"),
     ("Uniform", "Exponential"), ("Uniform", "Gamma"), ("Uniform", "Gumbel"), ("Uniform", "Normal"),
+    ("Beta", "Pareto"), ("Exponential", "Pareto"), ("Gamma", "Pareto"), ("Gumbel", "Pareto"), ("Laplace", "Pareto"),
+    ("Normal", "Pareto"), ("Pareto", "Beta"), ("Pareto", "Uniform"), ("Pareto", "Exponential"), ("Pareto", "Gamma"),
+    ("Pareto", "Normal"), ("Uniform", "Pareto"),
 ]  # fmt: skip
 
 
@@ -136,6 +140,13 @@ def test_kl_infinite_where_supports_do_not_nest():
     q = cd.Uniform(chainrule.tensor([0.1, 0.0]), chainrule.tensor([1.0, 1.0]))
     out = cd.kl_divergence(p, q).numpy()
     assert np.isinf(out[0]) and np.isfinite(out[1])
+    # Uniform ‖ Pareto is finite only where the interval lies above the Pareto scale
+    u = cd.Uniform(chainrule.tensor([1.5, 0.5]), chainrule.tensor([3.0, 3.0]))
+    par = cd.Pareto(chainrule.tensor([1.0, 1.0]), chainrule.tensor([2.0, 2.0]))
+    tu = torch.distributions.Uniform(torch.tensor([1.5, 0.5]), torch.tensor([3.0, 3.0]))
+    tpar = torch.distributions.Pareto(torch.tensor([1.0, 1.0]), torch.tensor([2.0, 2.0]))
+    np.testing.assert_allclose(cd.kl_divergence(u, par).numpy(), torch.distributions.kl_divergence(tu, tpar).numpy(),
+                               rtol=1e-6)  # fmt: skip
     bern_p = cd.Bernoulli(probs=chainrule.tensor([0.0, 0.5]))
     bern_q = cd.Bernoulli(probs=chainrule.tensor([0.3, 1.0]))
     t = torch.distributions.kl_divergence(torch.distributions.Bernoulli(probs=torch.tensor([0.0, 0.5])),

@@ -39,6 +39,8 @@ TRANSFORMS = [
     (lambda m: m.IndependentTransform(m.SigmoidTransform(), 1), R.normal(size=(4, 3))),
     (lambda m: m.ExpTransform().inv, R.uniform(0.2, 3, size=(4, 3))),
     (lambda m: m.LowerCholeskyTransform(), R.normal(size=(2, 3, 3))),
+    (lambda m: m.SoftplusTransform(), R.normal(size=(4, 3))),
+    (lambda m: m.ReshapeTransform((3,), (3, 1)), R.normal(size=(4, 3))),
 ]
 TIDS = [
     "exp",
@@ -51,6 +53,8 @@ TIDS = [
     "independent",
     "inverse",
     "lowerchol",
+    "softplus",
+    "reshape",
 ]
 
 
@@ -192,6 +196,25 @@ def test_transformed_distribution_matches_torch_generic():
     close(neg.cdf(x), tneg.cdf(tx), np.float64)
     with pytest.raises(ValueError, match="transforms must be a Transform or list"):
         cd.TransformedDistribution(cd.Normal(0.0, 1.0), "exp")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_logistic_normal_matches_torch(dtype):
+    loc, scale = R.normal(size=(2, 3)), R.uniform(0.5, 1.5, size=(2, 3))
+    ours = cd.LogisticNormal(chainrule.tensor(loc.astype(dtype)), chainrule.tensor(scale.astype(dtype)))
+    theirs = torch.distributions.LogisticNormal(
+        torch.tensor(loc.astype(dtype)), torch.tensor(scale.astype(dtype))
+    )
+    assert tuple(ours.batch_shape) == (2,) and tuple(ours.event_shape) == (4,)
+    v, tv = to_pair(R.dirichlet(np.ones(4), size=(5, 2)), dtype, torch)
+    tol = dict(rtol=5e-5, atol=5e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
+    close(ours.log_prob(v), theirs.log_prob(tv), dtype, **tol)
+    s = ours.rsample((6,))
+    assert tuple(s.shape) == (6, 2, 4)
+    np.testing.assert_allclose(s.detach().numpy().sum(-1), 1.0, rtol=1e-5)
+    scalar = cd.LogisticNormal(chainrule.zeros(3), chainrule.ones(3))
+    tscalar = torch.distributions.LogisticNormal(torch.zeros(3), torch.ones(3))
+    assert tuple(scalar.batch_shape) == tuple(tscalar.batch_shape) and tuple(scalar.event_shape) == (4,)
 
 
 def test_lognormal_rsample_gradient_with_same_noise():

@@ -4,6 +4,7 @@ reparameterised sampling, log densities, entropies, moments, KL divergences, con
 
 from . import constraints, transforms
 from . import kl_cross as _kl_cross  # registers the cross-family KL pairs
+from . import kl_pareto as _kl_pareto  # and those involving Pareto
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .constraint_registry import biject_to, transform_to
@@ -12,6 +13,7 @@ from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .location_scale import Cauchy, Laplace, Normal
+from .logistic_normal import LogisticNormal
 from .mixture import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
@@ -52,5 +54,5 @@ __all__ = [
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
-    "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull",
+    "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal",
 ]  # fmt: skip
