@@ -57,6 +57,40 @@ def test_log_prob_gradients_match_torch():
             )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_half_cauchy_matches_torch(dtype):
+    scale = R.uniform(0.5, 2, size=S)
+    ours, theirs = ours_theirs("HalfCauchy", dict(scale=scale), dtype, torch)
+    tol = dict(rtol=5e-5, atol=5e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
+    v, tv = to_pair(R.uniform(0, 4, size=(4,) + S), dtype, torch)
+    close(ours.log_prob(v), theirs.log_prob(tv), dtype, **tol)
+    close(ours.cdf(v), theirs.cdf(tv), dtype, **tol)
+    u, tu = to_pair(R.uniform(0.05, 0.95, size=S), dtype, torch)
+    close(
+        ours.icdf(u), theirs.icdf(tu), dtype, **(dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else tol)
+    )
+    close(ours.entropy(), theirs.entropy(), dtype, **tol)
+    check_moments(ours, theirs, dtype, ("mean", "variance", "mode"), **tol)
+    chainrule.manual_seed(0)
+    x = cd.HalfCauchy(chainrule.tensor([2.0])).sample((40000,)).numpy()
+    assert x.min() >= 0 and abs(np.median(x) - 2.0) < 0.1  # the median of HalfCauchy(γ) is γ
+
+
+def test_import_is_lazy_and_both_spellings_work():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chainrule\n"
+        "assert 'chainrule.distributions' not in sys.modules\n"
+        "assert chainrule.distributions.Normal is __import__('chainrule.distributions').distributions.Normal\n"
+        "import chainrule.distributions as d\n"
+        "from chainrule.distributions.normal import Normal\n"
+        "assert d.Normal is Normal\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_support_validation():
     with pytest.raises(ValueError, match="to be within the support"):
         cd.Pareto(chainrule.tensor([2.0]), chainrule.tensor([3.0])).log_prob(chainrule.tensor([1.0]))

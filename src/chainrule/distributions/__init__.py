@@ -10,6 +10,7 @@ from .categorical import Categorical, OneHotCategorical
 from .constraint_registry import biject_to, transform_to
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
+from .half_cauchy import HalfCauchy
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .location_scale import Cauchy, Laplace, Normal
@@ -54,5 +55,5 @@ __all__ = [
     "Exponential", "Uniform", "Bernoulli", "Binomial", "Geometric", "Poisson", "Categorical", "OneHotCategorical",
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
-    "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal",
+    "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
 ]  # fmt: skip
