@@ -165,3 +165,37 @@ def test_pytorch_module_paths_import():
         ours = getattr(importlib.import_module(f"chainrule.distributions.{module}"), name)
         if name[0].isupper() and hasattr(cd, name):
             assert ours is getattr(cd, name)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lowrank_mvn_matches_torch(dtype):
+    loc, W, D = R.normal(size=(2, 4)), R.normal(size=(4, 2)), R.uniform(0.5, 2, size=(2, 4))
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
+    leaves = {}
+    for lib in (chainrule, torch):
+        ts = [lib.tensor(a.astype(dtype), requires_grad=True) for a in (loc, W, D)]
+        leaves[lib.__name__] = (lib.distributions.LowRankMultivariateNormal(*ts), ts)
+    ours, theirs = leaves["chainrule"][0], leaves["torch"][0]
+    v, tv = to_pair(R.normal(size=(5, 2, 4)), dtype, torch)
+    lp, tlp = ours.log_prob(v), theirs.log_prob(tv)
+    close(lp, tlp, dtype, **tol)
+    close(ours.entropy(), theirs.entropy(), dtype, **tol)
+    for name in ("mean", "mode", "variance", "covariance_matrix", "precision_matrix", "scale_tril"):
+        close(getattr(ours, name), getattr(theirs, name), dtype, **tol)
+    assert tuple(ours.batch_shape) == (2,) and tuple(ours.event_shape) == (4,)
+    assert tuple(ours.rsample((3,)).shape) == (3, 2, 4)
+    assert tuple(ours.expand((5, 2)).sample().shape) == (5, 2, 4)
+    if dtype == np.float64:
+        (lp.sum() + ours.entropy().sum()).backward()
+        (tlp.sum() + theirs.entropy().sum()).backward()
+        for a, b in zip(leaves["chainrule"][1], leaves["torch"][1]):
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-8, atol=1e-10)
+        chainrule.manual_seed(0)
+        x = ours.sample((40000,)).numpy()
+        np.testing.assert_allclose(np.cov(x[:, 0].T), ours.covariance_matrix.detach().numpy()[0], atol=0.12)
+    for lib in (cd, torch.distributions):
+        t = chainrule if lib is cd else torch
+        with pytest.raises(ValueError, match="cov_factor must be a batch of matrices with shape 4 x m"):
+            lib.LowRankMultivariateNormal(t.zeros(4), t.ones(3, 2), t.ones(4))
+        with pytest.raises(ValueError, match=r"cov_diag must be a batch of vectors with shape"):
+            lib.LowRankMultivariateNormal(t.zeros(4), t.ones(4, 2), t.ones(3))

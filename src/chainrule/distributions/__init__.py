@@ -4,6 +4,7 @@ reparameterised sampling, log densities, entropies, moments, KL divergences, con
 
 from . import constraints, transforms
 from . import kl_cross as _kl_cross  # registers the cross-family KL pairs
+from . import kl_lowrank as _kl_lowrank  # low-rank Gaussians
 from . import kl_pareto as _kl_pareto  # and those involving Pareto
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
@@ -15,6 +16,7 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .location_scale import Cauchy, Laplace, Normal
 from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
@@ -56,4 +58,5 @@ __all__ = [
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
+    "LowRankMultivariateNormal",
 ]  # fmt: skip
