@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["broadcast_all", "lazy_property", "logits_to_probs", "probs_to_logits", "clamp_probs"]
+__all__ = ["broadcast_all", "lazy_property", "logits_to_probs", "probs_to_logits", "clamp_probs", "euler_constant"]
+
+euler_constant = 0.57721566490153286060  # Euler–Mascheroni γ
 
 
 def _tensor_cls() -> Any:
