@@ -64,6 +64,12 @@ def test_scalar_parameters_give_empty_batch_shape():
     assert tuple(cd.Normal(0.0, 1.0).batch_shape) == ()
     assert cd.Normal(0.0, 1.0).sample().dtype == chainrule.float32
     assert tuple(cd.Uniform(0.0, chainrule.ones(3)).batch_shape) == (3,)
+    # NumPy scalars are numbers too (numbers.Number, as PyTorch's broadcast_all accepts)
+    d = cd.Normal(np.float32(0.5), np.float64(2.0))
+    assert tuple(d.batch_shape) == () and d.loc.dtype == chainrule.float32
+    assert tuple(cd.Uniform(0, 3).sample((2,)).shape) == (2,)
+    with pytest.raises(ValueError, match="Input arguments must all be instances of numbers.Number"):
+        cd.Normal(np.zeros(2), 1.0)
 
 
 def _rsample_grad(lib, name, params, noise_fn):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from numbers import Number
 from typing import Any
 
 from . import constraints
@@ -190,7 +191,7 @@ class AffineTransform(Transform):
     def sign(self) -> Any:
         """sign(scale)."""
         s = self.scale
-        if isinstance(s, (int, float)):
+        if isinstance(s, Number):
             return 1 if s > 0 else -1 if s < 0 else 0
         return s.sign()
 
@@ -206,7 +207,7 @@ class AffineTransform(Transform):
 
         shape = tuple(x.shape)
         scale = self.scale
-        if isinstance(scale, (int, float)):
+        if isinstance(scale, Number):
             result = chainrule.full_like(x, math.log(abs(scale)))
         else:
             result = scale.abs().log()

@@ -7,6 +7,7 @@ probabilities or logits.
 from __future__ import annotations
 
 import math
+from numbers import Number
 from typing import Any
 
 from . import constraints
@@ -39,7 +40,7 @@ class _ProbsLogits(Distribution):
         else:
             self.logits = param
         self._param = param
-        return () if isinstance(value, (int, float)) else param.shape
+        return () if isinstance(value, Number) else param.shape
 
     def _expand_param(self, new: Any, batch_shape: Any) -> None:
         if "probs" in self.__dict__:
@@ -214,7 +215,7 @@ class Binomial(_ProbsLogits):
         else:
             self.logits = param
         self._param = param
-        super().__init__(() if isinstance(value, (int, float)) else param.shape, validate_args=validate_args)
+        super().__init__(() if isinstance(value, Number) else param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Binomial:
         """Binomial with total_count and the parameter expanded to ``batch_shape``."""
@@ -307,9 +308,7 @@ class Poisson(Distribution):
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
         (self.rate,) = broadcast_all(rate)
-        super().__init__(
-            () if isinstance(rate, (int, float)) else self.rate.shape, validate_args=validate_args
-        )
+        super().__init__(() if isinstance(rate, Number) else self.rate.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Poisson:
         """Poisson with the rate expanded to ``batch_shape``."""

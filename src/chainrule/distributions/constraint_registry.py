@@ -8,6 +8,7 @@ non-bijective one (softmax onto the simplex). Both dispatch on the constraint's 
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Number
 from typing import Any
 
 from . import constraints, transforms
@@ -68,8 +69,8 @@ def _less_than(constraint: Any) -> transforms.Transform:
 
 def _interval(constraint: Any) -> transforms.Transform:
     lb, ub = constraint.lower_bound, constraint.upper_bound
-    lower_is_0 = isinstance(lb, (int, float)) and lb == 0
-    upper_is_1 = isinstance(ub, (int, float)) and ub == 1
+    lower_is_0 = isinstance(lb, Number) and lb == 0
+    upper_is_1 = isinstance(ub, Number) and ub == 1
     if lower_is_0 and upper_is_1:
         return transforms.SigmoidTransform()
     return transforms.ComposeTransform(

@@ -6,6 +6,7 @@ x = z/β (Gamma), x = z/Σz (Dirichlet) and its first coordinate (Beta) all pass
 
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any
 
 from . import constraints
@@ -20,7 +21,7 @@ def _xlogy(x: Any, y: Any) -> Any:
     """x·log y with 0 where x = 0 (PyTorch's xlogy)."""
     import chainrule
 
-    if isinstance(x, (int, float)):
+    if isinstance(x, Number):
         return x * y.log() if x != 0 else y * 0
     return chainrule.where(x == 0, x * 0, x * y.log())
 
@@ -40,7 +41,7 @@ class Gamma(Distribution):
 
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        both_numbers = isinstance(concentration, (int, float)) and isinstance(rate, (int, float))
+        both_numbers = isinstance(concentration, Number) and isinstance(rate, Number)
         super().__init__(() if both_numbers else self.concentration.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Gamma:
@@ -193,7 +194,7 @@ class Beta(Distribution):
         import chainrule
 
         c1, c0 = broadcast_all(concentration1, concentration0)
-        both_numbers = isinstance(concentration1, (int, float)) and isinstance(concentration0, (int, float))
+        both_numbers = isinstance(concentration1, Number) and isinstance(concentration0, Number)
         self._dirichlet = Dirichlet(chainrule.stack([c1, c0], -1), validate_args=validate_args)
         super().__init__(() if both_numbers else self._dirichlet._batch_shape, validate_args=validate_args)
 

@@ -7,6 +7,7 @@ Each draws x = loc + scale·ε with ε from the standard member, so ``rsample`` 
 from __future__ import annotations
 
 import math
+from numbers import Number
 from typing import Any
 
 from . import constraints
@@ -26,7 +27,7 @@ class _LocScale(Distribution):
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         self.loc, self.scale = broadcast_all(loc, scale)
-        both_numbers = isinstance(loc, (int, float)) and isinstance(scale, (int, float))
+        both_numbers = isinstance(loc, Number) and isinstance(scale, Number)
         super().__init__(() if both_numbers else self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:

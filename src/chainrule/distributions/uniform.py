@@ -7,6 +7,7 @@ Uniform draws x = low + (high − low)·u (∂x/∂low = 1 − u, ∂x/∂high =
 from __future__ import annotations
 
 import math
+from numbers import Number
 from typing import Any
 
 from . import constraints
@@ -25,7 +26,7 @@ class Uniform(Distribution):
 
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = broadcast_all(low, high)
-        both_numbers = isinstance(low, (int, float)) and isinstance(high, (int, float))
+        both_numbers = isinstance(low, Number) and isinstance(high, Number)
         super().__init__(() if both_numbers else self.low.shape, validate_args=validate_args)
         if self._validate_args and not bool(self.low.lt(self.high).all()):
             raise ValueError("Uniform is not defined when low>= high")
@@ -102,9 +103,7 @@ class Exponential(Distribution):
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
         (self.rate,) = broadcast_all(rate)
-        super().__init__(
-            () if isinstance(rate, (int, float)) else self.rate.shape, validate_args=validate_args
-        )
+        super().__init__(() if isinstance(rate, Number) else self.rate.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Exponential:
         """Exponential with rate expanded to ``batch_shape``."""

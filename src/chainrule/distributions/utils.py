@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Number
 from typing import Any
 
 import numpy as np
 
-__all__ = ["broadcast_all", "lazy_property", "logits_to_probs", "probs_to_logits", "clamp_probs", "euler_constant"]
+__all__ = [
+    "broadcast_all",
+    "lazy_property",
+    "logits_to_probs",
+    "probs_to_logits",
+    "clamp_probs",
+    "euler_constant",
+]
 
 euler_constant = 0.57721566490153286060  # Euler–Mascheroni γ
 
@@ -26,6 +34,8 @@ def _as_tensor(value: Any, like: Any = None) -> Any:
     if isinstance(value, Tensor):
         return value
     dtype = like.dtype if like is not None else chainrule.get_default_dtype()
+    if isinstance(value, np.generic):
+        value = value.item()
     return chainrule.tensor(value, dtype=dtype)
 
 
@@ -43,7 +53,7 @@ def broadcast_all(*values: Any) -> tuple[Any, ...]:
             like = v
             break
     for v in values:
-        if not isinstance(v, (Tensor, int, float)):
+        if not isinstance(v, (Tensor, Number)):
             raise ValueError("Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
                              "implementing __torch_function__.")  # fmt: skip
     tensors = [_as_tensor(v, like) for v in values]
