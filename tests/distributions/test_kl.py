@@ -215,3 +215,37 @@ def test_kl_lowrank_pairs_match_torch():
         theirs = torch.distributions.kl_divergence(make_p(torch), make_q(torch))
         close(ours, theirs, np.float64, rtol=1e-9, atol=1e-9)
     assert abs(cd.kl_divergence(lowrank(chainrule), lowrank(chainrule)).numpy()).max() < 1e-9
+
+
+def test_exponential_family_generic_entropy_and_kl_match_torch():
+    """The Bregman forms (ExponentialFamily.entropy and the generic KL) agree with PyTorch's and with the
+    closed forms; the class hierarchy matches PyTorch's."""
+    from chainrule.distributions import kl as ckl
+
+    tkl = torch.distributions.kl
+    for name in ("Normal", "Bernoulli", "Beta", "Dirichlet", "Exponential", "Gamma"):
+        p, tp = _build(name, PARAMS[name](), np.float64)
+        q, tq = _build(name, PARAMS[name](), np.float64)
+        assert isinstance(p, cd.ExponentialFamily) and isinstance(tp, torch.distributions.ExponentialFamily)
+        if name in ("Beta", "Dirichlet"):  # no carrier measure stated (as PyTorch): no generic entropy
+            with pytest.raises(NotImplementedError):
+                cd.ExponentialFamily.entropy(p)
+        else:
+            close(
+                cd.ExponentialFamily.entropy(p), torch.distributions.ExponentialFamily.entropy(tp), np.float64
+            )
+            close(cd.ExponentialFamily.entropy(p), p.entropy(), np.float64, rtol=1e-8, atol=1e-10)
+        close(
+            ckl._kl_expfamily_expfamily(p, q),
+            tkl._kl_expfamily_expfamily(tp, tq),
+            np.float64,
+            rtol=1e-8,
+            atol=1e-10,
+        )
+        close(ckl._kl_expfamily_expfamily(p, q), cd.kl_divergence(p, q), np.float64, rtol=1e-8, atol=1e-10)
+    for name in ("Categorical", "Binomial", "Geometric", "Laplace", "Uniform", "MultivariateNormal"):
+        assert issubclass(getattr(cd, name), cd.ExponentialFamily) == issubclass(
+            getattr(torch.distributions, name), torch.distributions.ExponentialFamily
+        )
+    with pytest.raises(NotImplementedError, match="cannot be computed using Bregman divergences"):
+        cd.kl_divergence(cd.Bernoulli(probs=chainrule.tensor([0.3])), cd.Exponential(chainrule.tensor([1.0])))

@@ -10,6 +10,7 @@ from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .constraint_registry import biject_to, transform_to
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .half_cauchy import HalfCauchy
 from .independent import Independent
@@ -58,5 +59,5 @@ __all__ = [
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
-    "LowRankMultivariateNormal",
+    "LowRankMultivariateNormal", "ExponentialFamily",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 from . import constraints
 from ._special import lgamma
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _draw, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli", "Binomial", "Geometric", "Poisson"]
@@ -72,7 +73,7 @@ class _ProbsLogits(Distribution):
         return new
 
 
-class Bernoulli(_ProbsLogits):
+class Bernoulli(_ProbsLogits, ExponentialFamily):
     """Bernoulli(p):  log p(x) = x log p + (1 − x) log(1 − p) = −BCE(logits, x)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -124,6 +125,20 @@ class Bernoulli(_ProbsLogits):
     def entropy(self) -> Any:
         """BCE_with_logits(logits, p)."""
         return _bce_with_logits(self.logits, self.probs)
+
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(log(p/(1 − p)),)."""
+        return (self.probs.log() - (-self.probs).log1p(),)
+
+    def _log_normalizer(self, x: Any) -> Any:
+        """A = log(1 + eˣ)."""
+        return x.exp().log1p()
+
+    @property
+    def _mean_carrier_measure(self) -> float:
+        """0."""
+        return 0
 
     def enumerate_support(self, expand: bool = True) -> Any:
         """[0, 1] along a new leading dimension (expanded over the batch if ``expand``)."""
@@ -300,7 +315,7 @@ class Binomial(_ProbsLogits):
         return values
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Poisson(λ):  log p(k) = k log λ − λ − log k!."""
 
     arg_constraints = {"rate": constraints.nonnegative}
@@ -350,3 +365,12 @@ class Poisson(Distribution):
         rate, value = broadcast_all(self.rate, value)
         xlogy = chainrule.where(value == 0, value * 0, value * rate.log())
         return xlogy - rate - lgamma(value + 1)
+
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(log λ,)."""
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x: Any) -> Any:
+        """A = eˣ."""
+        return x.exp()

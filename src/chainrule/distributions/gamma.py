@@ -12,6 +12,7 @@ from typing import Any
 from . import constraints
 from ._special import digamma, gammainc, lgamma, standard_gamma
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Gamma", "Chi2", "Dirichlet", "Beta"]
@@ -32,7 +33,7 @@ def _tiny(t: Any) -> float:
     return chainrule.finfo(t.dtype).tiny
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Gamma(α, β) (shape α = concentration, rate β):  log p(x) = α log β + (α−1) log x − βx − log Γ(α)."""
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
@@ -95,6 +96,20 @@ class Gamma(Distribution):
         c = self.concentration
         return c - self.rate.log() + lgamma(c) + (1.0 - c) * digamma(c)
 
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(α − 1, −β)."""
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x: Any, y: Any) -> Any:
+        """A = log Γ(x + 1) + (x + 1) log(−1/y)."""
+        return lgamma(x + 1) + (x + 1) * (-y.reciprocal()).log()
+
+    @property
+    def _mean_carrier_measure(self) -> float:
+        """0."""
+        return 0
+
 
 class Chi2(Gamma):
     """χ²(df) = Gamma(df/2, 1/2)."""
@@ -116,7 +131,7 @@ class Chi2(Gamma):
         return self.concentration * 2
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """Dir(α) on the simplex:  log p(x) = Σ(αᵢ − 1) log xᵢ + log Γ(Σαᵢ) − Σ log Γ(αᵢ)."""
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
@@ -182,8 +197,17 @@ class Dirichlet(Distribution):
         a0 = c.sum(-1)
         return lgamma(c).sum(-1) - lgamma(a0) - (k - a0) * digamma(a0) - ((c - 1.0) * digamma(c)).sum(-1)
 
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(α,)."""
+        return (self.concentration,)
 
-class Beta(Distribution):
+    def _log_normalizer(self, x: Any) -> Any:
+        """A = Σ log Γ(xᵢ) − log Γ(Σxᵢ)."""
+        return lgamma(x).sum(-1) - lgamma(x.sum(-1))
+
+
+class Beta(ExponentialFamily):
     """Beta(α, β) = the first coordinate of Dir([α, β]):  log p(x) = (α−1) log x + (β−1) log(1−x) − log B(α, β)."""
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
@@ -248,3 +272,12 @@ class Beta(Distribution):
     def entropy(self) -> Any:
         """The entropy of Dir([α, β])."""
         return self._dirichlet.entropy()
+
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(α, β)."""
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x: Any, y: Any) -> Any:
+        """A = log B(x, y)."""
+        return lgamma(x) + lgamma(y) - lgamma(x + y)

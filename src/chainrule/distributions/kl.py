@@ -17,6 +17,7 @@ from ._special import digamma, lgamma
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .location_scale import Cauchy, Laplace, Normal
@@ -180,6 +181,30 @@ def _kl_dirichlet_dirichlet(p: Any, q: Any) -> Any:
     t3 = p.concentration - q.concentration
     t4 = digamma(p.concentration) - digamma(sp).unsqueeze(-1)
     return t1 - t2 + (t3 * t4).sum(-1)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p: Any, q: Any) -> Any:
+    """A(θq) − A(θp) − ⟨θq − θp, ∇A(θp)⟩ (the Bregman divergence of A), for two members of one family.
+
+    As in PyTorch, θp is detached for ∇A, so gradients flow to q's parameters only.
+    """
+    import chainrule
+
+    if type(p) is not type(q):
+        raise NotImplementedError(
+            "The cross KL-divergence between different exponential families cannot be computed using "
+            "Bregman divergences"
+        )
+    p_nparams = [t.detach().requires_grad_() for t in p._natural_params]
+    q_nparams = q._natural_params
+    with chainrule.enable_grad():
+        lg_normal = p._log_normalizer(*p_nparams)
+        gradients = chainrule.autograd.grad(lg_normal.sum(), p_nparams)
+    result = q._log_normalizer(*q_nparams) - lg_normal.detach()
+    for pnp, qnp, g in zip(p_nparams, q_nparams, gradients):
+        result = result - _sum_rightmost((qnp - pnp.detach()) * g, len(q.event_shape))
+    return result
 
 
 @register_kl(Exponential, Exponential)

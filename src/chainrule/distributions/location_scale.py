@@ -13,6 +13,7 @@ from typing import Any
 from . import constraints
 from ._special import erfinv
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _draw, broadcast_all
 
 __all__ = ["Normal", "Laplace", "Cauchy"]
@@ -49,7 +50,7 @@ class _LocScale(Distribution):
         return self.loc
 
 
-class Normal(_LocScale):
+class Normal(_LocScale, ExponentialFamily):
     """N(loc, scale²):  log p(x) = −(x−μ)²/(2σ²) − log σ − ½ log 2π."""
 
     @property
@@ -91,6 +92,20 @@ class Normal(_LocScale):
     def entropy(self) -> Any:
         """½ + ½ log 2π + log σ."""
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(μ/σ², −1/(2σ²))."""
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x: Any, y: Any) -> Any:
+        """A = −x²/(4y) + ½ log(−π/y)."""
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()
+
+    @property
+    def _mean_carrier_measure(self) -> float:
+        """0."""
+        return 0
 
 
 class Laplace(_LocScale):

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _draw, broadcast_all
 
 __all__ = ["Uniform", "Exponential"]
@@ -94,7 +95,7 @@ class Uniform(Distribution):
         return (self.high - self.low).log()
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """Exp(rate):  log p(x) = log λ − λx for x ≥ 0."""
 
     arg_constraints = {"rate": constraints.positive}
@@ -158,3 +159,17 @@ class Exponential(Distribution):
     def entropy(self) -> Any:
         """1 − log λ."""
         return 1.0 - self.rate.log()
+
+    @property
+    def _natural_params(self) -> tuple[Any, ...]:
+        """(−λ,)."""
+        return (-self.rate,)
+
+    def _log_normalizer(self, x: Any) -> Any:
+        """A = −log(−x)."""
+        return -(-x).log()
+
+    @property
+    def _mean_carrier_measure(self) -> float:
+        """0."""
+        return 0
