@@ -42,6 +42,7 @@ PARAMS = {
     "Cauchy": lambda: dict(loc=R.normal(size=S), scale=_pos()),
     "LogNormal": lambda: dict(loc=R.normal(size=S), scale=_pos()),
     "Pareto": lambda: dict(scale=_pos(0.5, 1.5), alpha=_pos(2.5, 5.0)),
+    "ContinuousBernoulli": lambda: dict(probs=R.uniform(0.05, 0.95, size=S)),
 }
 SAME = sorted(PARAMS)
 CROSS = [
@@ -57,6 +58,10 @@ CROSS = [
     ("Beta", "Pareto"), ("Exponential", "Pareto"), ("Gamma", "Pareto"), ("Gumbel", "Pareto"), ("Laplace", "Pareto"),
     ("Normal", "Pareto"), ("Pareto", "Beta"), ("Pareto", "Uniform"), ("Pareto", "Exponential"), ("Pareto", "Gamma"),
     ("Pareto", "Normal"), ("Uniform", "Pareto"),
+    ("Beta", "ContinuousBernoulli"), ("Uniform", "ContinuousBernoulli"), ("ContinuousBernoulli", "Exponential"),
+    ("ContinuousBernoulli", "Normal"), ("ContinuousBernoulli", "Uniform"), ("ContinuousBernoulli", "Pareto"),
+    ("Exponential", "ContinuousBernoulli"), ("Gamma", "ContinuousBernoulli"), ("Gumbel", "ContinuousBernoulli"),
+    ("Laplace", "ContinuousBernoulli"), ("Normal", "ContinuousBernoulli"), ("Pareto", "ContinuousBernoulli"),
 ]  # fmt: skip
 
 

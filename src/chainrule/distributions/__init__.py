@@ -3,12 +3,14 @@ reparameterised sampling, log densities, entropies, moments, KL divergences, con
 """
 
 from . import constraints, transforms
+from . import kl_continuous_bernoulli as _kl_cb  # ContinuousBernoulli pairs
 from . import kl_cross as _kl_cross  # registers the cross-family KL pairs
 from . import kl_lowrank as _kl_lowrank  # low-rank Gaussians
 from . import kl_pareto as _kl_pareto  # and those involving Pareto
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .constraint_registry import biject_to, transform_to
+from .continuous_bernoulli import ContinuousBernoulli
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma import Beta, Chi2, Dirichlet, Gamma
@@ -59,5 +61,5 @@ __all__ = [
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
-    "LowRankMultivariateNormal", "ExponentialFamily",
+    "LowRankMultivariateNormal", "ExponentialFamily", "ContinuousBernoulli",
 ]  # fmt: skip

@@ -20,8 +20,10 @@ __all__ = ["Bernoulli", "Binomial", "Geometric", "Poisson"]
 
 
 def _bce_with_logits(logits: Any, target: Any) -> Any:
-    """max(l, 0) − l·t + log(1 + e^{−|l|}) elementwise."""
-    return logits.clamp(min=0) - logits * target + (-logits.abs()).exp().log1p()
+    """log(1 + eˡ) − l·t elementwise (the fused op: stable, with gradient σ(l) − t even at l = 0)."""
+    import chainrule.nn.functional as F
+
+    return F.binary_cross_entropy_with_logits(logits, target, reduction="none")
 
 
 def _one_of(probs: Any, logits: Any) -> None:
