@@ -22,8 +22,18 @@ CASES = [
      R.integers(0, 9, size=(4,) + S).astype(float)),
     ("NegativeBinomial", dict(total_count=R.uniform(1, 6, size=S), logits=R.normal(size=S)),
      R.integers(0, 9, size=(4,) + S).astype(float)),
+    ("FisherSnedecor", dict(df1=R.uniform(3, 9, size=S), df2=R.uniform(9, 14, size=S)), R.uniform(0.1, 3, size=(4,) + S)),
+    ("Kumaraswamy", dict(concentration1=R.uniform(1.2, 3, size=S), concentration0=R.uniform(1.2, 3, size=S)),
+     R.uniform(0.05, 0.95, size=(4,) + S)),
 ]  # fmt: skip
-IDS = ["Pareto", "Weibull", "NegativeBinomial-probs", "NegativeBinomial-logits"]
+IDS = [
+    "Pareto",
+    "Weibull",
+    "NegativeBinomial-probs",
+    "NegativeBinomial-logits",
+    "FisherSnedecor",
+    "Kumaraswamy",
+]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -33,8 +43,9 @@ def test_matches_torch(name, params, value, dtype):
     tol = dict(rtol=5e-5, atol=5e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
     v, tv = to_pair(value, dtype, torch)
     close(ours.log_prob(v), theirs.log_prob(tv), dtype, **tol)
-    if name != "NegativeBinomial":
+    if name not in ("NegativeBinomial", "FisherSnedecor"):
         close(ours.entropy(), theirs.entropy(), dtype, **tol)
+    if name in ("Pareto", "Weibull"):
         close(ours.cdf(v), theirs.cdf(tv), dtype, **tol)
     check_moments(ours, theirs, dtype, ("mean", "variance", "mode"), **tol)
     for shape in [(), (5,)]:

@@ -42,6 +42,8 @@ TABLE = {
     "Pareto": lambda: dict(scale=_p(*B), alpha=_p(*B, lo=2, hi=4)),
     "Weibull": lambda: dict(scale=_p(*B), concentration=_p(*B, lo=1, hi=3)),
     "Dirichlet": lambda: dict(concentration=_p(*B, 4, hi=3)),
+    "FisherSnedecor": lambda: dict(df1=_p(*B, lo=1, hi=6), df2=_p(*B, lo=1, hi=6)),
+    "Kumaraswamy": lambda: dict(concentration1=_p(*B, lo=0.5, hi=3), concentration0=_p(*B, lo=0.5, hi=3)),
     "Bernoulli": lambda: dict(probs=_p(*B)),
     "ContinuousBernoulli": lambda: dict(probs=_p(*B)),
     "Binomial": lambda: dict(total_count=5, probs=_p(*B)),

@@ -13,10 +13,12 @@ from .constraint_registry import biject_to, transform_to
 from .continuous_bernoulli import ContinuousBernoulli
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
+from .fisher_snedecor import FisherSnedecor
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .half_cauchy import HalfCauchy
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
 from .location_scale import Cauchy, Laplace, Normal
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -61,5 +63,5 @@ __all__ = [
     "Independent", "MultivariateNormal", "transforms", "biject_to", "transform_to", "TransformedDistribution",
     "Gumbel", "HalfNormal", "LogNormal", "StudentT", "RelaxedBernoulli", "RelaxedOneHotCategorical", "kl_divergence", "register_kl",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
-    "LowRankMultivariateNormal", "ExponentialFamily", "ContinuousBernoulli",
+    "LowRankMultivariateNormal", "ExponentialFamily", "ContinuousBernoulli", "FisherSnedecor", "Kumaraswamy",
 ]  # fmt: skip
