@@ -144,6 +144,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 _SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx", "distributed", "cli", "errors")
 _SUBPACKAGES += ("multiprocessing",)  # loaded on first use, like the others
+_SUBPACKAGES += ("distributions",)
 
 
 def save(obj: object, f: object) -> None:

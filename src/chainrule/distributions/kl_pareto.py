@@ -1,0 +1,97 @@
+"""KL(p ‖ q) pairs involving Pareto, as PyTorch registers them (inf where p's support is not inside q's)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._special import lgamma
+from .gamma import Beta, Gamma
+from .kl import _inf_like, _where, _x_log_x, register_kl
+from .location_scale import Laplace, Normal
+from .pareto_weibull import Pareto
+from .transformed_distribution import Gumbel
+from .uniform import Exponential, Uniform
+
+__all__: list[str] = []
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p: Any, q: Any) -> Any:
+    """α_q log(s_p/s_q) − log(α_q/α_p) + α_q/α_p − 1; inf where s_p < s_q."""
+    ratio = q.alpha / p.alpha
+    result = q.alpha * (p.scale / q.scale).log() - ratio.log() + ratio - 1
+    return _where(p.scale < q.scale, math.inf, result)
+
+
+@register_kl(Beta, Pareto)
+def _kl_beta_pareto(p: Any, q: Any) -> Any:
+    """inf."""
+    return _inf_like(p.concentration1)
+
+
+@register_kl(Exponential, Pareto)
+def _kl_exponential_pareto(p: Any, q: Any) -> Any:
+    """inf."""
+    return _inf_like(p.rate)
+
+
+@register_kl(Gamma, Pareto)
+def _kl_gamma_pareto(p: Any, q: Any) -> Any:
+    """inf."""
+    return _inf_like(p.concentration)
+
+
+@register_kl(Gumbel, Pareto)
+@register_kl(Laplace, Pareto)
+@register_kl(Normal, Pareto)
+def _kl_real_pareto(p: Any, q: Any) -> Any:
+    """inf."""
+    return _inf_like(p.loc)
+
+
+@register_kl(Pareto, Beta)
+@register_kl(Pareto, Uniform)
+def _kl_pareto_infinity(p: Any, q: Any) -> Any:
+    """inf: the Pareto support is unbounded."""
+    return _inf_like(p.scale)
+
+
+@register_kl(Pareto, Exponential)
+def _kl_pareto_exponential(p: Any, q: Any) -> Any:
+    """log(α/(sλ)) − 1/α + αsλ/(α − 1) − 1; inf for α ≤ 1."""
+    s = p.scale * q.rate
+    result = (p.alpha / s).log() - p.alpha.reciprocal() + p.alpha * s / (p.alpha - 1) - 1
+    return _where(p.alpha <= 1, math.inf, result)
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p: Any, q: Any) -> Any:
+    """−H(p) − E_p[log q(x)] in closed form; inf for α ≤ 1."""
+    c = p.scale.log() + p.alpha.reciprocal()
+    t1 = p.alpha.log() - c
+    t2 = lgamma(q.concentration) - q.concentration * q.rate.log()
+    t3 = (1 - q.concentration) * c
+    t4 = q.rate * p.alpha * p.scale / (p.alpha - 1)
+    return _where(p.alpha <= 1, math.inf, t1 + t2 + t3 + t4 - 1)
+
+
+@register_kl(Pareto, Normal)
+def _kl_pareto_normal(p: Any, q: Any) -> Any:
+    """−H(p) − E_p[log q(x)] in closed form; inf for α ≤ 2."""
+    var2 = 2 * q.scale.pow(2)
+    c = p.scale / (p.alpha - 1)
+    t1 = (math.sqrt(2 * math.pi) * q.scale * p.alpha / p.scale).log()
+    t2 = p.alpha.reciprocal()
+    t3 = p.alpha * c.pow(2) / (p.alpha - 2)
+    t4 = (p.alpha * c - q.loc).pow(2)
+    return _where(p.alpha <= 2, math.inf, t1 - t2 + (t3 + t4) / var2 - 1)
+
+
+@register_kl(Uniform, Pareto)
+def _kl_uniform_pareto(p: Any, q: Any) -> Any:
+    """(α + 1)·E_p[log x] − log(α sᵅ (h − l)); inf where l < s."""
+    w = p.high - p.low
+    t1 = (q.alpha * q.scale.pow(q.alpha) * w).log()
+    t2 = (_x_log_x(p.high) - _x_log_x(p.low) - w) / w
+    return _where(p.low < q.scale, math.inf, t2 * (q.alpha + 1) - t1)

@@ -1,0 +1,1 @@
+"""Tests of chainrule.distributions against torch.distributions."""
