@@ -474,3 +474,24 @@ def test_plumbing_does_not_load_at_import() -> None:
             "chainrule.backends.cudnn.deterministic = True; print(chainrule.autocast.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "[]" and out[1] == "chainrule.amp.autocast_mode"
+
+
+@pytest.mark.torch
+def test_device_and_layout_predicates_match_a_cpu_tensor_of_pytorch():
+    torch = pytest.importorskip("torch")
+    names = ["is_cuda", "is_cpu", "is_mps", "is_xpu", "is_meta", "is_quantized", "is_sparse", "is_mkldnn",
+             "is_nested", "is_ipu", "is_mtia", "is_vulkan", "is_xla", "is_maia"]
+    ours, theirs = chainrule.zeros(3), torch.zeros(3)
+    assert {n: getattr(ours, n) for n in names} == {n: getattr(theirs, n) for n in names}
+
+
+@pytest.mark.torch
+def test_indexing_with_a_range_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(12.0).reshape(3, 4)
+    x, t = chainrule.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    for idx in [range(2), (range(2), range(1, 3)), (slice(None), range(0, 4, 2))]:
+        y, u = x[idx], t[idx]
+        np.testing.assert_array_equal(y.detach().numpy(), u.detach().numpy())
+        y.sum().backward(); u.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())

@@ -140,6 +140,17 @@ class Tensor(TensorMethods):
         """Always False: chainrule computes on the CPU."""
         return False
 
+    @property
+    def is_cpu(self) -> bool:
+        """Always True: chainrule computes on the CPU."""
+        return True
+
+    # Other devices and layouts PyTorch scripts test for: never, here.
+    is_mps = is_xpu = is_ipu = is_mtia = is_vulkan = is_xla = is_maia = is_meta = property(
+        lambda self: False, doc="Always False: chainrule computes on the CPU, with no other device.")
+    is_quantized = is_sparse = is_mkldnn = is_nested = property(
+        lambda self: False, doc="Always False: chainrule tensors are dense, strided NumPy arrays.")
+
     def is_floating_point(self) -> bool:
         """True for a floating dtype (float16, float32, float64; bfloat16 is stored as float32)."""
         return self._data.dtype.kind == "f"

@@ -241,8 +241,8 @@ def _parse(index: Any) -> tuple[tuple[Any, ...], bool]:
             adv = True
         elif isinstance(i, np.integer):
             out.append(int(i))
-        elif isinstance(i, (T, np.ndarray, list, tuple)):
-            a = _as_index(i, T)
+        elif isinstance(i, (T, np.ndarray, list, tuple, range)):
+            a = _as_index(list(i) if tp is range else i, T)
             if a.ndim == 0 and a.dtype.kind in "iu":
                 out.append(int(a))
             else:
