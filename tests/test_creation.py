@@ -226,3 +226,14 @@ def test_randint_like_with_one_bound_draws_below_it() -> None:
     assert r.shape == (50, 4) and r.dtype is cr.float32
     assert set(np.unique(r.numpy())) == {0.0, 1.0, 2.0}
     assert ((cr.randint_like(x, 5, 7).numpy() >= 5) & (cr.randint_like(x, 5, 7).numpy() < 7)).all()
+
+
+@pytest.mark.torch
+def test_randint_high_and_size_keyword_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for args, kw in [((5,), {"size": (3,)}), ((5, (3,)), {}), ((2, 5, (4,)), {}), ((2,), {"high": 5, "size": (2, 2)})]:
+        ours, theirs = cr.randint(*args, **kw), torch.randint(*args, **kw)
+        assert tuple(ours.shape) == tuple(theirs.shape) and ours.dtype == cr.int64
+        lo = args[0] if len(args) == 3 or "high" in kw else 0
+        hi = args[1] if len(args) == 3 else kw.get("high", args[0])
+        assert ((ours >= lo) & (ours < hi)).all()

@@ -304,8 +304,10 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, dev
 
 
 def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Integers in ``[low, high)``; ``randint(high, size)`` as in PyTorch."""
-    if size is None:
+    """Integers in ``[low, high)``; ``randint(high, size)`` and ``randint(high, size=...)`` as in PyTorch."""
+    if high is None and size is not None:  # randint(high, size=(n,))
+        low, high = 0, low
+    elif size is None:
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint: missing the required argument 'size'")
