@@ -10,8 +10,8 @@ import math
 from numbers import Number
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _draw, broadcast_all, lazy_property, logits_to_probs, probs_to_logits

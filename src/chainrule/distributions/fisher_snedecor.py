@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .distribution import Distribution
 from .gamma import Gamma
 from .utils import broadcast_all

@@ -9,8 +9,9 @@ from __future__ import annotations
 from numbers import Number
 from typing import Any
 
+from ..ops.gamma import digamma, lgamma
 from . import constraints
-from ._special import digamma, gammainc, lgamma, standard_gamma
+from ._special import gammainc, standard_gamma
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

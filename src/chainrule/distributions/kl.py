@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import total_ordering
 from typing import Any
 
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
 from .bernoulli import Bernoulli, Binomial, Poisson
 from .gamma import Beta, Gamma
 from .kl import _EULER, _inf_like, _where, _x_log_x, register_kl

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._special import lgamma
+from ..ops.gamma import lgamma
 from .gamma import Beta, Gamma
 from .kl import _inf_like, _where, _x_log_x, register_kl
 from .location_scale import Laplace, Normal

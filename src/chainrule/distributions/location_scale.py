@@ -10,8 +10,8 @@ import math
 from numbers import Number
 from typing import Any
 
+from ..ops.special import erfinv
 from . import constraints
-from ._special import erfinv
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _draw, broadcast_all

@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .bernoulli import Binomial
 from .categorical import Categorical
 from .distribution import Distribution

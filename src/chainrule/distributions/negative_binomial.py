@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .bernoulli import _one_of
 from .distribution import Distribution
 from .gamma import Gamma

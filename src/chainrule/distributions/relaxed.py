@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .bernoulli import _ProbsLogits
 from .categorical import Categorical
 from .distribution import Distribution

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ops.gamma import digamma, lgamma
 from . import constraints
-from ._special import digamma, lgamma
 from .distribution import Distribution
 from .gamma import Chi2
 from .utils import _draw, broadcast_all
