@@ -28,6 +28,27 @@ def _temperature(temperature: Any, like: Any) -> Any:
     return chainrule.tensor(float(temperature), dtype=like.dtype)
 
 
+class _RelaxedView:
+    """The base (logit/log-space) distribution's temperature, logits and probs, seen through the transform."""
+
+    base_dist: Any
+
+    @property
+    def temperature(self) -> Any:
+        """τ."""
+        return self.base_dist.temperature
+
+    @property
+    def logits(self) -> Any:
+        """The logits of the relaxed discrete distribution."""
+        return self.base_dist.logits
+
+    @property
+    def probs(self) -> Any:
+        """The probabilities of the relaxed discrete distribution."""
+        return self.base_dist.probs
+
+
 class LogitRelaxedBernoulli(_ProbsLogits):
     """The logit of a RelaxedBernoulli draw:  log p(y) = log τ + d − 2 log(1 + eᵈ),  d = logits − τy."""
 
@@ -63,7 +84,7 @@ class LogitRelaxedBernoulli(_ProbsLogits):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_RelaxedView, TransformedDistribution):
     """σ of a LogitRelaxedBernoulli draw: a differentiable stand-in for Bernoulli on (0, 1)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -78,21 +99,6 @@ class RelaxedBernoulli(TransformedDistribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedBernoulli:
         """RelaxedBernoulli with the parameter expanded to ``batch_shape``."""
         return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))
-
-    @property
-    def temperature(self) -> Any:
-        """τ."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Any:
-        """The Bernoulli logits."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Any:
-        """The Bernoulli probabilities."""
-        return self.base_dist.probs
 
 
 class ExpRelaxedCategorical(Distribution):
@@ -157,7 +163,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedView, TransformedDistribution):
     """exp of an ExpRelaxedCategorical draw: a differentiable stand-in for OneHotCategorical on the simplex."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
@@ -173,18 +179,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         """RelaxedOneHotCategorical with the parameter expanded to ``batch_shape``."""
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self) -> Any:
-        """τ."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Any:
-        """The normalised logits."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Any:
-        """The category probabilities."""
-        return self.base_dist.probs
