@@ -12,7 +12,7 @@ import numpy as np
 
 from . import constraints
 from .distribution import Distribution
-from .utils import _draw, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _draw, _expand_probs_logits, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical", "OneHotCategorical"]
 
@@ -43,12 +43,7 @@ class Categorical(Distribution):
         """Categorical with its parameter expanded to ``batch_shape + (K,)``."""
         new = self._get_checked_instance(Categorical, _instance)
         param_shape = tuple(batch_shape) + (self._num_events,)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
+        _expand_probs_logits(self, new, param_shape)
         new._num_events = self._num_events
         Distribution.__init__(new, batch_shape, validate_args=False)
         new._validate_args = self._validate_args
