@@ -67,9 +67,7 @@ class _ProbsLogits(Distribution):
 
     def _finish_expand(self, new: Any, batch_shape: Any) -> Any:
         _expand_probs_logits(self, new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
 
 class Bernoulli(_ProbsLogits, ExponentialFamily):
@@ -310,9 +308,7 @@ class Poisson(ExponentialFamily):
         """Poisson with the rate expanded to ``batch_shape``."""
         new = self._get_checked_instance(Poisson, _instance)
         new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @property
     def mean(self) -> Any:

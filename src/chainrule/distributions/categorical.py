@@ -45,9 +45,7 @@ class Categorical(Distribution):
         param_shape = tuple(batch_shape) + (self._num_events,)
         _expand_probs_logits(self, new, param_shape)
         new._num_events = self._num_events
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> Any:
@@ -151,9 +149,7 @@ class OneHotCategorical(Distribution):
         """OneHotCategorical with its parameter expanded to ``batch_shape + (K,)``."""
         new = self._get_checked_instance(OneHotCategorical, _instance)
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape, self.event_shape)
 
     @property
     def _param(self) -> Any:

@@ -13,7 +13,6 @@ from typing import Any
 
 from . import constraints
 from .bernoulli import _bce_with_logits, _one_of
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import (
     _draw,
@@ -63,9 +62,7 @@ class ContinuousBernoulli(ExponentialFamily):
         new = self._get_checked_instance(ContinuousBernoulli, _instance)
         new._lims = self._lims
         _expand_probs_logits(self, new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @lazy_property
     def logits(self) -> Any:

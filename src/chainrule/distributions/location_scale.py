@@ -36,9 +36,7 @@ class _LocScale(Distribution):
         new = self._get_checked_instance(type(self), _instance)
         new.loc = self.loc.expand(batch_shape)
         new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     def _check(self, value: Any) -> None:
         if self._validate_args:
