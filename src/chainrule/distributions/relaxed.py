@@ -11,8 +11,7 @@ from typing import Any
 from ..ops.gamma import lgamma
 from . import constraints
 from .bernoulli import _ProbsLogits
-from .categorical import Categorical
-from .distribution import Distribution
+from .categorical import _CategoricalView
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
 from .utils import _draw, broadcast_all, clamp_probs
@@ -101,7 +100,7 @@ class RelaxedBernoulli(_RelaxedView, TransformedDistribution):
         return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_CategoricalView):
     """The log of a RelaxedOneHotCategorical draw (event_shape (K,)):
     log p(y) = log Γ(K) + (K − 1) log τ + Σᵢ(sᵢ − logsumexp s),  s = logits − τ·y."""
 
@@ -111,33 +110,14 @@ class ExpRelaxedCategorical(Distribution):
 
     def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:  # fmt: skip
-        self._categorical = Categorical(probs, logits)
+        self._init_categorical(probs, logits, validate_args)
         self.temperature = _temperature(temperature, self._categorical._param)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> ExpRelaxedCategorical:
         """The same temperature with the parameter expanded to ``batch_shape``."""
         new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
         new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        return self._init_expanded(new, batch_shape, self.event_shape)
-
-    @property
-    def param_shape(self) -> Any:
-        """The shape of the stored parameter."""
-        return self._categorical.param_shape
-
-    @property
-    def logits(self) -> Any:
-        """The normalised logits."""
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Any:
-        """The category probabilities."""
-        return self._categorical.probs
+        return self._expand_categorical(new, batch_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         """log softmax((logits + g)/τ),  g = −log(−log u) Gumbel noise."""
