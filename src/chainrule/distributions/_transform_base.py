@@ -118,6 +118,23 @@ class Transform:
         return self.__class__.__name__ + "()"
 
 
+class _ParameterFree(Transform):
+    """A transform without parameters: equal to every instance of the class that derives from this one
+    (subclasses of that class included)."""
+
+    _same_as: type
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if _ParameterFree in cls.__bases__:
+            cls._same_as = cls
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, self._same_as)
+
+    __hash__ = object.__hash__
+
+
 class _InverseTransform(Transform):
     """The inverse of a transform: swaps domain and codomain, call and inverse, and negates log |det J|."""
 

@@ -7,7 +7,7 @@ from numbers import Number
 from typing import Any
 
 from . import constraints
-from ._transform_base import Transform
+from ._transform_base import Transform, _ParameterFree
 
 __all__ = ["ExpTransform", "PowerTransform", "SigmoidTransform", "TanhTransform", "AbsTransform",
            "AffineTransform", "SoftplusTransform"]  # fmt: skip
@@ -25,18 +25,13 @@ def _finfo(x: Any) -> Any:
     return chainrule.finfo(x.dtype)
 
 
-class ExpTransform(Transform):
+class ExpTransform(_ParameterFree):
     """y = eˣ;  log |dy/dx| = x."""
 
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         return x.exp()
@@ -83,18 +78,13 @@ class PowerTransform(Transform):
         return (self.exponent * y / x).abs().log()
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_ParameterFree):
     """y = σ(x) (clamped into [eps, 1 − eps]);  log |dy/dx| = −softplus(−x) − softplus(x)."""
 
     domain = constraints.real
     codomain = constraints.unit_interval
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         fi = _finfo(x)
@@ -111,18 +101,13 @@ class SigmoidTransform(Transform):
         return -F.softplus(-x) - F.softplus(x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_ParameterFree):
     """y = tanh x;  log |dy/dx| = 2(log 2 − x − softplus(−2x))."""
 
     domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         return x.tanh()
@@ -135,16 +120,11 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - _F().softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterFree):
     """y = |x| (not bijective)."""
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         return x.abs()
@@ -229,18 +209,13 @@ class AffineTransform(Transform):
         return self.forward_shape(shape)
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_ParameterFree):
     """y = log(1 + eˣ);  x = y + log(1 − e^{−y});  log |dy/dx| = −softplus(−x)."""
 
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         return _F().softplus(x)

@@ -6,22 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from . import constraints
-from ._transform_base import Transform
+from ._transform_base import Transform, _ParameterFree
 from ._transform_maps import _F, _finfo
 
 __all__ = ["SoftmaxTransform", "StickBreakingTransform", "LowerCholeskyTransform", "ReshapeTransform"]
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_ParameterFree):
     """y = softmax(x) over the last dimension (not bijective; the inverse is log y)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         probs = (x - x.max(-1, keepdim=True)[0]).exp()
@@ -39,17 +34,12 @@ class SoftmaxTransform(Transform):
     inverse_shape = forward_shape
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_ParameterFree):
     """R^{K−1} → the K-simplex by stick breaking: zᵢ = σ(xᵢ − log(K − i)), yᵢ = zᵢ Π_{j<i}(1 − z_j)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         F = _F()
@@ -84,16 +74,11 @@ class StickBreakingTransform(Transform):
         return tuple(shape[:-1]) + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_ParameterFree):
     """Square matrix → lower-triangular with positive diagonal: strict lower part kept, diagonal exponentiated."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Any) -> Any:
         import chainrule

@@ -10,11 +10,11 @@ import math
 from numbers import Number
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .utils import _draw, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _draw, _expand_probs_logits, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli", "Binomial", "Geometric", "Poisson"]
 
@@ -34,24 +34,21 @@ def _one_of(probs: Any, logits: Any) -> None:
 class _ProbsLogits(Distribution):
     """A binary-outcome parameter given as ``probs`` or ``logits`` (the other is derived lazily)."""
 
-    def _set_param(self, probs: Any, logits: Any) -> Any:
+    def _set_param(self, probs: Any, logits: Any, total_count: Any = None) -> Any:
+        """Store the given parameter (and ``total_count`` broadcast with it, in its dtype); the batch shape."""
         _one_of(probs, logits)
         value = probs if probs is not None else logits
-        (param,) = broadcast_all(value)
+        if total_count is None:
+            (param,) = broadcast_all(value)
+        else:
+            self.total_count, param = broadcast_all(total_count, value)
+            self.total_count = self.total_count.type_as(param)
         if probs is not None:
             self.probs = param
         else:
             self.logits = param
         self._param = param
         return () if isinstance(value, Number) else param.shape
-
-    def _expand_param(self, new: Any, batch_shape: Any) -> None:
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
 
     @lazy_property
     def logits(self) -> Any:
@@ -69,10 +66,8 @@ class _ProbsLogits(Distribution):
         return self._param.shape
 
     def _finish_expand(self, new: Any, batch_shape: Any) -> Any:
-        self._expand_param(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        _expand_probs_logits(self, new, batch_shape)
+        return self._init_expanded(new, batch_shape)
 
 
 class Bernoulli(_ProbsLogits, ExponentialFamily):
@@ -223,16 +218,8 @@ class Binomial(_ProbsLogits):
 
     def __init__(self, total_count: Any = 1, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:  # fmt: skip
-        _one_of(probs, logits)
-        value = probs if probs is not None else logits
-        self.total_count, param = broadcast_all(total_count, value)
-        self.total_count = self.total_count.type_as(param)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(() if isinstance(value, Number) else param.shape, validate_args=validate_args)
+        batch_shape = self._set_param(probs, logits, total_count)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Binomial:
         """Binomial with total_count and the parameter expanded to ``batch_shape``."""
@@ -244,16 +231,6 @@ class Binomial(_ProbsLogits):
     def support(self) -> Any:
         """{0, …, n}."""
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Any:
-        """log(p/(1 − p))."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Any:
-        """σ(logits)."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Any:
@@ -331,9 +308,7 @@ class Poisson(ExponentialFamily):
         """Poisson with the rate expanded to ``batch_shape``."""
         new = self._get_checked_instance(Poisson, _instance)
         new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @property
     def mean(self) -> Any:

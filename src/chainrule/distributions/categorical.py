@@ -12,7 +12,7 @@ import numpy as np
 
 from . import constraints
 from .distribution import Distribution
-from .utils import _draw, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _draw, _expand_probs_logits, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical", "OneHotCategorical"]
 
@@ -43,16 +43,9 @@ class Categorical(Distribution):
         """Categorical with its parameter expanded to ``batch_shape + (K,)``."""
         new = self._get_checked_instance(Categorical, _instance)
         param_shape = tuple(batch_shape) + (self._num_events,)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
+        _expand_probs_logits(self, new, param_shape)
         new._num_events = self._num_events
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> Any:
@@ -139,26 +132,24 @@ class Categorical(Distribution):
         return values
 
 
-class OneHotCategorical(Distribution):
-    """A Categorical draw as a one-hot vector of length K (event_shape (K,))."""
+class _CategoricalView(Distribution):
+    """A distribution over K categories keeping its parameter in a Categorical ``_categorical``:
+    its batch shape, event shape (K,), and probs/logits read from it."""
 
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
-    support = constraints.one_hot
-    has_enumerate_support = True
+    _categorical: Categorical
 
-    def __init__(self, probs: Any = None, logits: Any = None, validate_args: bool | None = None) -> None:
+    def _init_categorical(self, probs: Any, logits: Any, validate_args: bool | None) -> None:
         self._categorical = Categorical(probs, logits)
+        self._init_shapes(validate_args)
+
+    def _init_shapes(self, validate_args: bool | None) -> None:
         batch_shape = self._categorical.batch_shape
         event_shape = self._categorical.param_shape[-1:]
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> OneHotCategorical:
-        """OneHotCategorical with its parameter expanded to ``batch_shape + (K,)``."""
-        new = self._get_checked_instance(OneHotCategorical, _instance)
+    def _expand_categorical(self, new: Any, batch_shape: Any) -> Any:
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape, self.event_shape)
 
     @property
     def _param(self) -> Any:
@@ -173,6 +164,27 @@ class OneHotCategorical(Distribution):
     def logits(self) -> Any:
         """The normalised logits."""
         return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Any:
+        """The shape of the stored parameter."""
+        return self._categorical.param_shape
+
+
+class OneHotCategorical(_CategoricalView):
+    """A Categorical draw as a one-hot vector of length K (event_shape (K,))."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(self, probs: Any = None, logits: Any = None, validate_args: bool | None = None) -> None:
+        self._init_categorical(probs, logits, validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> OneHotCategorical:
+        """OneHotCategorical with its parameter expanded to ``batch_shape + (K,)``."""
+        new = self._get_checked_instance(OneHotCategorical, _instance)
+        return self._expand_categorical(new, batch_shape)
 
     @property
     def mean(self) -> Any:
@@ -191,11 +203,6 @@ class OneHotCategorical(Distribution):
     def variance(self) -> Any:
         """p(1 − p)."""
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self) -> Any:
-        """The shape of the stored parameter."""
-        return self._categorical.param_shape
 
     def sample(self, sample_shape: Any = ()) -> Any:
         """one_hot(Categorical sample), in the parameter's dtype."""

@@ -13,9 +13,16 @@ from typing import Any
 
 from . import constraints
 from .bernoulli import _bce_with_logits, _one_of
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .utils import _draw, broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import (
+    _draw,
+    _expand_probs_logits,
+    broadcast_all,
+    clamp_probs,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+)
 
 __all__ = ["ContinuousBernoulli"]
 
@@ -54,15 +61,8 @@ class ContinuousBernoulli(ExponentialFamily):
         """ContinuousBernoulli with its parameter expanded to ``batch_shape``."""
         new = self._get_checked_instance(ContinuousBernoulli, _instance)
         new._lims = self._lims
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        _expand_probs_logits(self, new, batch_shape)
+        return self._init_expanded(new, batch_shape)
 
     @lazy_property
     def logits(self) -> Any:

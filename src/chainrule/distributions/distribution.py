@@ -189,6 +189,13 @@ class Distribution:
                 f"support ({support!r}) of the distribution {self!r}, but found invalid values:\n{value}"
             )
 
+    def _init_expanded(self, new: Any, batch_shape: Any, event_shape: Any = ()) -> Any:
+        """Finish ``expand``: give ``new`` the shapes (skipping validation) and this instance's
+        validate_args setting; returns ``new``."""
+        Distribution.__init__(new, batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
         """A bare instance for ``expand`` (subclasses with a different ``__init__`` must pass ``_instance``)."""
         if _instance is None and type(self).__init__ != cls.__init__:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from numbers import Number
 from typing import Any
 
+from ..ops.gamma import digamma, lgamma
 from . import constraints
-from ._special import digamma, gammainc, lgamma, standard_gamma
-from .distribution import Distribution
+from ._special import gammainc, standard_gamma
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
@@ -50,9 +50,7 @@ class Gamma(ExponentialFamily):
         new = self._get_checked_instance(Gamma, _instance)
         new.concentration = self.concentration.expand(batch_shape)
         new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @property
     def mean(self) -> Any:
@@ -149,9 +147,7 @@ class Dirichlet(ExponentialFamily):
         """Dirichlet with the concentration expanded to ``batch_shape + event_shape``."""
         new = self._get_checked_instance(Dirichlet, _instance)
         new.concentration = self.concentration.expand(tuple(batch_shape) + tuple(self.event_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape, self.event_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         """z/Σz with zᵢ ~ Gamma(αᵢ, 1) (implicit reparameterisation through the Gamma draws)."""
@@ -226,9 +222,7 @@ class Beta(ExponentialFamily):
         """Beta with both parameters expanded to ``batch_shape``."""
         new = self._get_checked_instance(Beta, _instance)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @property
     def concentration1(self) -> Any:

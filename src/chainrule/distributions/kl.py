@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import total_ordering
 from typing import Any
 
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
 from .bernoulli import Bernoulli, Binomial, Geometric, Poisson
 from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
@@ -111,6 +111,17 @@ def _inf_like(t: Any) -> Any:
     import chainrule
 
     return chainrule.full_like(t, math.inf)
+
+
+def _register_infinite(param: str, *pairs: tuple[type, type]) -> None:
+    """Register KL(p ‖ q) = inf (p's support is not inside q's), shaped like ``p.<param>``, for each
+    (type_p, type_q) pair (one function for the group, as one stack of ``register_kl`` decorators)."""
+
+    def kl_infinite(p: Any, q: Any) -> Any:
+        return _inf_like(getattr(p, param))
+
+    for type_p, type_q in pairs:
+        register_kl(type_p, type_q)(kl_infinite)
 
 
 def _softplus(x: Any) -> Any:

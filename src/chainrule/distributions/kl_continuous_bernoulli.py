@@ -7,7 +7,7 @@ from typing import Any
 
 from .continuous_bernoulli import ContinuousBernoulli
 from .gamma import Beta, Gamma
-from .kl import _inf_like, _where, register_kl
+from .kl import _register_infinite, _where, register_kl
 from .location_scale import Laplace, Normal
 from .pareto_weibull import Pareto
 from .transformed_distribution import Gumbel
@@ -65,33 +65,11 @@ def _kl_cb_uniform(p: Any, q: Any) -> Any:
     return _where((q.low >= 0.0) | (q.high <= 1.0), math.inf, result)
 
 
-@register_kl(ContinuousBernoulli, Pareto)
-def _kl_cb_pareto(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.probs)
-
-
-@register_kl(Exponential, ContinuousBernoulli)
-def _kl_exponential_cb(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.rate)
-
-
-@register_kl(Gamma, ContinuousBernoulli)
-def _kl_gamma_cb(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.concentration)
-
-
-@register_kl(Gumbel, ContinuousBernoulli)
-@register_kl(Laplace, ContinuousBernoulli)
-@register_kl(Normal, ContinuousBernoulli)
-def _kl_real_cb(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.loc)
-
-
-@register_kl(Pareto, ContinuousBernoulli)
-def _kl_pareto_cb(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.scale)
+# inf: p's support is not inside q's
+_register_infinite("probs", (ContinuousBernoulli, Pareto))
+_register_infinite("rate", (Exponential, ContinuousBernoulli))
+_register_infinite("concentration", (Gamma, ContinuousBernoulli))
+_register_infinite(
+    "loc", (Gumbel, ContinuousBernoulli), (Laplace, ContinuousBernoulli), (Normal, ContinuousBernoulli)
+)
+_register_infinite("scale", (Pareto, ContinuousBernoulli))

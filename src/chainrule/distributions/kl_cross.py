@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
 from .bernoulli import Bernoulli, Binomial, Poisson
 from .gamma import Beta, Gamma
-from .kl import _EULER, _inf_like, _where, _x_log_x, register_kl
+from .kl import _EULER, _register_infinite, _where, _x_log_x, register_kl
 from .location_scale import Laplace, Normal
 from .transformed_distribution import Gumbel
 from .uniform import Exponential, Uniform
@@ -57,11 +57,8 @@ def _kl_beta_uniform(p: Any, q: Any) -> Any:
     return _where((q.low > 0.0) | (q.high < 1.0), math.inf, result)
 
 
-@register_kl(Exponential, Beta)
-@register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p: Any, q: Any) -> Any:
-    """inf: the half-line is not inside a bounded support."""
-    return _inf_like(p.rate)
+# inf: p's support is not inside q's
+_register_infinite("rate", (Exponential, Beta), (Exponential, Uniform))
 
 
 @register_kl(Exponential, Gamma)
@@ -94,11 +91,8 @@ def _kl_exponential_normal(p: Any, q: Any) -> Any:
     return t1 - 1 + (r2.reciprocal() - q.loc / p.rate + q.loc.pow(2) * 0.5) / var
 
 
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p: Any, q: Any) -> Any:
-    """inf: the half-line is not inside a bounded support."""
-    return _inf_like(p.concentration)
+# inf: p's support is not inside q's
+_register_infinite("concentration", (Gamma, Beta), (Gamma, Uniform))
 
 
 @register_kl(Gamma, Exponential)
@@ -131,13 +125,8 @@ def _kl_gamma_normal(p: Any, q: Any) -> Any:
     return t1 + (a - 1) * digamma(a) + (t2 - t3 + 0.5 * q.loc.pow(2)) / var
 
 
-@register_kl(Gumbel, Beta)
-@register_kl(Gumbel, Exponential)
-@register_kl(Gumbel, Gamma)
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_infinity(p: Any, q: Any) -> Any:
-    """inf: the real line is not inside a smaller support."""
-    return _inf_like(p.loc)
+# inf: p's support is not inside q's
+_register_infinite("loc", (Gumbel, Beta), (Gumbel, Exponential), (Gumbel, Gamma), (Gumbel, Uniform))
 
 
 @register_kl(Gumbel, Normal)
@@ -150,13 +139,8 @@ def _kl_gumbel_normal(p: Any, q: Any) -> Any:
     return -t1 + t2 + t3 - (_EULER + 1)
 
 
-@register_kl(Laplace, Beta)
-@register_kl(Laplace, Exponential)
-@register_kl(Laplace, Gamma)
-@register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p: Any, q: Any) -> Any:
-    """inf: the real line is not inside a smaller support."""
-    return _inf_like(p.loc)
+# inf: p's support is not inside q's
+_register_infinite("loc", (Laplace, Beta), (Laplace, Exponential), (Laplace, Gamma), (Laplace, Uniform))
 
 
 @register_kl(Laplace, Normal)
@@ -168,13 +152,8 @@ def _kl_laplace_normal(p: Any, q: Any) -> Any:
     return -t1 + r + (0.5 * p.loc.pow(2) - p.loc * q.loc + 0.5 * q.loc.pow(2)) / var - 1
 
 
-@register_kl(Normal, Beta)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Uniform)
-def _kl_normal_infinity(p: Any, q: Any) -> Any:
-    """inf: the real line is not inside a smaller support."""
-    return _inf_like(p.loc)
+# inf: p's support is not inside q's
+_register_infinite("loc", (Normal, Beta), (Normal, Exponential), (Normal, Gamma), (Normal, Uniform))
 
 
 @register_kl(Normal, Gumbel)
@@ -197,11 +176,8 @@ def _kl_normal_laplace(p: Any, q: Any) -> Any:
     return -ratio.log() + (t2 + t3) / q.scale - 0.5 * (1 + math.log(0.5 * math.pi))
 
 
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p: Any, q: Any) -> Any:
-    """inf: the Poisson support is unbounded."""
-    return _inf_like(p.rate)
+# inf: p's support is not inside q's
+_register_infinite("rate", (Poisson, Bernoulli), (Poisson, Binomial))
 
 
 @register_kl(Uniform, Beta)

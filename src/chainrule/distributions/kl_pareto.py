@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._special import lgamma
+from ..ops.gamma import lgamma
 from .gamma import Beta, Gamma
-from .kl import _inf_like, _where, _x_log_x, register_kl
+from .kl import _register_infinite, _where, _x_log_x, register_kl
 from .location_scale import Laplace, Normal
 from .pareto_weibull import Pareto
 from .transformed_distribution import Gumbel
@@ -24,37 +24,12 @@ def _kl_pareto_pareto(p: Any, q: Any) -> Any:
     return _where(p.scale < q.scale, math.inf, result)
 
 
-@register_kl(Beta, Pareto)
-def _kl_beta_pareto(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.concentration1)
-
-
-@register_kl(Exponential, Pareto)
-def _kl_exponential_pareto(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.rate)
-
-
-@register_kl(Gamma, Pareto)
-def _kl_gamma_pareto(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.concentration)
-
-
-@register_kl(Gumbel, Pareto)
-@register_kl(Laplace, Pareto)
-@register_kl(Normal, Pareto)
-def _kl_real_pareto(p: Any, q: Any) -> Any:
-    """inf."""
-    return _inf_like(p.loc)
-
-
-@register_kl(Pareto, Beta)
-@register_kl(Pareto, Uniform)
-def _kl_pareto_infinity(p: Any, q: Any) -> Any:
-    """inf: the Pareto support is unbounded."""
-    return _inf_like(p.scale)
+# inf: p's support is not inside q's
+_register_infinite("concentration1", (Beta, Pareto))
+_register_infinite("rate", (Exponential, Pareto))
+_register_infinite("concentration", (Gamma, Pareto))
+_register_infinite("loc", (Gumbel, Pareto), (Laplace, Pareto), (Normal, Pareto))
+_register_infinite("scale", (Pareto, Beta), (Pareto, Uniform))
 
 
 @register_kl(Pareto, Exponential)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ops.gamma import digamma, lgamma
 from . import constraints
-from ._special import digamma, lgamma
 from ._transform_maps import AffineTransform, PowerTransform
 from .transformed_distribution import _EULER_GAMMA, TransformedDistribution
 from .uniform import Uniform

@@ -10,8 +10,8 @@ import math
 from numbers import Number
 from typing import Any
 
+from ..ops.special import erfinv
 from . import constraints
-from ._special import erfinv
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import _draw, broadcast_all
@@ -36,9 +36,12 @@ class _LocScale(Distribution):
         new = self._get_checked_instance(type(self), _instance)
         new.loc = self.loc.expand(batch_shape)
         new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
+
+    def _loc_plus_scale(self, sample_shape: Any, standard: Any) -> Any:
+        """loc + scale·ε with ε = ``standard(rng, shape)`` drawn from chainrule's generator."""
+        eps = _draw(standard, self._extended_shape(sample_shape), self.loc)
+        return self.loc + eps * self.scale
 
     def _check(self, value: Any) -> None:
         if self._validate_args:
@@ -70,9 +73,7 @@ class Normal(_LocScale, ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         """loc + scale·ε, ε ~ N(0, 1) from chainrule's generator."""
-        shape = self._extended_shape(sample_shape)
-        eps = _draw(lambda rng, s: rng.standard_normal(s), shape, self.loc)
-        return self.loc + eps * self.scale
+        return self._loc_plus_scale(sample_shape, lambda rng, s: rng.standard_normal(s))
 
     def log_prob(self, value: Any) -> Any:
         """−(x−μ)²/(2σ²) − log σ − ½ log 2π."""
@@ -174,9 +175,7 @@ class Cauchy(_LocScale):
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         """x₀ + γ·ε, ε standard Cauchy."""
-        shape = self._extended_shape(sample_shape)
-        eps = _draw(lambda rng, s: rng.standard_cauchy(s), shape, self.loc)
-        return self.loc + eps * self.scale
+        return self._loc_plus_scale(sample_shape, lambda rng, s: rng.standard_cauchy(s))
 
     def log_prob(self, value: Any) -> Any:
         """−log π − log γ − log(1 + z²),  z = (x − x₀)/γ."""

@@ -8,17 +8,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .bernoulli import Binomial
-from .categorical import Categorical
-from .distribution import Distribution
+from .categorical import Categorical, _CategoricalView
 from .utils import broadcast_all
 
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(_CategoricalView):
     """Counts of ``total_count`` independent Categorical(probs) draws."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
@@ -30,9 +29,7 @@ class Multinomial(Distribution):
         self.total_count = total_count
         self._categorical = Categorical(probs=probs, logits=logits)
         self._binomial = Binomial(total_count=total_count, probs=self.probs)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._init_shapes(validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Multinomial:
         """Multinomial with the probabilities expanded to ``batch_shape``."""
@@ -42,29 +39,12 @@ class Multinomial(Distribution):
         new._binomial = Binomial(
             total_count=self.total_count, probs=new._categorical.probs, validate_args=False
         )
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape, self.event_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self) -> Any:
         """Non-negative integer vectors summing to at most total_count."""
         return constraints.multinomial(self.total_count)
-
-    @property
-    def logits(self) -> Any:
-        """The normalised logits."""
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Any:
-        """The category probabilities."""
-        return self._categorical.probs
-
-    @property
-    def param_shape(self) -> Any:
-        """The shape of the stored parameter."""
-        return self._categorical.param_shape
 
     @property
     def mean(self) -> Any:

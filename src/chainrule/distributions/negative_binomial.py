@@ -11,17 +11,16 @@ from typing import Any
 
 import numpy as np
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
-from .bernoulli import _one_of
-from .distribution import Distribution
+from .bernoulli import _ProbsLogits
 from .gamma import Gamma
-from .utils import _draw, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _draw
 
 __all__ = ["NegativeBinomial"]
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(_ProbsLogits):
     """Counts of successes before ``total_count`` failures, success probability ``probs``."""
 
     arg_constraints = {"total_count": constraints.greater_than_eq(0),
@@ -30,45 +29,14 @@ class NegativeBinomial(Distribution):
 
     def __init__(self, total_count: Any, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:  # fmt: skip
-        _one_of(probs, logits)
-        value = probs if probs is not None else logits
-        self.total_count, param = broadcast_all(total_count, value)
-        self.total_count = self.total_count.type_as(param)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(param.shape, validate_args=validate_args)
+        self._set_param(probs, logits, total_count)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
         """NegativeBinomial with both parameters expanded to ``batch_shape``."""
         new = self._get_checked_instance(NegativeBinomial, _instance)
         new.total_count = self.total_count.expand(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @lazy_property
-    def logits(self) -> Any:
-        """log(p/(1 − p))."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Any:
-        """σ(logits)."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Any:
-        """The shape of the stored parameter."""
-        return self._param.shape
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self) -> Any:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .transformed_distribution import _EULER_GAMMA, TransformedDistribution
 from .transforms import AffineTransform, ExpTransform, PowerTransform
 from .uniform import Exponential

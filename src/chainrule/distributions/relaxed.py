@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.gamma import lgamma
 from . import constraints
-from ._special import lgamma
 from .bernoulli import _ProbsLogits
-from .categorical import Categorical
-from .distribution import Distribution
+from .categorical import _CategoricalView
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
 from .utils import _draw, broadcast_all, clamp_probs
@@ -26,6 +25,27 @@ def _temperature(temperature: Any, like: Any) -> Any:
     if isinstance(temperature, chainrule.Tensor):
         return temperature
     return chainrule.tensor(float(temperature), dtype=like.dtype)
+
+
+class _RelaxedView:
+    """The base (logit/log-space) distribution's temperature, logits and probs, seen through the transform."""
+
+    base_dist: Any
+
+    @property
+    def temperature(self) -> Any:
+        """τ."""
+        return self.base_dist.temperature
+
+    @property
+    def logits(self) -> Any:
+        """The logits of the relaxed discrete distribution."""
+        return self.base_dist.logits
+
+    @property
+    def probs(self) -> Any:
+        """The probabilities of the relaxed discrete distribution."""
+        return self.base_dist.probs
 
 
 class LogitRelaxedBernoulli(_ProbsLogits):
@@ -63,7 +83,7 @@ class LogitRelaxedBernoulli(_ProbsLogits):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_RelaxedView, TransformedDistribution):
     """σ of a LogitRelaxedBernoulli draw: a differentiable stand-in for Bernoulli on (0, 1)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -79,23 +99,8 @@ class RelaxedBernoulli(TransformedDistribution):
         """RelaxedBernoulli with the parameter expanded to ``batch_shape``."""
         return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))
 
-    @property
-    def temperature(self) -> Any:
-        """τ."""
-        return self.base_dist.temperature
 
-    @property
-    def logits(self) -> Any:
-        """The Bernoulli logits."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Any:
-        """The Bernoulli probabilities."""
-        return self.base_dist.probs
-
-
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_CategoricalView):
     """The log of a RelaxedOneHotCategorical draw (event_shape (K,)):
     log p(y) = log Γ(K) + (K − 1) log τ + Σᵢ(sᵢ − logsumexp s),  s = logits − τ·y."""
 
@@ -105,35 +110,14 @@ class ExpRelaxedCategorical(Distribution):
 
     def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:  # fmt: skip
-        self._categorical = Categorical(probs, logits)
+        self._init_categorical(probs, logits, validate_args)
         self.temperature = _temperature(temperature, self._categorical._param)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> ExpRelaxedCategorical:
         """The same temperature with the parameter expanded to ``batch_shape``."""
         new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
         new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def param_shape(self) -> Any:
-        """The shape of the stored parameter."""
-        return self._categorical.param_shape
-
-    @property
-    def logits(self) -> Any:
-        """The normalised logits."""
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Any:
-        """The category probabilities."""
-        return self._categorical.probs
+        return self._expand_categorical(new, batch_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Any:
         """log softmax((logits + g)/τ),  g = −log(−log u) Gumbel noise."""
@@ -157,7 +141,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedView, TransformedDistribution):
     """exp of an ExpRelaxedCategorical draw: a differentiable stand-in for OneHotCategorical on the simplex."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
@@ -173,18 +157,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         """RelaxedOneHotCategorical with the parameter expanded to ``batch_shape``."""
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self) -> Any:
-        """τ."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Any:
-        """The normalised logits."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Any:
-        """The category probabilities."""
-        return self.base_dist.probs

@@ -68,9 +68,7 @@ class TransformedDistribution(Distribution):
         base_batch_shape = shape[: len(shape) - len(self.base_dist.event_shape)]
         new.base_dist = self.base_dist.expand(base_batch_shape)
         new.transforms = self.transforms
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape, self.event_shape)
 
     @constraints.dependent_property(is_discrete=False)
     def support(self) -> Any:
@@ -191,25 +189,64 @@ class LogNormal(TransformedDistribution):
         return self.base_dist.entropy() + self.loc
 
 
-class HalfNormal(TransformedDistribution):
-    """|x| for x ~ N(0, scale²):  log p(y) = log N(y; 0, σ) + log 2 for y ≥ 0."""
+class _Folded(TransformedDistribution):
+    """|x| for x from a base symmetric about 0 with the given scale (``_base``):
+    p(y) = 2·f(y) on y ≥ 0,  F_|x|(y) = 2F(y) − 1,  H = H(base) − log 2."""
 
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _base: Any  # the base family, built as _base(0, scale)
+    _cast_value = False  # log_prob casts value to the scale's dtype first (HalfCauchy, as PyTorch)
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        base = Normal(0, scale, validate_args=False)
+        base = self._base(0, scale, validate_args=False)
         super().__init__(base, AbsTransform(), validate_args=validate_args)
+
+    @property
+    def scale(self) -> Any:
+        """The base's scale."""
+        return self.base_dist.scale
+
+    @property
+    def mode(self) -> Any:
+        """0."""
+        return self.scale * 0
+
+    def log_prob(self, value: Any) -> Any:
+        """log f(y) + log 2 where y ≥ 0, −inf elsewhere (f the base density)."""
+        import chainrule
+
+        if self._validate_args:
+            self._validate_sample(value)
+        if self._cast_value:
+            value = chainrule.as_tensor(value, dtype=self.scale.dtype)
+        log_prob = self.base_dist.log_prob(value) + math.log(2)
+        return chainrule.where(value >= 0, log_prob, -math.inf)
+
+    def cdf(self, value: Any) -> Any:
+        """2F(y) − 1."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob: Any) -> Any:
+        """F⁻¹((u + 1)/2)."""
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self) -> Any:
+        """H(base) − log 2."""
+        return self.base_dist.entropy() - math.log(2)
+
+
+class HalfNormal(_Folded):
+    """|x| for x ~ N(0, scale²):  log p(y) = log N(y; 0, σ) + log 2 for y ≥ 0."""
+
+    _base = Normal
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> HalfNormal:
         """HalfNormal with the scale expanded to ``batch_shape``."""
         return super().expand(batch_shape, _instance=self._get_checked_instance(HalfNormal, _instance))
-
-    @property
-    def scale(self) -> Any:
-        """σ."""
-        return self.base_dist.scale
 
     @property
     def mean(self) -> Any:
@@ -217,37 +254,9 @@ class HalfNormal(TransformedDistribution):
         return self.scale * math.sqrt(2 / math.pi)
 
     @property
-    def mode(self) -> Any:
-        """0."""
-        return self.scale * 0
-
-    @property
     def variance(self) -> Any:
         """σ²(1 − 2/π)."""
         return self.scale.pow(2) * (1 - 2 / math.pi)
-
-    def log_prob(self, value: Any) -> Any:
-        """log N(y; 0, σ) + log 2 where y ≥ 0, −inf elsewhere."""
-        import chainrule
-
-        if self._validate_args:
-            self._validate_sample(value)
-        log_prob = self.base_dist.log_prob(value) + math.log(2)
-        return chainrule.where(value >= 0, log_prob, -math.inf)
-
-    def cdf(self, value: Any) -> Any:
-        """2Φ(y/σ) − 1."""
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob: Any) -> Any:
-        """σ·Φ⁻¹((u + 1)/2)."""
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self) -> Any:
-        """H(Normal) − log 2."""
-        return self.base_dist.entropy() - math.log(2)
 
 
 class Gumbel(TransformedDistribution):

@@ -37,9 +37,7 @@ class Uniform(Distribution):
         new = self._get_checked_instance(Uniform, _instance)
         new.low = self.low.expand(batch_shape)
         new.high = self.high.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self) -> Any:
@@ -110,9 +108,7 @@ class Exponential(ExponentialFamily):
         """Exponential with rate expanded to ``batch_shape``."""
         new = self._get_checked_instance(Exponential, _instance)
         new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._init_expanded(new, batch_shape)
 
     @property
     def mean(self) -> Any:

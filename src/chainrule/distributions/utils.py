@@ -100,6 +100,16 @@ class lazy_property:  # noqa: N801  (PyTorch's name)
         return value
 
 
+def _expand_probs_logits(src: Any, new: Any, shape: Any) -> None:
+    """Give ``new`` whichever of probs/logits ``src`` holds (as ``_param`` too), expanded to ``shape``."""
+    if "probs" in src.__dict__:
+        new.probs = src.probs.expand(shape)
+        new._param = new.probs
+    if "logits" in src.__dict__:
+        new.logits = src.logits.expand(shape)
+        new._param = new.logits
+
+
 def _sum_rightmost(value: Any, dim: int) -> Any:
     """Sum out the ``dim`` rightmost dimensions of ``value``."""
     if dim == 0:
