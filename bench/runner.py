@@ -393,17 +393,18 @@ def table(args: argparse.Namespace, names: list[str], libs: list[str], threads: 
     print("| family | shapes | worst cr/torch | best cr/torch | worst jax/torch | worst cr/jax |")
     print("|---|---:|---:|---:|---:|---:|")
     for fam, rows in fams.items():
-
-        def pick(key: str, worst: bool = True) -> str:
-            have = [(r[key], n) for n, r in rows if key in r]
-            if not have:
-                return "-"
-            v, n = min(have) if worst else max(have)
-            return f"{v:.2f} ({n})"
-
-        print(f"| {fam} | {len(rows)} | {pick('chainrule/torch')} | {pick('chainrule/torch', False)} | "
-              f"{pick('jax/torch')} | {pick('chainrule/jax')} |")  # fmt: skip
+        print(f"| {fam} | {len(rows)} | {pick(rows, 'chainrule/torch')} | {pick(rows, 'chainrule/torch', False)} | "
+              f"{pick(rows, 'jax/torch')} | {pick(rows, 'chainrule/jax')} |")  # fmt: skip
     return failed
+
+
+def pick(rows: list[tuple[str, dict[str, float]]], key: str, worst: bool = True) -> str:
+    """``value (workload)`` of the lowest (or highest) median ``key`` ratio over a family's rows."""
+    have = [(r[key], n) for n, r in rows if key in r]
+    if not have:
+        return "-"
+    v, n = min(have) if worst else max(have)
+    return f"{v:.2f} ({n})"
 
 
 def metadata_version(dist: str) -> str:

@@ -81,8 +81,9 @@ def mlp_jax(make: Any) -> Callable[[int], Callable[[], Any]]:
     """JAX step of an ``mlp_adam_sizes`` workload (or of ``tiny_mlp`` when ``make`` is it)."""
 
     def build(batch: int) -> Callable[[], Any]:
-        import chainrule
         import jax.numpy as jnp
+
+        import chainrule
 
         tiny = make is W.tiny_mlp
         model, x, y = W.tiny_mlp_setup(chainrule, batch) if tiny else W.mlp_setup(chainrule, batch, make.sizes)
@@ -106,9 +107,10 @@ def cnn_jax(make: Any) -> Callable[[int], Callable[[], Any]]:
     """JAX step of a ``cnn_channels`` workload: lax convolutions (NCHW/OIHW) and reduce_window max-pool."""
 
     def build(batch: int) -> Callable[[], Any]:
-        import chainrule
         import jax.numpy as jnp
         from jax import lax
+
+        import chainrule
 
         model, x, y = W.cnn_setup(chainrule, batch, *make.channels)
 
@@ -131,8 +133,9 @@ def transformer_jax(make: Any) -> Callable[[int], Callable[[], Any]]:
     """JAX step of a ``transformer_shape`` workload: PyTorch's TransformerEncoderLayer math (ReLU, eps 1e-5)."""
 
     def build(batch: int) -> Callable[[], Any]:
-        import chainrule
         import jax
+
+        import chainrule
 
         ff, norm_first, seq = make.shape
         model, x, t = W.transformer_setup(chainrule, batch, ff, norm_first, seq)

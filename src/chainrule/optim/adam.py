@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
 from .. import _parallel
+from .._tensor import Tensor
 from ._blocks import block_plan
 from ._validation import check_betas, check_fused, check_tensor_lr
 from .optimizer import Optimizer, check_common
