@@ -1,7 +1,9 @@
 """Time one workload in one library, in this (fresh) process; print one JSON line.
 
 Run by ``bench.runner`` as ``python -m bench.child --lib chainrule --workload mlp_step ...`` with
-the thread variables already in the environment (they must be set before NumPy/PyTorch load).
+the thread variables already in the environment (they must be set before NumPy/PyTorch load) and,
+for the 1-core table, the process already pinned to one CPU (the affinity is inherited from the
+runner's ``preexec_fn``). ``--lib jax`` times the workload's JAX variant (``workloads_jax.py``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import resource
 import sys
 import time
@@ -42,7 +45,7 @@ def peak_rss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.child")
-    ap.add_argument("--lib", required=True, choices=["chainrule", "torch"])
+    ap.add_argument("--lib", required=True, choices=["chainrule", "torch", "jax"])
     ap.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--budget", type=float, default=1.5, help="seconds of timed steps")
@@ -63,15 +66,21 @@ def main(argv: list[str] | None = None) -> int:
 
     wl = WORKLOADS[args.workload]
     batch = args.batch or wl.batch
-    step = wl.make(lib, batch)
+    if args.lib == "jax":  # the whole step jit-compiled; compile time falls in the loss-check steps
+        from .workloads_jax import JAX_MAKERS
+
+        step = JAX_MAKERS[args.workload](batch)
+    else:
+        step = wl.make(lib, batch)
     losses = [float(step().item()) for _ in range(N_CHECK)]
     run_for(step, args.warmup, 2)
     n, elapsed = run_for(step, args.budget, 3)
     threads = lib.get_num_threads() if args.lib == "torch" else args.threads
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     print(json.dumps({
         "lib": args.lib, "workload": wl.name, "batch": batch, "steps": n, "seconds": elapsed,
         "steps_per_s": n / elapsed, "losses": losses, "peak_rss_mb": peak_rss_mb(),
-        "rss_after_import_mb": rss_import, "import_s": import_s, "threads": threads,
+        "rss_after_import_mb": rss_import, "import_s": import_s, "threads": threads, "cpus": cpus,
         "version": getattr(lib, "__version__", "?"),
     }))  # fmt: skip
     return 0

@@ -1,11 +1,12 @@
-"""Run every workload in chainrule and PyTorch, alternating fresh subprocesses; print a markdown report.
+"""Run every workload in chainrule, PyTorch and JAX, alternating fresh subprocesses; print a markdown report.
 
-Each (library, workload) run is its own process (``bench.child``), launched A B A B ... so that
-slow drifts of the machine hit both libraries alike; both get the same thread settings, and the
-whole set is run once per thread setting (default: 1 thread, then each library's default). The
-report gives the median steps/s and samples/s of each library, the median of the chainrule/torch
-ratios of the paired runs (> 1 means chainrule is faster), the peak RSS of the runs, ``import``
-time and installed size.
+Each (library, workload) run is its own process (``bench.child``), launched A B C A B C ... so that
+slow drifts of the machine hit the libraries alike; all get the same thread settings, and the whole
+set is run once per thread setting (default: 1 core — each process pinned to one CPU and 1 thread —
+then each library's default). The report gives the median steps/s of each library, the medians of
+the chainrule/torch, jax/torch and chainrule/jax ratios of the runs of one round (> 1 means the first
+is faster), the worst ratio of each workload family, the peak RSS of the runs, ``import`` time and
+installed size. JAX (``bench/requirements.txt``) is optional: without it its columns show ``-``.
 """
 
 from __future__ import annotations
@@ -24,20 +25,23 @@ from pathlib import Path
 from typing import Any
 
 from .workloads import WORKLOADS
+from .workloads_jax import JAX_MAKERS
 
 ROOT = Path(__file__).resolve().parent.parent
-LIBS = ("chainrule", "torch")
+LIBS = ("chainrule", "torch", "jax")
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
 
 def child_env(threads: int) -> dict[str, str]:
-    """This environment with the same thread limits for NumPy's BLAS and PyTorch (0 = defaults)."""
+    """This environment with the same thread limits for NumPy's BLAS, PyTorch and XLA (0 = defaults)."""
     env = dict(os.environ)
     for var in THREAD_VARS:
         if threads > 0:
             env[var] = str(threads)
         else:
             env.pop(var, None)
+    if threads == 1:  # XLA's CPU runtime ignores the variables above; the pinning binds it anyway
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
@@ -52,16 +56,28 @@ def run_child(
     ]  # fmt: skip
     if args.batch:
         cmd += ["--batch", str(args.batch)]
+    cpus = pinned_cpus(threads)
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     try:
         proc = subprocess.run(
-            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120 + 10 * args.budget
-        )
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180 + 10 * args.budget,
+            preexec_fn=pin,
+        )  # fmt: skip
     except subprocess.TimeoutExpired:
         return {"error": "timed out"}
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         return {"error": lines[-1] if lines else f"exit code {proc.returncode}"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def pinned_cpus(threads: int) -> set[int] | None:
+    """The CPUs a run with ``threads`` > 0 is pinned to (the first ones this process may use); None for 0
+    or where affinity cannot be set. Pinning is what makes "1 core" true for every library (JAX's
+    runtime and PyTorch's inter-op pool start threads of their own)."""
+    if threads <= 0 or not hasattr(os, "sched_getaffinity"):
+        return None
+    return set(sorted(os.sched_getaffinity(0))[:threads])
 
 
 def import_time(lib: str, env: dict[str, str]) -> float:
@@ -170,11 +186,11 @@ def fmt_rate(runs: list[dict[str, Any]], batch: int = 0) -> str:
     return f.format(median(ok)) if batch else spread(ok, f)
 
 
-def pair_ratios(runs: dict[str, list[dict[str, Any]]]) -> list[float]:
-    """chainrule/torch steps/s of each round's pair of runs (both must have succeeded)."""
+def pair_ratios(runs: dict[str, list[dict[str, Any]]], num: str = "chainrule", den: str = "torch") -> list[float]:
+    """``num``/``den`` steps/s of each round's pair of runs (both must have succeeded)."""
     return [
         a["steps_per_s"] / b["steps_per_s"]
-        for a, b in zip(runs.get("chainrule", []), runs.get("torch", []))
+        for a, b in zip(runs.get(num, []), runs.get(den, []))
         if "error" not in a and "error" not in b
     ]
 
@@ -190,20 +206,27 @@ def fmt_rss(runs: list[dict[str, Any]]) -> str:
 
 
 def loss_check(name: str, runs: dict[str, list[dict[str, Any]]]) -> str:
-    """Compare the first losses of both libraries (same weights, same data, same math)."""
-    first = {lib: next((r["losses"] for r in rs if "losses" in r), None) for lib, rs in runs.items()}
-    if any(v is None for v in first.values()) or len(first) < 2:
+    """Compare the first losses of chainrule (and JAX) with PyTorch's (same weights, same data, same math)."""
+    first = {lib: next((r["losses"] for r in rs if "losses" in r), None) for lib, rs in runs.items() if rs}
+    if first.get("chainrule") is None or first.get("torch") is None:
         return "n/a"
-    a, b = first["chainrule"], first["torch"]
-    tol = WORKLOADS[name].rtol
-    ok = all(abs(x - y) <= tol * max(1.0, abs(y)) for x, y in zip(a, b))
-    return f"ok ({a[0]:.5g})" if ok else f"MISMATCH {a} vs {b}"
+    b, tol = first["torch"], WORKLOADS[name].rtol
+    bad = [
+        f"MISMATCH {lib} {first[lib]} vs torch {b}"
+        for lib in ("chainrule", "jax")
+        if first.get(lib) is not None
+        and not all(abs(x - y) <= tol * max(1.0, abs(y)) for x, y in zip(first[lib], b))
+    ]
+    return bad[0] if bad else f"ok ({first['chainrule'][0]:.5g})"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny budgets, one round, 1 thread (CI smoke test)")
     ap.add_argument("--only", action="append", metavar="NAME", help="run only this workload (repeatable)")
+    ap.add_argument("--all", action="store_true",
+                    help="every workload (default: the family rows, without the *_compiled and micro rows)")
+    ap.add_argument("--no-jax", action="store_true", help="leave the JAX column out even if jax is installed")
     ap.add_argument("--threads", default=None, metavar="N[,N...]",
                     help="threads for both libraries, one table each; 0 = library defaults "
                          "(default 1,0; quick 1)")  # fmt: skip
@@ -222,10 +245,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if not args.threads or min(args.threads) < 0:
         ap.error(f"--threads: expected integers >= 0 (0 = library default); got {args.threads}")
     args.rounds = args.rounds or (1 if quick else 3)
-    args.budget = args.budget if args.budget is not None else (0.1 if quick else 1.0)
-    args.warmup = args.warmup if args.warmup is not None else (0.02 if quick else 0.3)
+    args.budget = args.budget if args.budget is not None else (0.1 if quick else 0.5)
+    args.warmup = args.warmup if args.warmup is not None else (0.02 if quick else 0.2)
     args.import_reps = 1 if quick else 5
     return args
+
+
+def family_order(w: Any) -> tuple[int, int]:
+    """Sort key: families in the order of their first registration, then the registration order."""
+    order = list(WORKLOADS)
+    first = {}
+    for n in order:
+        first.setdefault(WORKLOADS[n].family, order.index(n))
+    return first[w.family], order.index(w.name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,14 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.list:
         for w in WORKLOADS.values():
-            print(f"{w.name:20s} batch {w.batch:<5d} {w.about}")
+            print(f"{w.name:24s} {w.family or '-':12s} batch {w.batch:<5d} {w.about}")
         return 0
-    names = [n for part in args.only or list(WORKLOADS) for n in part.split(",") if n]
+    default = sorted((w for w in WORKLOADS.values() if w.family or args.all), key=family_order)
+    names = [n for part in args.only or [w.name for w in default] for n in part.split(",") if n]
     unknown = [n for n in names if n not in WORKLOADS]
     if unknown:
         print(f"bench: unknown workload(s) {unknown}; expected one of {sorted(WORKLOADS)}", file=sys.stderr)
         return 2
-    libs = [lib for lib in LIBS if importlib.util.find_spec(lib) is not None]
+    libs = [lib for lib in LIBS if importlib.util.find_spec(lib) is not None and not (lib == "jax" and args.no_jax)]
     load0, other = os.getloadavg()[0], OtherLoad()
 
     results: dict[int, dict[str, dict[str, list[dict[str, Any]]]]] = {}
@@ -250,12 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             per[name] = {lib: [] for lib in libs}
             for _ in range(args.rounds):
-                for lib in libs:  # A B A B ...: drift of the machine hits both alike
-                    per[name][lib].append(run_child(lib, name, args, threads, env))
-    imports: dict[str, list[float]] = {lib: [] for lib in libs}
+                for lib in libs:  # A B C A B C ...: drift of the machine hits all alike
+                    if lib != "jax" or name in JAX_MAKERS:
+                        per[name][lib].append(run_child(lib, name, args, threads, env))
+    imports: dict[str, list[float]] = {lib: [] for lib in libs if lib != "jax"}
     env = child_env(args.threads[0])
     for _ in range(args.import_reps):
-        for lib in libs:
+        for lib in imports:
             imports[lib].append(import_time(lib, env))
     failed = report(args, names, libs, results, imports, (load0, other.cores()))
     print(f"\ntotal bench time: {time.perf_counter() - t_start:.0f} s")
@@ -271,7 +305,7 @@ def report(args: argparse.Namespace, names: list[str], libs: list[str], results:
     print(f"# chainrule vs PyTorch ({'quick' if args.quick else 'full'} run)\n")
     print(f"- {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, NumPy {metadata_version('numpy')}, "
-          f"PyTorch {metadata_version('torch')}")  # fmt: skip
+          f"PyTorch {metadata_version('torch')}, JAX {metadata_version('jax')}")  # fmt: skip
     print(f"- {args.rounds} fresh process(es) per library, workload and thread setting, alternating; "
           f"{args.warmup:g} s warm-up + {args.budget:g} s timed each")  # fmt: skip
     ncpu = os.cpu_count() or 1
@@ -283,13 +317,18 @@ def report(args: argparse.Namespace, names: list[str], libs: list[str], results:
     )
     if "torch" not in libs:
         print("- PyTorch is not installed: no ratios")
+    if "jax" not in libs:
+        print("- JAX column skipped: jax is not installed (or --no-jax); `pip install -r bench/requirements.txt`")
     failed = False
     for threads, per in results.items():
         failed |= table(args, names, libs, threads, per)
-    print("\nsteps/s: median over runs (min–max); samples/s: median steps/s × batch; ratio: median (min–max) of chainrule/torch "
-          "over the paired runs, > 1 means chainrule is faster; target: issue 6's goal for the ratio; "
-          "peak RSS: largest over runs (what the workload added after `import`).\n")  # fmt: skip
+    print("\nsteps/s: median over runs (min–max); samples/s: median steps/s × batch; ratio a/b: median (min–max) "
+          "of a's steps/s ÷ b's over the runs of one round, > 1 means a is faster; jax: the whole step "
+          "(forward, backward, hand-written update) in one jax.jit; target: issue 6's goal for cr/torch; "
+          "peak RSS: largest over runs (what the workload added after `import`); worst per family: the "
+          "lowest median ratio over the family's shapes, and which shape.\n")  # fmt: skip
 
+    libs = [lib for lib in libs if lib != "jax"]
     print("| | chainrule | torch | torch / chainrule |")
     print("|---|---:|---:|---:|")
     imp = {lib: median(imports[lib]) * 1e3 for lib in libs}
@@ -315,36 +354,57 @@ def report(args: argparse.Namespace, names: list[str], libs: list[str], results:
 
 
 def table(args: argparse.Namespace, names: list[str], libs: list[str], threads: int, per: Any) -> bool:
-    """One markdown table (one thread setting); True if a run failed or the libraries disagreed."""
-    label = (
-        "each library's default (OpenBLAS: all cores; torch: get_num_threads())" if threads == 0 else threads
-    )
+    """One markdown table (one thread setting) and its worst-per-family summary; True on a failure."""
+    if threads == 0:
+        label = "each library's default (OpenBLAS: all cores; torch: get_num_threads(); JAX: all cores)"
+    elif pinned_cpus(threads):
+        label = f"{threads} (every process pinned to CPU {sorted(pinned_cpus(threads) or ())})"
+    else:
+        label = str(threads)
     print(f"\n## threads: {label}\n")
     print(
-        "| workload | batch | chainrule steps/s | torch steps/s | ratio cr/torch | target | "
-        "chainrule samples/s | torch samples/s | chainrule peak RSS MB | torch peak RSS MB | same loss |"
+        "| workload | batch | chainrule steps/s | torch steps/s | jax steps/s | ratio cr/torch | ratio jax/torch | "
+        "ratio cr/jax | target | chainrule samples/s | chainrule peak RSS MB | torch peak RSS MB | same loss |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     failed = False
+    fams: dict[str, list[tuple[str, dict[str, float]]]] = {}
     for name in names:
         runs = per[name]
         failed |= any("error" in r for rs in runs.values() for r in rs)
-        ratios = pair_ratios(runs)
-        ratio = spread(ratios, "{:.2f}") if ratios else "-"
+        pairs = {k: pair_ratios(runs, *k.split("/")) for k in ("chainrule/torch", "jax/torch", "chainrule/jax")}
+        ratio = {k: spread(v, "{:.2f}") if v else "-" for k, v in pairs.items()}
         target = WORKLOADS[name].target
         goal = "-" if target is None else f"≥ {target:g}"
-        if target is not None and ratios:
-            goal += " ✓" if median(ratios) >= target else " ✗"
+        if target is not None and pairs["chainrule/torch"]:
+            goal += " ✓" if median(pairs["chainrule/torch"]) >= target else " ✗"
         check = loss_check(name, runs)
         failed |= check.startswith("MISMATCH")
         batch = args.batch or WORKLOADS[name].batch
-        rate = {lib: fmt_rate(runs[lib]) if lib in runs else "-" for lib in LIBS}
-        samples = {lib: fmt_rate(runs[lib], batch) if lib in runs else "-" for lib in LIBS}
-        rss = {lib: fmt_rss(runs[lib]) if lib in runs else "-" for lib in LIBS}
-        print(f"| {name} | {batch} | {rate['chainrule']} | {rate['torch']} | {ratio} | {goal} | "
-              f"{samples['chainrule']} | {samples['torch']} | {rss['chainrule']} | {rss['torch']} | "
-              f"{check} |")  # fmt: skip
+        rate = {lib: fmt_rate(runs[lib]) if runs.get(lib) else "-" for lib in LIBS}
+        rss = {lib: fmt_rss(runs[lib]) if runs.get(lib) else "-" for lib in LIBS}
+        samples = fmt_rate(runs["chainrule"], batch) if runs.get("chainrule") else "-"
+        print(f"| {name} | {batch} | {rate['chainrule']} | {rate['torch']} | {rate['jax']} | "
+              f"{ratio['chainrule/torch']} | {ratio['jax/torch']} | {ratio['chainrule/jax']} | {goal} | "
+              f"{samples} | {rss['chainrule']} | {rss['torch']} | {check} |")  # fmt: skip
+        fam = WORKLOADS[name].family or name
+        fams.setdefault(fam, []).append((name, {k: median(v) for k, v in pairs.items() if v}))
+    print(f"\n### worst ratio per family (threads: {threads or 'default'})\n")
+    print("| family | shapes | worst cr/torch | best cr/torch | worst jax/torch | worst cr/jax |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for fam, rows in fams.items():
+        print(f"| {fam} | {len(rows)} | {pick(rows, 'chainrule/torch')} | {pick(rows, 'chainrule/torch', False)} | "
+              f"{pick(rows, 'jax/torch')} | {pick(rows, 'chainrule/jax')} |")  # fmt: skip
     return failed
+
+
+def pick(rows: list[tuple[str, dict[str, float]]], key: str, worst: bool = True) -> str:
+    """``value (workload)`` of the lowest (or highest) median ``key`` ratio over a family's rows."""
+    have = [(r[key], n) for n, r in rows if key in r]
+    if not have:
+        return "-"
+    v, n = min(have) if worst else max(have)
+    return f"{v:.2f} ({n})"
 
 
 def metadata_version(dist: str) -> str:

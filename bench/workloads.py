@@ -31,20 +31,21 @@ class Workload:
     about: str
     rtol: float = 1e-4  # how closely the two libraries' first losses must agree
     target: float | None = None  # issue 6's goal for the chainrule/torch steps/s ratio, if any
+    family: str = ""  # rows of one family are summarised by their worst ratio; "" = not in the default run
 
 
 WORKLOADS: dict[str, Workload] = {}
 
 
 def register(
-    name: str, batch: int, about: str, rtol: float = 1e-4, target: float | None = None
+    name: str, batch: int, about: str, rtol: float = 1e-4, target: float | None = None, family: str = ""
 ) -> Callable[[Any], Any]:
-    """Add ``make`` to ``WORKLOADS`` under ``name``, timed at ``batch``."""
+    """Add ``make`` to ``WORKLOADS`` under ``name``, timed at ``batch``, as one shape of ``family``."""
 
     def deco(make: Callable[[Any, int], Step]) -> Callable[[Any, int], Step]:
         if name in WORKLOADS:
             raise ValueError(f"register: workload {name!r} is already registered")
-        WORKLOADS[name] = Workload(name, make, batch, about, rtol, target)
+        WORKLOADS[name] = Workload(name, make, batch, about, rtol, target, family)
         return make
 
     return deco
@@ -157,76 +158,134 @@ def sgd(lib: Any, params: Sequence[Any], lr: float) -> None:
 
 
 # --- workloads --------------------------------------------------------------------------------------
-# The issue's table first, then the two original micro-workloads.
-@register(
-    "tiny_mlp", 32, "2-16-16-1 tanh MLP (nn.Sequential), MSELoss, SGD lr 0.1: overhead-bound", target=2.5
-)
-def tiny_mlp(lib: Any, batch: int) -> Step:
+# Each family has a ``*_setup(lib, batch, ...) -> (model, x, y)`` (also used by the JAX variants in
+# ``workloads_jax.py``, which read the same weights and data from it) and is registered at several
+# shapes in ``workloads_families.py``; the issue's original rows stay here under their old names.
+def tiny_mlp_setup(lib: Any, batch: int) -> tuple[Any, Any, Any]:
+    """2-16-16-1 tanh MLP, inputs in [-1, 1]², target sin(3x₀)·x₁."""
     rng = _rng()
     nn = lib.nn
     model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
     load_numpy_weights(lib, model, rng)
     xs = rng.uniform(-1, 1, (batch, 2)).astype(np.float32)
     t = (np.sin(3 * xs[:, :1]) * xs[:, 1:]).astype(np.float32)
+    return model, lib.tensor(xs), lib.tensor(t)
+
+
+@register(
+    "tiny_mlp", 32, "2-16-16-1 tanh MLP (nn.Sequential), MSELoss, SGD lr 0.1: overhead-bound", target=2.5,
+    family="tiny mlp",
+)  # fmt: skip
+def tiny_mlp(lib: Any, batch: int) -> Step:
+    model, x, t = tiny_mlp_setup(lib, batch)
     opt = lib.optim.SGD(model.parameters(), lr=0.1)
-    return train_step(model, nn.MSELoss(), opt, lib.tensor(xs), lib.tensor(t))
+    return train_step(model, lib.nn.MSELoss(), opt, x, t)
 
 
 _MLP = "784-256-128-10 ReLU MLP, CrossEntropyLoss, Adam lr 1e-3"
 
 
-@register("mlp_adam_b1024", 1024, _MLP, target=1.0)
-@register("mlp_adam_b128", 128, _MLP, target=1.2)
-@register("mlp_adam_b32", 32, _MLP, target=1.2)  # the bottom decorator registers first
-def mlp_adam(lib: Any, batch: int) -> Step:
+def mlp_setup(lib: Any, batch: int, sizes: Sequence[int] = (784, 256, 128, 10)) -> tuple[Any, Any, Any]:
+    """ReLU MLP ``sizes[0]-...-sizes[-1]`` (nn.Sequential of Linear/ReLU), normal inputs, class targets."""
     rng = _rng()
     nn = lib.nn
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    layers: list[Any] = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
     load_numpy_weights(lib, model, rng)
-    x = lib.tensor(rng.standard_normal((batch, 784)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, (batch,), dtype=np.int64))
-    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
-    return train_step(model, nn.CrossEntropyLoss(), opt, x, y)
+    x = lib.tensor(rng.standard_normal((batch, sizes[0])).astype(np.float32))
+    y = lib.tensor(rng.integers(0, sizes[-1], (batch,), dtype=np.int64))
+    return model, x, y
 
 
-@register(
-    "cnn", 64,
-    "small CNN on 1x28x28: conv3x3(1→8, pad 1)-ReLU-maxpool2, conv3x3(8→16, pad 1)-ReLU-maxpool2, "
-    "Linear(784→10), CrossEntropyLoss, Adam lr 1e-3",
-    target=0.8,
-)  # fmt: skip
-def cnn(lib: Any, batch: int) -> Step:
+def mlp_adam_sizes(sizes: Sequence[int]) -> Callable[[Any, int], Step]:
+    """The MLP workload with layer ``sizes``: CrossEntropyLoss, Adam lr 1e-3."""
+
+    def make(lib: Any, batch: int) -> Step:
+        model, x, y = mlp_setup(lib, batch, sizes)
+        opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+        return train_step(model, lib.nn.CrossEntropyLoss(), opt, x, y)
+
+    make.sizes = tuple(sizes)  # type: ignore[attr-defined]  (read by the JAX variant)
+    return make
+
+
+mlp_adam = mlp_adam_sizes((784, 256, 128, 10))
+register("mlp_adam_b32", 32, _MLP, target=1.2, family="mlp")(mlp_adam)  # the table's order
+register("mlp_adam_b128", 128, _MLP, target=1.2, family="mlp")(mlp_adam)
+register("mlp_adam_b1024", 1024, _MLP, target=1.0, family="mlp")(mlp_adam)
+
+
+def cnn_setup(lib: Any, batch: int, c1: int = 8, c2: int = 16) -> tuple[Any, Any, Any]:
+    """1x28x28 → conv3x3(c1)-ReLU-maxpool2 → conv3x3(c2)-ReLU-maxpool2 → Linear(c2·49, 10)."""
     rng = _rng()
     nn = lib.nn
     model = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(16 * 7 * 7, 10),
+        nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * 7 * 7, 10),
     )  # fmt: skip
     load_numpy_weights(lib, model, rng)
     x = lib.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))
     y = lib.tensor(rng.integers(0, 10, (batch,), dtype=np.int64))
-    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
-    return train_step(model, nn.CrossEntropyLoss(), opt, x, y)
+    return model, x, y
 
 
-@register(
+def cnn_channels(c1: int, c2: int) -> Callable[[Any, int], Step]:
+    """The CNN workload with ``c1`` and ``c2`` channels: CrossEntropyLoss, Adam lr 1e-3."""
+
+    def make(lib: Any, batch: int) -> Step:
+        model, x, y = cnn_setup(lib, batch, c1, c2)
+        opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+        return train_step(model, lib.nn.CrossEntropyLoss(), opt, x, y)
+
+    make.channels = (c1, c2)  # type: ignore[attr-defined]
+    return make
+
+
+cnn = register(
+    "cnn", 64,
+    "small CNN on 1x28x28: conv3x3(1→8, pad 1)-ReLU-maxpool2, conv3x3(8→16, pad 1)-ReLU-maxpool2, "
+    "Linear(784→10), CrossEntropyLoss, Adam lr 1e-3",
+    target=0.8, family="cnn",
+)(cnn_channels(8, 16))  # fmt: skip
+
+
+def transformer_setup(
+    lib: Any, batch: int, ff: int = 2048, norm_first: bool = False, seq: int = 64
+) -> tuple[Any, Any, Any]:
+    """TransformerEncoderLayer(128, 4, ff, dropout 0.0, batch_first, norm_first) on (batch, seq, 128)."""
+    rng = _rng()
+    # dropout 0.0 in BOTH libraries: with the default 0.1 each library draws its own masks, so the
+    # losses could not be compared (and chainrule and PyTorch would time different random work).
+    model = lib.nn.TransformerEncoderLayer(
+        128, 4, dim_feedforward=ff, dropout=0.0, batch_first=True, norm_first=norm_first
+    )
+    load_numpy_weights(lib, model, rng)
+    x = lib.tensor(rng.standard_normal((batch, seq, 128)).astype(np.float32))
+    t = lib.tensor(rng.standard_normal((batch, seq, 128)).astype(np.float32))
+    return model, x, t
+
+
+def transformer_shape(ff: int, norm_first: bool, seq: int) -> Callable[[Any, int], Step]:
+    """The transformer workload at one shape: MSELoss to a fixed random target, Adam lr 1e-3."""
+
+    def make(lib: Any, batch: int) -> Step:
+        model, x, t = transformer_setup(lib, batch, ff, norm_first, seq)
+        opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+        return train_step(model, lib.nn.MSELoss(), opt, x, t)
+
+    make.shape = (ff, norm_first, seq)  # type: ignore[attr-defined]
+    return make
+
+
+transformer = register(
     "transformer", 32,
     "TransformerEncoderLayer(d_model 128, nhead 4, ff 2048, dropout 0.0, batch_first) on (batch, 64, 128), "
     "MSELoss to a fixed random target, Adam lr 1e-3",
-    target=1.0,
-)  # fmt: skip
-def transformer(lib: Any, batch: int) -> Step:
-    rng = _rng()
-    nn = lib.nn
-    # dropout 0.0 in BOTH libraries: with the default 0.1 each library draws its own masks, so the
-    # losses could not be compared (and chainrule and PyTorch would time different random work).
-    model = nn.TransformerEncoderLayer(128, 4, dropout=0.0, batch_first=True)
-    load_numpy_weights(lib, model, rng)
-    x = lib.tensor(rng.standard_normal((batch, 64, 128)).astype(np.float32))
-    t = lib.tensor(rng.standard_normal((batch, 64, 128)).astype(np.float32))
-    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
-    return train_step(model, nn.MSELoss(), opt, x, t)
+    target=1.0, family="transformer",
+)(transformer_shape(2048, False, 64))  # fmt: skip
 
 
 @register(
@@ -334,4 +393,4 @@ for _name, _batch, _make in [
         f"{_name}_compiled", _batch, f"{_name} with model and loss in one chainrule.compile (traced once, replayed); torch eager"
     )(compiled(_make))
 
-from . import workloads_rnn  # noqa: E402,F401  (registers the recurrent workloads)
+from . import workloads_families, workloads_rnn  # noqa: E402,F401  (register more shapes and the recurrent rows)

@@ -45,6 +45,31 @@ def test_workload_same_losses_in_both_libraries(name: str) -> None:
         assert a == pytest.approx(b, rel=wl.rtol, abs=wl.rtol), losses
 
 
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(__import__("bench.workloads_jax").workloads_jax.JAX_MAKERS))
+def test_jax_variant_same_losses_as_torch(name: str) -> None:
+    pytest.importorskip("jax", reason="the JAX column needs jax (bench/requirements.txt)")
+    from bench.workloads_jax import JAX_MAKERS
+
+    step = JAX_MAKERS[name](4)
+    ours = [float(step().item()) for _ in range(3)]
+    ref = WORKLOADS[name].make(torch, 4)
+    theirs = [float(ref().item()) for _ in range(3)]
+    assert ours == pytest.approx(theirs, rel=WORKLOADS[name].rtol, abs=WORKLOADS[name].rtol)
+
+
+def test_every_family_has_several_shapes() -> None:
+    families: dict[str, list[str]] = {}
+    for w in WORKLOADS.values():
+        if w.family:
+            families.setdefault(w.family, []).append(w.name)
+    assert {"mlp", "cnn", "transformer", "recurrent"} <= set(families)
+    for fam in ("mlp", "cnn", "transformer", "recurrent"):
+        assert len(families[fam]) >= 2, families
+    batches = {WORKLOADS[n].batch for n in families["mlp"]}
+    assert min(batches) == 1 and max(batches) == 1024
+
+
 @pytest.mark.parametrize("name", [n for n in WORKLOADS if n.endswith("_compiled")])
 def test_compiled_workloads_replay_without_falling_back(name: str) -> None:
     import warnings
@@ -71,10 +96,11 @@ def table_rows(stdout: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.torch
-def test_quick_bench_prints_table() -> None:
+def test_quick_bench_prints_table(tmp_path: Path) -> None:
     only = "tiny_mlp"
+    raw = tmp_path / "raw.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--only", only],
+        [sys.executable, "-m", "bench", "--quick", "--only", only, "--json", str(raw)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, f"bench failed:\n{proc.stdout}\n{proc.stderr}"
@@ -86,9 +112,16 @@ def test_quick_bench_prints_table() -> None:
         assert row["target"].startswith("≥"), row
         assert float(row["chainrule samples/s"].replace(",", "")) > 0, row
         assert row["chainrule peak RSS MB"].split()[0].isdigit(), row
-    assert "## threads: 1" in proc.stdout
+    assert "## threads: 1 (every process pinned to CPU" in proc.stdout
+    assert "### worst ratio per family (threads: 1)" in proc.stdout
     assert any(ln.startswith("| `import` time") for ln in proc.stdout.splitlines())
     assert "total bench time" in proc.stdout
+    import json
+    import os
+
+    if hasattr(os, "sched_getaffinity"):  # the 1-core table: every run pinned to one CPU
+        runs = json.loads(raw.read_text())["results"]["1"][only]
+        assert all(len(r["cpus"]) == 1 for rs in runs.values() for r in rs), runs
 
 
 def test_unknown_workload_is_rejected() -> None:

@@ -35,6 +35,9 @@ def set_num_threads(n: int) -> None:
     from threadpoolctl import threadpool_limits
 
     _limiter = threadpool_limits(limits=n, user_api="blas")
+    from . import _parallel
+
+    _parallel.set_elementwise_threads(n)
 
 
 def get_num_threads() -> int:

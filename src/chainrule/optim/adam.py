@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _parallel
 from .._tensor import Tensor
+from ._blocks import block_plan
 from ._validation import check_betas, check_fused, check_tensor_lr
 from .optimizer import Optimizer, check_common
 
@@ -30,6 +32,20 @@ class _FlatState:
         self.m_views, self.v_views, self.tmp_views = self.split(self.m), self.split(self.v), self.split(self.tmp)
         self.vmax_views = self.split(self.vmax) if amsgrad else None
         self.g_views: list[np.ndarray] = []
+        self._chunks: dict[int, list[tuple[Any, ...]]] = {}
+
+    def chunks(self, n: int) -> list[tuple[Any, ...]]:
+        """The flat state cut into ``n`` chunks: per chunk the views of m, v, v̂ (or None) and the
+        scratch, and its pieces ``(parameter index, start, stop, m piece, scratch piece)``."""
+        out = self._chunks.get(n)
+        if out is None:
+            m, v, tmp, vmax = self.m, self.v, self.tmp, self.vmax
+            out = self._chunks[n] = [
+                (m[s:e], v[s:e], None if vmax is None else vmax[s:e], tmp[s:e],
+                 [(i, a, b, m[s + lo:s + hi], tmp[s + lo:s + hi]) for i, a, b, lo, hi in pieces])
+                for s, e, pieces in block_plan(self.shapes, -(-max(m.size, 1) // n))
+            ]  # fmt: skip
+        return out
 
     def split(self, flat: np.ndarray) -> list[np.ndarray]:
         views, start = [], 0
@@ -143,6 +159,11 @@ class Adam(Optimizer):
             decay = 1 - lr * wd
             for d in ps:
                 d *= decay
+        if not (maximize or coupled):  # the common case: one chunk per thread for a large group
+            _chunked_update(flat, ps, gs, lr, b1, b2, eps, step)
+            for p in params:
+                p._bump_version()
+            return True
         g = None
         if maximize or coupled:  # _update's new g = (−g if maximize) + wd·θ, kept in the flat g
             g = flat.flat_grad()
@@ -259,6 +280,33 @@ class Adam(Optimizer):
         np.multiply(g, g, out=tmp)
         p -= _finish_update(m, v, state["max_exp_avg_sq"]._data if group["amsgrad"] else None,
                             tmp, lr, b1, b2, eps, step)
+
+
+def _chunked_update(flat: _FlatState, ps: list[np.ndarray], gs: list[np.ndarray],
+                    lr: float, b1: float, b2: float, eps: float, step: float) -> None:
+    """The flat update (m, v, v̂, θ) of ``_step_group``, on disjoint chunks of the group (one per thread
+    when the group is large, else one): per element the same float operations in the same order as
+    over the whole arrays, so the same bits (NumPy releases the GIL inside each pass)."""
+    threads = _parallel.elementwise_threads() if flat.m.size >= _parallel.PARALLEL_MIN else 1
+    pf = [d.reshape(-1) for d in ps]
+    gf = [g.reshape(-1) for g in gs]
+    c1 = 1 - b1
+
+    def chunk(views: tuple[Any, ...]) -> None:
+        mb, vb, xb, tb, pieces = views
+        for i, a, b, mp, tp in pieces:
+            np.subtract(gf[i][a:b], mp, out=tp)
+        tb *= c1
+        mb += tb  # lerp toward g, as in _update
+        vb *= b2
+        for i, a, b, _, tp in pieces:
+            gp = gf[i][a:b]
+            np.multiply(gp, gp, out=tp)
+        _finish_update(mb, vb, xb, tb, lr, b1, b2, eps, step)
+        for i, a, b, _, tp in pieces:
+            pf[i][a:b] -= tp
+
+    _parallel.run_chunks(chunk, flat.chunks(threads))
 
 
 def _finish_update(

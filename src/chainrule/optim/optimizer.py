@@ -157,15 +157,16 @@ class Optimizer:
 
     _scratch_bufs: dict[Any, np.ndarray] | None = None
 
-    def _scratch(self, like: np.ndarray) -> np.ndarray:
+    def _scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A scratch array shaped like ``like``, reused across parameters and steps (never state).
 
-        Updates write their temporaries into it with ``out=``, so a step allocates nothing.
+        Updates write their temporaries into it with ``out=``, so a step allocates nothing; an update
+        that needs two temporaries at once asks for ``slot`` 0 and 1.
         """
         bufs = self._scratch_bufs
         if bufs is None:
             bufs = self._scratch_bufs = {}
-        key = (like.shape, like.dtype)
+        key = (like.shape, like.dtype) if not slot else (like.shape, like.dtype, slot)
         buf = bufs.get(key)
         if buf is None:
             buf = bufs[key] = np.empty_like(like, order="C")

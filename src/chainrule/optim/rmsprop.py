@@ -12,6 +12,8 @@ from .optimizer import Optimizer, check_common
 
 __all__ = ["RMSprop"]
 
+_PY = (int, float)
+
 
 class RMSprop(Optimizer):
     """RMSprop as in PyTorch:
@@ -52,20 +54,57 @@ class RMSprop(Optimizer):
             g = -g
         if wd:
             g = g + wd * p
-        s = state["square_avg"]._data
+        if not (type(lr) in _PY and type(alpha) in _PY and type(eps) in _PY and type(mu) in _PY
+                and g.dtype == p.dtype):  # a NumPy scalar or another dtype promotes: keep those roundings
+            _composite_update(p, g, state, group["centered"], lr, alpha, eps, mu)
+            return
+        # the same float operations as  s = αs + (1−α)g²;  avg = √(s − ḡ²) (or √s) + ε;
+        # b = μb + g/avg; θ −= η·b  (or θ −= η·(g/avg)) — temporaries written into two scratch buffers
+        s, t, u = state["square_avg"]._data, self._scratch(p), self._scratch(p, 1)
         s *= alpha
-        s += (1 - alpha) * (g * g)
+        np.multiply(g, g, out=t)
+        t *= 1 - alpha
+        s += t
         if group["centered"]:
             gbar = state["grad_avg"]._data
-            gbar += (1 - alpha) * (g - gbar)
-            avg = np.sqrt(s - gbar * gbar)
+            np.subtract(g, gbar, out=t)
+            t *= 1 - alpha
+            gbar += t
+            np.multiply(gbar, gbar, out=t)
+            avg = np.subtract(s, t, out=t)
+            np.sqrt(avg, out=avg)
         else:
-            avg = np.sqrt(s)
+            avg = np.sqrt(s, out=t)
         avg += eps
+        np.divide(g, avg, out=u)
         if mu > 0:
             buf = state["momentum_buffer"]._data
             buf *= mu
-            buf += g / avg
-            p -= lr * buf
+            buf += u
+            np.multiply(buf, lr, out=u)
         else:
-            p -= lr * (g / avg)
+            u *= lr
+        p -= u
+
+
+def _composite_update(p: np.ndarray, g: np.ndarray, state: dict[str, Any], centered: bool,
+                      lr: Any, alpha: Any, eps: Any, mu: Any) -> None:
+    """The update as plain array expressions (each temporary allocated): the reference that the
+    scratch-buffer form in ``RMSprop._update`` equals bit for bit, and the path for NumPy scalars."""
+    s = state["square_avg"]._data
+    s *= alpha
+    s += (1 - alpha) * (g * g)
+    if centered:
+        gbar = state["grad_avg"]._data
+        gbar += (1 - alpha) * (g - gbar)
+        avg = np.sqrt(s - gbar * gbar)
+    else:
+        avg = np.sqrt(s)
+    avg += eps
+    if mu > 0:
+        buf = state["momentum_buffer"]._data
+        buf *= mu
+        buf += g / avg
+        p -= lr * buf
+    else:
+        p -= lr * (g / avg)

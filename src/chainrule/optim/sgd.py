@@ -12,6 +12,7 @@ from .optimizer import Optimizer, check, check_common
 
 __all__ = ["SGD"]
 
+_PY = (int, float)  # hyperparameter types whose products keep the array's dtype (NumPy scalars may not)
 _SMALL = 4096  # elements: below this, NumPy's small-array cache makes allocating free
 
 
@@ -75,6 +76,10 @@ class SGD(Optimizer):
             else:
                 b = buf._data
                 b *= mu
-                b += (1 - group["dampening"]) * g
+                damp = group["dampening"]
+                if type(damp) in _PY and g.dtype == b.dtype:  # (1 − τ)·g into scratch, same bits
+                    b += np.multiply(g, 1 - damp, out=self._scratch(p))
+                else:
+                    b += (1 - damp) * g
             g = g + mu * buf._data if group["nesterov"] else buf._data
         p -= np.multiply(g, lr, out=self._scratch(p))  # = lr * g, without allocating
