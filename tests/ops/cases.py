@@ -23,6 +23,7 @@ from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
 from .cases_unary import CASES as UNARY
+from .cases_higher_order import CASES as HIGHER_ORDER
 from .harness import OpCase
 
 CASES: list[OpCase] = [
@@ -34,6 +35,7 @@ CASES: list[OpCase] = [
 CASES += NN_SPATIAL
 CASES += NN_RESAMPLE
 CASES += NN_POOL3D
+CASES += HIGHER_ORDER
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

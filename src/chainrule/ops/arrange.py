@@ -43,6 +43,7 @@ class Cat(Function):
     """out = [x₀ | x₁ | …] along ``dim`` (empty 1-D xᵢ are skipped).   VJP: gxᵢ = the slice of g where xᵢ sits."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, dim: Any, *xs: Any) -> Any:
@@ -61,7 +62,7 @@ class Cat(Function):
         gs = _pieces(g, ctx.dim, ctx.bounds)
         if ctx.skip:
             it = iter(gs)
-            gs = [np.zeros(0, g.dtype) if s else next(it) for s in ctx.skip]
+            gs = [ctx.xp.zeros_like(g.reshape(-1)[:0]) if s else next(it) for s in ctx.skip]
         return (None, *gs)
 
 
@@ -69,6 +70,7 @@ class Stack(Function):
     """out = the xᵢ stacked along a new ``dim``.   VJP: gxᵢ = g[..., i, ...] (index i at ``dim``)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, dim: Any, *xs: Any) -> Any:
@@ -77,13 +79,14 @@ class Stack(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return (None, *np.moveaxis(g, ctx.dim, 0))
+        return (None, *ctx.xp.moveaxis(g, ctx.dim, 0))
 
 
 class Flip(Function):
     """out = x reversed along ``dims`` (a copy, as PyTorch).   VJP: gx = g reversed along ``dims``."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dims: Any) -> Any:
@@ -92,7 +95,7 @@ class Flip(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return np.flip(g, ctx.dims), None
+        return ctx.xp.flip(g, ctx.dims), None
 
 
 class Roll(Function):
