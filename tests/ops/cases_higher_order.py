@@ -13,15 +13,21 @@ _ROWS = np.array([2, 0, 2, 1])
 
 def _grad_of(loss):
     """d loss(a)/da, recorded (``create_graph=True``)."""
-    return lambda m, a: m.autograd.grad(loss(m, a), a, create_graph=True)[0]
+
+    def f(m, a):
+        with m.enable_grad():  # finite differences evaluate cases under no_grad
+            return m.autograd.grad(loss(m, a), a, create_graph=True)[0]
+
+    return f
 
 
 def _grad_of_grad_norm(loss):
     """d ‖d loss(a)/da‖² / da, recorded twice (a third-order graph under backward)."""
 
     def f(m, a):
-        (g,) = m.autograd.grad(loss(m, a), a, create_graph=True)
-        return m.autograd.grad((g * g).sum(), a, create_graph=True)[0]
+        with m.enable_grad():
+            (g,) = m.autograd.grad(loss(m, a), a, create_graph=True)
+            return m.autograd.grad((g * g).sum(), a, create_graph=True)[0]
 
     return f
 
