@@ -10,7 +10,6 @@ import chainrule as cr
 from chainrule.autograd import Function, once_differentiable
 
 torch = pytest.importorskip("torch", reason="PyTorch is the test oracle for second derivatives")
-torch.set_default_dtype(torch.float64)
 
 
 def _pair(shape, seed=0):

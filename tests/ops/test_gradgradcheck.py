@@ -65,3 +65,28 @@ def test_every_converted_op_is_second_order_checked() -> None:
     print(f"ops without a recordable backward yet ({len(unconverted)}): {unconverted}")
     missing = converted - checked
     assert not missing, f"ops marked _graph_backward without a gradgradcheck case: {sorted(missing)}"
+
+
+def _composite_cases() -> list[OpCase]:
+    from chainrule.autograd.function import CompositeDoubleBackward
+
+    names = {n for n, c in _CLASSES.items() if issubclass(c, CompositeDoubleBackward)}
+    return [c for c in _CHECKED if graph_ops(c) & names]
+
+
+@pytest.mark.parametrize("case", _composite_cases(), ids=lambda c: c.name)
+def test_fused_backward_agrees_with_its_composite(case: OpCase) -> None:
+    """A fused op's first-order gradient (arrays) equals the recorded gradient of its composite."""
+    import numpy as np
+
+    leaves, args = to_lib(chainrule, case.inputs(), "float64")
+    outs = [o for o in outputs(case.fn(chainrule, *args)) if o.is_floating_point() and o.requires_grad]
+    rng = np.random.default_rng(1)
+    vs = [chainrule.tensor(rng.standard_normal(tuple(o.shape))) for o in outs]
+    fused = chainrule.autograd.grad(outs, leaves, vs, retain_graph=True, allow_unused=True)
+    recorded = chainrule.autograd.grad(outs, leaves, vs, create_graph=True, allow_unused=True)
+    for a, b in zip(fused, recorded):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert b.grad_fn is not None or not b.requires_grad
+            np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)

@@ -18,7 +18,7 @@ import numpy as np
 from ._numpy_xp import numpy_xp
 from .grad_mode import state as _grad_state
 
-__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "CompositeDoubleBackward"]
 
 # Bound by chainrule._tensor once the Tensor class exists (Tensor's methods import the ops, which
 # import this module, so the class cannot be imported here at module load).
@@ -481,6 +481,26 @@ def _sums_to(gshape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
     if len(gshape) < len(shape):
         return False
     return all(s == 1 or s == gs for s, gs in zip(shape[::-1], gshape[::-1]))
+
+
+class CompositeDoubleBackward:
+    """Mixin for fused ops whose first-order backward works on arrays it derived in ``forward`` (no
+    sensible recorded form): they define ``composite(ctx, *args)``, the same forward built from
+    differentiable primitives, and under ``create_graph=True`` the engine differentiates that instead.
+    The node keeps its forward arguments (``_composite_args``) for it; first-order backward is unchanged.
+    """
+
+    _graph_backward = True
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """``Function.apply``, then remember the arguments on the node for ``composite``."""
+        out = Function.apply.__func__(cls, *args)  # type: ignore[attr-defined]
+        first = out[0] if type(out) is tuple else out
+        node = first._grad_fn
+        if type(node) is cls:
+            node._composite_args = args
+        return out
 
 
 def once_differentiable(fn: Any) -> Any:

@@ -70,6 +70,8 @@ def _call_backward(node: Any, grads: list[Any]) -> tuple[Any, ...]:
             "its backward runs on NumPy arrays only, so the gradient it returns could not be "
             "differentiated again. Use a composition of other ops, or first-order gradients."
         )
+    if getattr(node, "_composite_args", None) is not None:
+        return _composite_vjp(node, grads)
     saved = node._saved
     if saved is None or saved == ():
         node.saved_tensors  # raises the usual "backward a second time" error when freed
@@ -117,6 +119,28 @@ def _call_backward(node: Any, grads: list[Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def _composite_vjp(node: Any, grads: list[Any]) -> tuple[Any, ...]:
+    """A fused op's VJP, recorded: its forward re-built from primitives (``cls.composite``) and
+    differentiated with ``create_graph=True`` (for fused kernels without a sensible recorded form)."""
+    from . import grad as autograd_grad
+
+    args = node._composite_args
+    outs = type(node).composite(node, *args)
+    outs = outs if type(outs) is tuple else (outs,)
+    wanted = [k for k, e in enumerate(node._edges) if e is not None]
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None and o._requires_grad]
+    gin: list[Any] = [None] * len(node._edges)
+    if not pairs or not wanted:
+        return tuple(gin)
+    res = autograd_grad(
+        [o for o, _ in pairs], [args[k] for k in wanted], [g for _, g in pairs],
+        create_graph=True, allow_unused=True,
+    )
+    for k, g in zip(wanted, res):
+        gin[k] = g
+    return tuple(gin)
+
+
 def _const(a: Any) -> Any:
     return _fn.Tensor._make(np.asarray(a))
 
@@ -140,6 +164,24 @@ def _cast(g: Any, dtype: np.dtype) -> Any:
     from ..ops.copy import cast
 
     return cast(g, _dtype.from_numpy_dtype(dtype))
+
+
+def _needed(order: list[Any], inputs: Sequence[Any]) -> set[Any]:
+    """The nodes whose backward leads to one of ``inputs`` (``grad(..., inputs=...)`` runs no other)."""
+    target_nodes = {id(t._grad_fn) for t in inputs if t._grad_fn is not None}
+    target_leaves = {id(t) for t in inputs if t._grad_fn is None}
+    needed: set[Any] = set()
+    for node in reversed(order):  # dependencies first
+        for e in node._edges:
+            if e is None:
+                continue
+            pn = e[0]
+            if (pn is None and id(e[2]) in target_leaves) or (
+                pn is not None and (pn in needed or id(pn) in target_nodes)
+            ):
+                needed.add(node)
+                break
+    return needed
 
 
 def run_backward_graph(
@@ -185,7 +227,9 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
             grads[t._output_nr] = add(grads[t._output_nr], g)
 
     anomaly = _fn._anomaly[0]
-    for node in toposort([t._grad_fn for t in roots if t._grad_fn is not None]):
+    order = toposort([t._grad_fn for t in roots if t._grad_fn is not None])
+    needed = None if inputs is None else _needed(order, inputs)
+    for node in order:
         grads = node_grads.pop(node, None)
         if grads is None:
             continue
@@ -200,6 +244,8 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
                 k = capture.get((id(node), nr))
                 if k is not None:
                     captured[k] = g
+        if needed is not None and node not in needed:
+            continue  # no input of interest lies behind this node: skip its backward
         if node._n_out > 1 and node.materialize_grads:
             grads = [
                 _const(np.zeros(shape, dtype)) if g is None else g

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd._numpy_xp import numpy_xp
 from ._util import Function, promote_float, tensor_cls
 
 __all__ = [
@@ -212,6 +213,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
         np.exp(e, out=e)
     e += 1.0
     return np.reciprocal(e, out=e)
+
+
+numpy_xp.sigmoid = _sigmoid  # backward formulas spell σ as xp.sigmoid (Tensor namespace: chainrule.sigmoid)
 
 
 class Sigmoid(_Pointwise, Function):

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import CompositeDoubleBackward, Function
 from ...autograd.grad_mode import state as _grad_state
+from . import _composites
 from ...ops._util import broadcast_error, check_tensor, promote, shape_str
 
 __all__ = [
@@ -126,8 +127,10 @@ class _DiffLoss:
         return gx, (-gx if ctx.needs_input_grad[1] else None), None, None
 
 
-class MseLoss(_DiffLoss, Function):
+class MseLoss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = (x − y)².   VJP: gx = 2(x − y)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.mse)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, _: Any) -> Any:
@@ -135,8 +138,10 @@ class MseLoss(_DiffLoss, Function):
         return MseLoss._finish(ctx, 2 * d, np.square(d, out=d), red)
 
 
-class L1Loss(_DiffLoss, Function):
+class L1Loss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = |x − y|.   VJP: gx = sign(x − y)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.l1)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, _: Any) -> Any:
@@ -144,8 +149,10 @@ class L1Loss(_DiffLoss, Function):
         return L1Loss._finish(ctx, np.sign(d), np.abs(d, out=d), red)
 
 
-class SmoothL1Loss(_DiffLoss, Function):
+class SmoothL1Loss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = ½d²/β if |d| < β else |d| − ½β.   VJP: gx = clip(d/β, −1, 1)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.smooth_l1)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, beta: float) -> Any:
@@ -155,8 +162,10 @@ class SmoothL1Loss(_DiffLoss, Function):
         return SmoothL1Loss._finish(ctx, lambda: np.clip(d / beta, -1, 1), l, red)
 
 
-class HuberLoss(_DiffLoss, Function):
+class HuberLoss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = ½d² if |d| < δ else δ(|d| − ½δ).   VJP: gx = clip(d, −δ, δ)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.huber)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, delta: float) -> Any:

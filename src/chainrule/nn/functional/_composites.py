@@ -1,0 +1,89 @@
+"""Fused losses re-built from differentiable primitives, for their double backward.
+
+A fused loss computes its first-order gradient from arrays it derived in ``forward`` (softmax
+numerators, differences ...), which cannot be recorded. Under ``create_graph=True`` the engine
+differentiates these compositions instead (``CompositeDoubleBackward``); each is the op's forward
+formula written with chainrule's ops, and the op-case tests check that both agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy"]
+
+
+def _cr() -> Any:
+    import chainrule
+
+    return chainrule
+
+
+def reduce(l: Any, red: str, denom: Any = None) -> Any:
+    """'none': l;  'sum': Σl;  'mean': Σl / denom (default: the element count)."""
+    if red == "none":
+        return l
+    total = l.sum()
+    if red == "sum":
+        return total
+    return total / (l.numel() if denom is None else float(denom))
+
+
+def mse(ctx: Any, x: Any, y: Any, red: str, _: Any) -> Any:
+    """l = (x − y)²."""
+    d = x - y
+    return reduce(d * d, red)
+
+
+def l1(ctx: Any, x: Any, y: Any, red: str, _: Any) -> Any:
+    """l = |x − y|."""
+    return reduce((x - y).abs(), red)
+
+
+def smooth_l1(ctx: Any, x: Any, y: Any, red: str, beta: float) -> Any:
+    """l = ½d²/β if |d| < β else |d| − ½β."""
+    d = x - y
+    a = d.abs()
+    return reduce(_cr().where(a._data < beta, 0.5 * d * d / beta, a - 0.5 * beta), red)
+
+
+def huber(ctx: Any, x: Any, y: Any, red: str, delta: float) -> Any:
+    """l = ½d² if |d| < δ else δ(|d| − ½δ)."""
+    d = x - y
+    a = d.abs()
+    return reduce(_cr().where(a._data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)), red)
+
+
+def _picked_logp(x: Any, t: np.ndarray, w: Any, ignore_index: int) -> tuple[Any, np.ndarray, int]:
+    """x[i, t_i] along the class axis, the weights w_{t_i} (0 where ignored) and that axis."""
+    from .loss_class import _class_axis, _picked
+
+    ax = _class_axis(x._data)
+    _, tt, wt = _picked(t, w, ignore_index, x._data.dtype)
+    idx = _cr().tensor(np.expand_dims(tt, ax))
+    return x.gather(ax, idx).squeeze(ax), wt, ax
+
+
+def nll(ctx: Any, x: Any, t: np.ndarray, w: Any, ignore_index: int, red: str) -> Any:
+    """l_i = −w_{t_i}·x[i, t_i]; 'mean' divides by Σ w_{t_i}."""
+    picked, wt, _ = _picked_logp(x, t, w, ignore_index)
+    return reduce(-picked * wt, red, wt.sum())
+
+
+def cross_entropy(ctx: Any, x: Any, t: np.ndarray, w: Any, ignore_index: int, eps: float, red: str) -> Any:
+    """l_i = (1 − ε)·nll_i(log_softmax x) + (ε/C)·Σ_c w_c·(−log_softmax x)_ic (0 where ignored);
+    'mean' divides by Σ w_{t_i}."""
+    from .loss_class import _class_axis, _cls
+
+    ax = _class_axis(x._data)
+    logp = _cr().log_softmax(x, ax)
+    picked, wt, _ = _picked_logp(logp, t, w, ignore_index)
+    l = -picked * wt
+    if eps:
+        C = x._data.shape[ax]
+        keep = (t != ignore_index).astype(x._data.dtype)
+        wl = logp if w is None else logp * _cls(w, ax, x._data.ndim)
+        l = l * (1 - eps) - (eps / C) * wl.sum(ax) * keep
+    return reduce(l, red, wt.sum())
