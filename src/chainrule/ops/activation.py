@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.function import CompositeDoubleBackward
+from . import _composites
 from ._util import Function, norm_dim, tensor_cls
 from .unary import _erf, _sigmoid, tanh
 
@@ -71,10 +73,12 @@ class Hardtanh(Function):
         return g * ((x > ctx.lo) & (x < ctx.hi)), None, None
 
 
-class Gelu(Function):
+class Gelu(CompositeDoubleBackward, Function):
     """out = x·Φ(x), Φ = ½(1 + erf(x/√2)) ('none') or ½(1 + tanh(√(2/π)(x + 0.044715x³))) ('tanh').
     VJP: gx = g·(Φ + x·φ(x)) with φ = e^(−x²/2)/√(2π); for 'tanh' the derivative of the tanh form.
     """
+
+    composite = staticmethod(_composites.gelu)
 
     _array_op = True
 
@@ -101,8 +105,10 @@ class Gelu(Function):
             return g * (c + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI), None
 
 
-class Silu(Function):
+class Silu(CompositeDoubleBackward, Function):
     """out = x·σ(x).   VJP: gx = g·s·(1 + x·(1 − s)) with s = σ(x)."""
+
+    composite = staticmethod(_composites.silu)
 
     _array_op = True
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy"]
+__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy", "layer_norm", "rms_norm"]
 
 
 def _cr() -> Any:
@@ -87,3 +87,20 @@ def cross_entropy(ctx: Any, x: Any, t: np.ndarray, w: Any, ignore_index: int, ep
         wl = logp if w is None else logp * _cls(w, ax, x._data.ndim)
         l = l * (1 - eps) - (eps / C) * wl.sum(ax) * keep
     return reduce(l, red, wt.sum())
+
+
+def layer_norm(ctx: Any, x: Any, w: Any, b: Any, k: int, eps: float) -> Any:
+    """y = x̂·w + b,  x̂ = (x − μ)/√(σ² + ε) over the last k dims (σ² biased)."""
+    dims = tuple(range(x.ndim - k, x.ndim))
+    mu = x.mean(dims, keepdim=True)
+    d = x - mu
+    xhat = d / ((d * d).mean(dims, keepdim=True) + eps).sqrt()
+    y = xhat if w is None else xhat * w
+    return y if b is None else y + b
+
+
+def rms_norm(ctx: Any, x: Any, w: Any, k: int, eps: float) -> Any:
+    """y = x̂·w,  x̂ = x/√(mean(x²) + ε) over the last k dims."""
+    dims = tuple(range(x.ndim - k, x.ndim))
+    xhat = x / ((x * x).mean(dims, keepdim=True) + eps).sqrt()
+    return xhat if w is None else xhat * w
