@@ -16,7 +16,7 @@ from .gradcheck import gradcheck, gradgradcheck
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "functional",
 ]  # fmt: skip
 
 
@@ -183,3 +183,12 @@ def _collect(ins: list[Any], captured: list[Any], allow_unused: Any, materialize
         else:
             result.append(g if g._data.shape == t._data.shape else unbroadcast(g, t._data.shape))
     return tuple(result)
+
+
+def __getattr__(name: str) -> Any:
+    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) is imported on first use."""
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

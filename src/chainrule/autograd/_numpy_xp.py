@@ -47,7 +47,10 @@ def _np_zero_at(g: Any, index: Any) -> Any:
     return gx
 
 
-numpy_xp = types.SimpleNamespace(**{k: getattr(np, k) for k in dir(np) if not k.startswith("_")})
+# NumPy's already-loaded public names (``vars``, not ``dir``: no lazily imported submodules)
+numpy_xp = types.SimpleNamespace(
+    **{k: v for k, v in vars(np).items() if not k.startswith("_") and not isinstance(v, types.ModuleType)}
+)
 numpy_xp.scatter_zeros = _np_scatter_zeros
 numpy_xp.spread = _np_spread
 numpy_xp.take_at = _np_take_at
