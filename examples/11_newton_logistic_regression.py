@@ -34,7 +34,8 @@ def main(n_samples: int = 400, noise: float = 0.2, seed: int = 0, gd_lr: float =
     hessian_err = (H - H_closed).abs().max().item()
 
     newton_steps = 0
-    for newton_steps in range(1, 51):
+    while newton_steps < 50:
+        newton_steps += 1
         g = cr.func.grad(loss)(theta)
         H = cr.autograd.functional.hessian(loss, theta)
         theta = theta - cr.linalg.solve(H, g)
@@ -45,7 +46,8 @@ def main(n_samples: int = 400, noise: float = 0.2, seed: int = 0, gd_lr: float =
 
     w = cr.zeros(3, dtype=cr.float64)
     gd_steps = 0
-    for gd_steps in range(1, 100001):
+    while gd_steps < 100000:
+        gd_steps += 1
         w = w - gd_lr * cr.func.grad(loss)(w)
         if loss(w).item() - best < 1e-6:
             break

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .cases_activation import CASES as ACTIVATION
 from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
+from .cases_higher_order import CASES as HIGHER_ORDER
 from .cases_index import CASES as INDEX
 from .cases_linalg import CASES as LINALG
 from .cases_linalg_pkg import CASES as LINALG_PKG
@@ -23,7 +24,6 @@ from .cases_reduce import CASES as REDUCE
 from .cases_shape import CASES as SHAPE
 from .cases_sorting import CASES as SORTING
 from .cases_unary import CASES as UNARY
-from .cases_higher_order import CASES as HIGHER_ORDER
 from .harness import OpCase
 
 CASES: list[OpCase] = [

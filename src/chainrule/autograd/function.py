@@ -372,18 +372,19 @@ def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
             continue
         arr = s._data if isinstance(s, T) else s
         hit = None
+        where = -1
         for k, t in candidates:
             if t is s or t._data is arr:
-                hit = t
+                hit, where = t, k
                 break
         if hit is None and type(arr) is not np.ndarray and isinstance(arr, np.generic):
             # a 0-d result saved as a NumPy scalar: apply wrapped it in a new 0-d array
             for k, t in candidates:
                 if k < -1 and t._data.ndim == 0 and t._data.dtype == arr.dtype and t._data == arr:
-                    hit = t
+                    hit, where = t, k
                     break
         if hit is not None:
-            src.append(k)
+            src.append(where)
             cell = hit._vc
             if cell is None:
                 cell = hit._vc = [0]

@@ -73,10 +73,7 @@ def _call_backward(node: Any, grads: list[Any]) -> tuple[Any, ...]:
     if getattr(node, "_composite_args", None) is not None:
         return _composite_vjp(node, grads)
     saved = node._saved
-    if saved is None or saved == ():
-        node.saved_tensors  # raises the usual "backward a second time" error when freed
-    else:
-        node.saved_tensors  # version checks
+    _ = node.saved_tensors  # the usual errors: graph already freed, or a saved value changed in place
     src = node._saved_src
     if saved:
         tens = tuple(

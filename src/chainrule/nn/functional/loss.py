@@ -23,8 +23,8 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.function import CompositeDoubleBackward, Function
 from ...autograd.grad_mode import state as _grad_state
-from . import _composites
 from ...ops._util import broadcast_error, check_tensor, promote, shape_str
+from . import _composites
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
