@@ -29,6 +29,9 @@ def _layers(m):
         "rms_norm": (lambda: m.nn.Sequential(m.nn.Linear(4, 6), m.nn.RMSNorm(6)), (3, 4)),
         "softmax": (lambda: m.nn.Sequential(m.nn.Linear(4, 5), m.nn.Softmax(dim=-1)), (3, 4)),
         "log_softmax": (lambda: m.nn.Sequential(m.nn.Linear(4, 5), m.nn.LogSoftmax(dim=1)), (3, 4)),
+        "conv2d_stride_groups": (lambda: m.nn.Conv2d(2, 4, 3, stride=2, padding=1, groups=2), (2, 2, 5, 6)),
+        "conv2d_dilated": (lambda: m.nn.Conv2d(2, 3, 2, dilation=2, padding=(1, 0)), (1, 2, 5, 5)),
+        "conv1d_tanh": (lambda: m.nn.Sequential(m.nn.Conv1d(3, 2, 3, padding=1), m.nn.Tanh()), (2, 3, 7)),
     }
 
 

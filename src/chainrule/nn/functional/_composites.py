@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy", "layer_norm", "rms_norm"]
+__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy", "layer_norm", "rms_norm", "conv"]
 
 
 def _cr() -> Any:
@@ -104,3 +104,27 @@ def rms_norm(ctx: Any, x: Any, w: Any, k: int, eps: float) -> Any:
     dims = tuple(range(x.ndim - k, x.ndim))
     xhat = x / ((x * x).mean(dims, keepdim=True) + eps).sqrt()
     return xhat if w is None else xhat * w
+
+
+def conv(ctx: Any, x: Any, w: Any, b: Any, gm: Any, shapes: tuple) -> Any:
+    """out[n, o] = Σ_{c, i, j} w[o, c, i, j]·x_pad[n, c, i·dh + sh·p, j·dw + sw·q] + b[o]: the kernel
+    positions as strided slices of the padded input, then one grouped batched product with W."""
+    cr = _cr()
+    n, c, h, wd = shapes[1]
+    o = shapes[3][0]
+    x4 = x.reshape(n, c, h, wd)
+    pb, pr = gm.hp - h - gm.pt, gm.wp - wd - gm.pl
+    if gm.pt or pb or gm.pl or pr:
+        x4 = cr.nn.functional.pad(x4, (gm.pl, pr, gm.pt, pb))
+    ho, wo = gm.ho, gm.wo
+    taps = [
+        x4[:, :, i * gm.dh : i * gm.dh + gm.sh * (ho - 1) + 1 : gm.sh, j * gm.dw : j * gm.dw + gm.sw * (wo - 1) + 1 : gm.sw]
+        for i in range(gm.kh) for j in range(gm.kw)
+    ]  # fmt: skip
+    G = gm.groups
+    cols = cr.stack(taps, dim=2).reshape(n, G, (c // G) * gm.kh * gm.kw, ho * wo)  # (n, G, cg·K, T)
+    y = w.reshape(1, G, o // G, -1) @ cols  # (n, G, og, T)
+    y = y.reshape(n, o, ho, wo)
+    if b is not None:
+        y = y + b.reshape(1, o, 1, 1)
+    return y.reshape(shapes[2])

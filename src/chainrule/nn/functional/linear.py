@@ -137,6 +137,7 @@ class ConstantPad(Function):
     """out = x cropped/padded with a constant per dim (negative pads crop).   VJP: gx = g[kept region] (0 where cropped)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, src: tuple[slice, ...], dst: tuple[slice, ...], out_shape: Any, value: Any) -> Any:
@@ -147,9 +148,8 @@ class ConstantPad(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        gx = np.zeros(ctx.shape, dtype=g.dtype)
-        gx[ctx.src] = g[ctx.dst]
-        return gx, None, None, None, None
+        xp = ctx.xp
+        return xp.scatter_zeros(ctx.shape, ctx.src, xp.take_at(g, ctx.dst), False), None, None, None, None
 
 
 class IndexPad(Function):
