@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["gelu", "silu"]
+__all__ = ["gelu", "silu", "var"]
 
 
 def gelu(ctx: Any, x: Any, approximate: str) -> Any:
@@ -26,3 +26,13 @@ def silu(ctx: Any, x: Any) -> Any:
     import chainrule as cr
 
     return x * cr.sigmoid(x)
+
+
+def var(ctx: Any, x: Any, axes: Any, correction: float, keepdim: bool, take_sqrt: bool) -> Any:
+    """Σ(x − x̄)²/(n − c) over ``axes`` (all when None), or its square root."""
+    dims = tuple(range(x.ndim)) if axes is None else tuple(axes)
+    if not dims:
+        dims = tuple(range(x.ndim))
+    d = x - x.mean(dims, keepdim=True) if dims else x - x
+    out = ((d * d).sum(dims, keepdim=keepdim) if dims else d * d) / ctx.dof
+    return out.sqrt() if take_sqrt else out

@@ -261,6 +261,9 @@ def _build_tensor_xp() -> types.SimpleNamespace:
     ns.zeros, ns.ones, ns.empty, ns.errstate, ns.newaxis = np.zeros, np.ones, np.empty, np.errstate, None
     ns.float64, ns.float32, ns.inf, ns.nan, ns.pi, ns.e = np.float64, np.float32, np.inf, np.nan, np.pi, np.e
     ns.asarray = np.asarray
+    ns.roll = lambda x, shift, axis=None: np.roll(x, shift, axis) if not _is_t(x) else _cr().roll(x, shift, axis)
+    ns.triu = lambda x, k=0: np.triu(x, k) if not _is_t(x) else _cr().triu(x, k)
+    ns.tril = lambda x, k=0: np.tril(x, k) if not _is_t(x) else _cr().tril(x, k)
     ns.outer = lambda a, b: _reshape(a, (-1, 1)) * _reshape(b, (1, -1))
     ns.add = types.SimpleNamespace(reduce=lambda a, axis=0: _sum(a, axis=axis))
     ns.is_tensor = True

@@ -26,6 +26,7 @@ class Repeat(Function):
     """out = x tiled ``reps`` times per dim (leading reps add dims).   VJP: gx = Σ over the tiles of g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, reps: Any) -> Any:
@@ -36,7 +37,7 @@ class Repeat(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         tiles = [n for pair in zip(ctx.reps, ctx.shape) for n in pair]
-        return g.reshape(tiles).sum(axis=tuple(range(0, len(tiles), 2))), None
+        return ctx.xp.sum(g.reshape(tiles), axis=tuple(range(0, len(tiles), 2))), None
 
 
 class Cat(Function):
@@ -102,6 +103,7 @@ class Roll(Function):
     """out = x shifted cyclically by ``shifts`` along ``dims``.   VJP: gx = g shifted back."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, shifts: Any, dims: Any) -> Any:
@@ -111,13 +113,14 @@ class Roll(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
-        return np.roll(g, back, ctx.dims), None, None
+        return ctx.xp.roll(g, back, ctx.dims), None, None
 
 
 class Tri(Function):
     """out = x with entries above (tril) / below (triu) diagonal k zeroed.   VJP: gx = g masked alike."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, k: Any, upper: Any) -> Any:
@@ -126,7 +129,7 @@ class Tri(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return (np.triu(g, ctx.k) if ctx.upper else np.tril(g, ctx.k)), None, None
+        return (ctx.xp.triu(g, ctx.k) if ctx.upper else ctx.xp.tril(g, ctx.k)), None, None
 
 
 class Diag(Function):

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.function import CompositeDoubleBackward
+from . import _composites
 from . import copy as _copy
 from . import elementwise as _ew
 from . import index as _index
@@ -179,8 +181,10 @@ class SelectEven(Function):
             return _expand(g, axes, keepdim) * mask / np.count_nonzero(mask, axis=axes, keepdims=True), None, None, None, None
 
 
-class Var(Function):
+class Var(CompositeDoubleBackward, Function):
     """out = Σ(x − x̄)²/(n − c)  (√ of it for std).   VJP: gx = g·2(x − x̄)/(n − c)  (std: g·(x − x̄)/((n − c)·out), 0 where out = 0)."""
+
+    composite = staticmethod(_composites.var)
 
     _array_op = True
 

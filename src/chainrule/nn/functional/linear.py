@@ -95,6 +95,7 @@ class Dropout(Function):
     """out = x·m  with m = keep/(1−p), keep ~ Bernoulli(1−p) (m may broadcast per channel).   VJP: gx = g·m."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, m: Any) -> Any:
