@@ -72,6 +72,7 @@ def _loss_cases(m):
     tgt = np.array([1, 0, 4, 2])
     y = np.random.default_rng(3).standard_normal((4, 5))
     w = np.array([0.5, 1.0, 2.0, 1.5, 0.7])
+    p = np.random.default_rng(6).uniform(0.05, 0.95, (4, 5))
     return {
         "cross_entropy": lambda z: F.cross_entropy(z, m.tensor(tgt)),
         "cross_entropy_weight_smooth": lambda z: F.cross_entropy(
@@ -83,6 +84,11 @@ def _loss_cases(m):
         "l1": lambda z: F.l1_loss(z.tanh(), m.tensor(y), reduction="sum"),
         "smooth_l1": lambda z: F.smooth_l1_loss(z * z, m.tensor(y), beta=0.5),
         "huber": lambda z: F.huber_loss(z * z, m.tensor(y), delta=0.7),
+        "bce": lambda z: F.binary_cross_entropy(z.sigmoid(), m.tensor(p), weight=m.tensor(w)),
+        "bce_with_logits": lambda z: F.binary_cross_entropy_with_logits(z, m.tensor(p), pos_weight=m.tensor(w)),
+        "kl_div_batchmean": lambda z: F.kl_div(F.log_softmax(z, 1), m.tensor(p), reduction="batchmean"),
+        "kl_div_log_target": lambda z: F.kl_div(z * z, m.tensor(y), reduction="sum", log_target=True),
+        "cross_entropy_probs": lambda z: F.cross_entropy(z, m.tensor(p), weight=m.tensor(w), label_smoothing=0.2),
     }
 
 

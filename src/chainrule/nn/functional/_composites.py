@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy", "layer_norm", "rms_norm", "conv"]
+__all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy", "layer_norm", "rms_norm", "conv", "bce",
+    "bce_with_logits", "kl_div", "cross_entropy_prob",
+]
 
 
 def _cr() -> Any:
@@ -128,3 +130,45 @@ def conv(ctx: Any, x: Any, w: Any, b: Any, gm: Any, shapes: tuple) -> Any:
     if b is not None:
         y = y + b.reshape(1, o, 1, 1)
     return y.reshape(shapes[2])
+
+
+def bce(ctx: Any, x: Any, y: Any, w: Any, red: str) -> Any:
+    """l = −w·(y·max(ln x, −100) + (1 − y)·max(ln(1 − x), −100))."""
+    cr = _cr()
+    l = -(y * cr.clamp(cr.log(x), min=-100.0) + (1 - y) * cr.clamp(cr.log1p(-x), min=-100.0))
+    return reduce(l if w is None else l * w, red)
+
+
+def bce_with_logits(ctx: Any, z: Any, y: Any, w: Any, pw: Any, red: str) -> Any:
+    """l = w·(max(z, 0) − z·y + ln(1 + e^(−|z|)) + (pw − 1)·y·(max(−z, 0) + ln(1 + e^(−|z|))))."""
+    cr = _cr()
+    lg = cr.log1p(cr.exp(-z.abs()))
+    l = cr.clamp(z, min=0.0) - z * y + lg
+    if pw is not None:
+        l = l + (pw - 1) * y * (cr.clamp(-z, min=0.0) + lg)
+    if w is not None:
+        l = l * w
+    return reduce(l, red, ctx.n)
+
+
+def kl_div(ctx: Any, x: Any, y: Any, log_target: bool, red: str) -> Any:
+    """l = e^y·(y − x) (log_target) or y·ln y − y·x (0·ln 0 = 0); 'batchmean' divides by the batch size."""
+    cr = _cr()
+    if log_target:
+        l = cr.exp(y) * (y - x)
+    else:
+        zero = y._data == 0
+        l = cr.where(zero, 0.0, y * cr.log(cr.where(zero, 1.0, y))) - y * x
+    return reduce(l, "mean" if red == "batchmean" else red, ctx.n)
+
+
+def cross_entropy_prob(ctx: Any, x: Any, y: Any, w: Any, eps: float, red: str) -> Any:
+    """l_i = −Σ_c w_c·ỹ_ic·log_softmax(x)_ic with ỹ = (1 − ε)·y + ε/C."""
+    from .loss_class import _class_axis
+
+    cr = _cr()
+    ax = _class_axis(x._data)
+    logp = cr.log_softmax(x, ax)
+    yy = y * (1 - eps) + eps / x._data.shape[ax] if eps else y
+    wy = yy if w is None else yy * w.reshape((-1,) + (1,) * (x._data.ndim - 1 - ax))
+    return reduce(-(wy * logp).sum(ax), red, ctx.n)

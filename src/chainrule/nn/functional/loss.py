@@ -238,11 +238,13 @@ def huber_loss(
 
 
 # --- binary cross-entropy -------------------------------------------------------------------------
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(CompositeDoubleBackward, Function):
     """l = −w·(y·max(ln x, −100) + (1−y)·max(ln(1−x), −100)).
 
     VJP: gx = ḡ·w·(x − y) / max(x(1−x), 1e-12),   gy = ḡ·w·(ln(1−x) − ln x).
     """
+
+    composite = staticmethod(_composites.bce)
 
     _array_op = True
 
@@ -264,11 +266,13 @@ class BinaryCrossEntropy(Function):
         return gx, gy, None, None
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(CompositeDoubleBackward, Function):
     """l = w·(max(z, 0) − z·y + ln(1 + e^{−|z|}) + (p−1)·y·sp(−z)),  sp(−z) = −ln σ(z) (exact at |z| = 1e4).
 
     VJP: gz = ḡ·w·((1−y) − (1 + (p−1)y)·(1 − σ(z))),   gy = ḡ·w·((p−1)·sp(−z) − z);  without p: gz = ḡ·w·(σ(z) − y).
     """
+
+    composite = staticmethod(_composites.bce_with_logits)
 
     _array_op = True
 
@@ -364,11 +368,13 @@ def binary_cross_entropy_with_logits(
 
 
 # --- KL divergence ----------------------------------------------------------------------------------
-class KlDiv(Function):
+class KlDiv(CompositeDoubleBackward, Function):
     """l = y·(ln y − x) (0 where y = 0);  log_target: l = eʸ·(y − x).
 
     VJP: gx = −ḡ·y (−ḡ·eʸ),   gy = ḡ·(ln y + 1 − x)  (ḡ·eʸ·(y − x + 1)).
     """
+
+    composite = staticmethod(_composites.kl_div)
 
     _array_op = True
 

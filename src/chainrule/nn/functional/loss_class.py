@@ -134,12 +134,14 @@ class CrossEntropy(CompositeDoubleBackward, Function):
         return gx, None, None, None, None, None
 
 
-class CrossEntropyProb(Function):
+class CrossEntropyProb(CompositeDoubleBackward, Function):
     """Cross-entropy with class-probability targets y (smoothed: y' = (1−ε)y + ε/C), class weights w.
 
     l_i = −Σ_c w_c·y'_c·log p_c;  'mean' divides by the number of samples (numel / C).
     VJP: gx = ḡ·((Σ_c w_c y'_c)·p − w·y'),   gy = −ḡ·(1−ε)·w·log p,   gw = −Σ_i ḡ·y'·log p.
     """
+
+    composite = staticmethod(_composites.cross_entropy_prob)
 
     _array_op = True
 
