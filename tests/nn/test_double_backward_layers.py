@@ -32,6 +32,9 @@ def _layers(m):
         "conv2d_stride_groups": (lambda: m.nn.Conv2d(2, 4, 3, stride=2, padding=1, groups=2), (2, 2, 5, 6)),
         "conv2d_dilated": (lambda: m.nn.Conv2d(2, 3, 2, dilation=2, padding=(1, 0)), (1, 2, 5, 5)),
         "conv1d_tanh": (lambda: m.nn.Sequential(m.nn.Conv1d(3, 2, 3, padding=1), m.nn.Tanh()), (2, 3, 7)),
+        "batch_norm_train": (lambda: m.nn.Sequential(m.nn.Conv2d(2, 3, 2), m.nn.BatchNorm2d(3)), (3, 2, 4, 4)),
+        "batch_norm_eval": (lambda: m.nn.Sequential(m.nn.Linear(4, 3), m.nn.BatchNorm1d(3)).eval(), (5, 4)),
+        "group_norm": (lambda: m.nn.Sequential(m.nn.Conv1d(3, 4, 2), m.nn.GroupNorm(2, 4)), (2, 3, 5)),
     }
 
 
@@ -89,6 +92,12 @@ def _loss_cases(m):
         "kl_div_batchmean": lambda z: F.kl_div(F.log_softmax(z, 1), m.tensor(p), reduction="batchmean"),
         "kl_div_log_target": lambda z: F.kl_div(z * z, m.tensor(y), reduction="sum", log_target=True),
         "cross_entropy_probs": lambda z: F.cross_entropy(z, m.tensor(p), weight=m.tensor(w), label_smoothing=0.2),
+        "sdpa_causal": lambda z: F.scaled_dot_product_attention(
+            z[None, :, :3], z[None, :, 1:4], z[None, :, 2:], is_causal=True
+        ).pow(2).sum(),
+        "sdpa_mask": lambda z: F.scaled_dot_product_attention(
+            z[:, None, :2], z[:, None, 2:4], z[:, None, 3:], attn_mask=m.tensor(np.tril(np.ones((1, 1), bool)))
+        ).sin().sum(),
     }
 
 

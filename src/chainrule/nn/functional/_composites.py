@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = ["reduce", "mse", "l1", "smooth_l1", "huber", "nll", "cross_entropy", "layer_norm", "rms_norm", "conv", "bce",
     "bce_with_logits", "kl_div", "cross_entropy_prob",
+    "batch_norm", "group_norm", "attention",
 ]
 
 
@@ -172,3 +173,51 @@ def cross_entropy_prob(ctx: Any, x: Any, y: Any, w: Any, eps: float, red: str) -
     yy = y * (1 - eps) + eps / x._data.shape[ax] if eps else y
     wy = yy if w is None else yy * w.reshape((-1,) + (1,) * (x._data.ndim - 1 - ax))
     return reduce(-(wy * logp).sum(ax), red, ctx.n)
+
+
+def batch_norm(ctx: Any, x: Any, w: Any, b: Any, rm: Any, rv: Any, training: bool, momentum: float, eps: float) -> Any:
+    """y = x̂·γ + β per channel: x̂ from the batch's mean and biased variance (training) or from the
+    running statistics (evaluation; constants). The running statistics are not updated again."""
+    cshape = (1, x._data.shape[1]) + (1,) * (x._data.ndim - 2)
+    if training:
+        axes = (0, *range(2, x._data.ndim))
+        d = x - x.mean(axes, keepdim=True)
+        xhat = d / ((d * d).mean(axes, keepdim=True) + eps).sqrt()
+    else:
+        xhat = (x - _cr().tensor(rm.reshape(cshape))) / _cr().tensor(np.sqrt(rv + eps).reshape(cshape))
+    y = xhat if w is None else xhat * w.reshape(cshape)
+    return y if b is None else y + b.reshape(cshape)
+
+
+def group_norm(ctx: Any, x: Any, w: Any, b: Any, groups: int, eps: float) -> Any:
+    """y = x̂·γ + β per channel, x̂ standardized over each group of channels (and all positions)."""
+    shape = tuple(x._data.shape)
+    xg = x.reshape(shape[0], groups, (shape[1] // groups) * int(np.prod(shape[2:], dtype=np.int64)))
+    d = xg - xg.mean(2, keepdim=True)
+    xhat = (d / ((d * d).mean(2, keepdim=True) + eps).sqrt()).reshape(shape)
+    cshape = (1, shape[1]) + (1,) * (len(shape) - 2)
+    y = xhat if w is None else xhat * w.reshape(cshape)
+    return y if b is None else y + b.reshape(cshape)
+
+
+def attention(ctx: Any, q: Any, k: Any, v: Any, bias: Any, scale: float, dropout_p: float, gqa: Any) -> Any:
+    """softmax(q·kᵀ·scale + bias)·v (grouped-query heads repeated to match q's)."""
+    cr = _cr()
+    if dropout_p:
+        raise RuntimeError(
+            "scaled_dot_product_attention: double backward (create_graph=True) with dropout_p > 0 is not "
+            "supported; use dropout_p=0.0 (e.g. model.eval()) for higher-order gradients"
+        )
+    if gqa is not None:
+        hk, hv = k._data.shape[-3], v._data.shape[-3]
+        k = k.index_select(-3, cr.tensor(np.repeat(np.arange(hk), gqa[0])))
+        v = v.index_select(-3, cr.tensor(np.repeat(np.arange(hv), gqa[1])))
+    s = (q * scale) @ k.transpose(-2, -1)
+    if bias is None:
+        return cr.softmax(s, -1) @ v
+    s = s + bias
+    full = np.isneginf(s._data).all(-1, keepdims=True)  # a fully masked row attends to nothing: p = 0
+    if not full.any():
+        return cr.softmax(s, -1) @ v
+    p = cr.softmax(cr.where(np.broadcast_to(full, s._data.shape), 0.0, s), -1) * cr.tensor((~full).astype(s._data.dtype))
+    return p @ v

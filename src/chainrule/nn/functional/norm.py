@@ -188,13 +188,15 @@ class RMSNorm(CompositeDoubleBackward, Function):
         return gx, (g * xhat if ctx.needs_input_grad[1] else None), None, None
 
 
-class NativeBatchNorm(Function):
+class NativeBatchNorm(CompositeDoubleBackward, Function):
     """Per channel c of x (N, C, *): y = x̂·γ + β,  x̂ = (x − μ)·r,  r = 1/√(σ² + ε).
     Training: μ, σ² (biased) over the M = N·∏spatial values of the batch; running stats are updated
     in place with the unbiased σ²·M/(M−1). Eval: μ, σ² are running_mean, running_var.
     VJP, training: gx = (1/M)·γ·r·(M·g − Σg − x̂·Σ(g·x̂));  eval: gx = g·γ·r;
     both: gγ = Σ g·x̂,  gβ = Σ g  (Σ over N and the spatial dims).
     """
+
+    composite = staticmethod(_composites.batch_norm)
 
     _array_op = True
 
@@ -245,11 +247,13 @@ class NativeBatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
-class NativeGroupNorm(Function):
+class NativeGroupNorm(CompositeDoubleBackward, Function):
     """x (N, C, *) split into G groups of C/G channels; x̂ = (x − μ)·r per (sample, group);
     y = x̂·γ_c + β_c.   VJP: gx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (means per group),
     gγ = Σ g·x̂,  gβ = Σ g  (Σ over N and the spatial dims).
     """
+
+    composite = staticmethod(_composites.group_norm)
 
     _array_op = True
 
