@@ -7,6 +7,7 @@ the same formulas as a graph under ``create_graph=True``.
 
 from __future__ import annotations
 
+import math
 import types
 from typing import Any
 
@@ -33,7 +34,7 @@ def _np_take_at(g: Any, index: Any, pre: Any = None) -> Any:
 
 def _np_spread(g: Any, shape: tuple[int, ...]) -> Any:
     """``g`` broadcast to ``shape``: materialized when small (cheaper than a view), a view when large."""
-    if int(np.prod(shape)) <= 65536:
+    if math.prod(shape) <= 65536:
         out = np.empty(shape, g.dtype)
         out[...] = g
         return out

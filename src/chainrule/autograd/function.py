@@ -69,7 +69,7 @@ class Function:
     # saved values (inputs/outputs), so ``create_graph=True`` can record it (user Functions always can)
     _graph_backward = False
     xp: Any = numpy_xp  # the array namespace backward computes with (a Tensor one under create_graph)
-    _saved_src: tuple[int, ...] = ()  # per saved value: input position k, output j as -2-j, or -1
+    _saved_src: Any = ()  # per saved value: input position k, output j as -2-j, or -1
     _is_view = False  # True when output 0 shares memory with input 0 (reshape, transpose, ...)
 
     # Node state, filled in by ``apply`` (class-level defaults keep ``apply`` short).
@@ -355,15 +355,11 @@ def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
 
     Each saved value is matched to the first input (then output) tensor that is it or holds its
     array; values that match nothing (fresh temporaries, numbers) need no version. Where each saved
-    value came from (``_saved_src``) lets ``create_graph=True`` reconnect it to the graph.
+    value came from (``_saved_src``: input position k, output j as −2 − j, else −1) lets
+    ``create_graph=True`` reconnect it to the graph.
     """
     T = Tensor
-    # inputs first (by argument position), then outputs (output j as -2 - j)
-    candidates = [(k, t) for k, t in enumerate(inputs) if isinstance(t, T)]
-    if type(outs) is tuple:
-        candidates.extend([(-2 - j, o) for j, o in enumerate(outs)])
-    else:
-        candidates.append((-2, outs))
+    outs_t = outs if type(outs) is tuple else (outs,)
     versions = []
     src = []
     for s in ctx._saved:
@@ -372,17 +368,27 @@ def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
             continue
         arr = s._data if isinstance(s, T) else s
         hit = None
-        where = -1
-        for k, t in candidates:
-            if t is s or t._data is arr:
-                hit, where = t, k
+        where = 0
+        for t in inputs:  # inputs first, then outputs
+            if isinstance(t, T) and (t is s or t._data is arr):
+                hit = t
                 break
+            where += 1
+        if hit is None:
+            where = -2
+            for t in outs_t:
+                if t is s or t._data is arr:
+                    hit = t
+                    break
+                where -= 1
         if hit is None and type(arr) is not np.ndarray and isinstance(arr, np.generic):
             # a 0-d result saved as a NumPy scalar: apply wrapped it in a new 0-d array
-            for k, t in candidates:
-                if k < -1 and t._data.ndim == 0 and t._data.dtype == arr.dtype and t._data == arr:
-                    hit, where = t, k
+            where = -2
+            for t in outs_t:
+                if t._data.ndim == 0 and t._data.dtype == arr.dtype and t._data == arr:
+                    hit = t
                     break
+                where -= 1
         if hit is not None:
             src.append(where)
             cell = hit._vc
@@ -391,7 +397,7 @@ def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
             versions.append((cell, cell[0]))
         else:
             src.append(-1)
-    ctx._saved_src = tuple(src)
+    ctx._saved_src = src
     if versions:
         ctx._versions = tuple(versions)
 
