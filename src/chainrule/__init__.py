@@ -145,6 +145,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 _SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx", "distributed", "cli", "errors")
 _SUBPACKAGES += ("multiprocessing",)  # loaded on first use, like the others
 _SUBPACKAGES += ("distributions",)
+_SUBPACKAGES += ("func",)  # function transforms (torch.func), imported on first use
 
 
 def save(obj: object, f: object) -> None:

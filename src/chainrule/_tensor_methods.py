@@ -511,9 +511,19 @@ def _protect_saved(node: Any, data: np.ndarray, shadow: Any, args: Any, kwargs: 
         saved = n._saved
         if saved and any(_aliases(s, data) for s in saved):
             n._saved = tuple(s.copy() if _aliases(s, data) else s for s in saved)
+        args_kept = getattr(n, "_composite_args", None)  # a fused op's inputs, for its double backward
+        if args_kept and any(_aliases(getattr(x, "_data", None), data) for x in args_kept):
+            n._composite_args = tuple(_graph_copy(x) if _aliases(getattr(x, "_data", None), data) else x for x in args_kept)
         for e in n._edges:
             if e is not None and e[0] is not None and id(e[0]) not in stop:
                 stack.append(e[0])
+
+
+def _graph_copy(t: Any) -> Any:
+    """A copy of ``t``'s data standing for the same place in the graph."""
+    c = _function.Tensor._make(t._data.copy(), t._requires_grad)
+    c._grad_fn, c._output_nr = t._grad_fn, t._output_nr
+    return c
 
 
 def _aliases(s: Any, data: np.ndarray) -> bool:

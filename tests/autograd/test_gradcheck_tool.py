@@ -115,9 +115,8 @@ def test_inputs_unchanged_after_check():
     assert x.detach().tolist() == before.tolist() and x.grad is None
 
 
-def test_gradgradcheck_is_not_supported():
-    with pytest.raises(NotImplementedError, match="first-order"):
-        cr.autograd.gradgradcheck(GoodCube.apply, (_x(2),))
+def test_gradgradcheck_custom_function_with_tensor_backward():
+    assert cr.autograd.gradgradcheck(GoodCube.apply, (_x(2),))
 
 
 def test_non_contiguous_input():
@@ -126,3 +125,35 @@ def test_non_contiguous_input():
     assert gradcheck(GoodCube.apply, (x,))
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         gradcheck(WrongCube.apply, (x,))
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative():
+    class SecondWrong(Function):
+        """First derivative right (3x²), but its own backward says d(3x²)/dx = 3x (once_differentiable-free)."""
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return _Wrong3x2.apply(x) * g
+
+    class _Wrong3x2(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return 3 * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * g
+
+    x = _x(3)
+    assert gradcheck(SecondWrong.apply, (x,))
+    assert not cr.autograd.gradgradcheck(SecondWrong.apply, (x,), raise_exception=False)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        cr.autograd.gradgradcheck(SecondWrong.apply, (x,))

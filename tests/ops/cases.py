@@ -7,6 +7,7 @@ from .cases_bits import CASES as BITS
 from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
 from .cases_elementwise import CASES as ELEMENTWISE
+from .cases_higher_order import CASES as HIGHER_ORDER
 from .cases_index import CASES as INDEX
 from .cases_index_write import CASES as INDEX_WRITE
 from .cases_linalg import CASES as LINALG
@@ -45,6 +46,7 @@ CASES: list[OpCase] = [
 CASES += NN_SPATIAL
 CASES += NN_RESAMPLE
 CASES += NN_POOL3D
+CASES += HIGHER_ORDER
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

@@ -16,7 +16,7 @@ from .gradcheck import gradcheck, gradgradcheck
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "functional",
 ]  # fmt: skip
 
 
@@ -58,12 +58,17 @@ def _root_grads(op: str, outputs: list[Any], grad_outputs: list[Any] | None) -> 
     return grads
 
 
-def _refuse_create_graph(op: str, create_graph: bool) -> None:
-    if create_graph:
-        raise NotImplementedError(
-            f"{op}: create_graph=True (higher-order gradients) is not supported; chainrule "
-            "computes first-order gradients only. Use finite differences on gradients instead."
-        )
+def _graph_root_grads(outputs: list[Any], grads: list[np.ndarray], given: list[Any] | None) -> list[Any]:
+    """Root gradients as Tensors for ``create_graph=True``: a given Tensor keeps its own graph."""
+    Tensor = _function.Tensor
+    out = []
+    for i, g in enumerate(grads):
+        user = None if given is None or i >= len(given) else given[i]
+        if isinstance(user, Tensor) and user._requires_grad and user._data.dtype == g.dtype:
+            out.append(user)
+        else:
+            out.append(Tensor._make(g))
+    return out
 
 
 def backward(
@@ -73,11 +78,28 @@ def backward(
     create_graph: bool = False,
     inputs: Any = None,
 ) -> None:
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves."""
-    _refuse_create_graph("backward", create_graph)
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    With ``create_graph=True`` the backward pass is itself recorded, so the accumulated ``.grad``
+    can be differentiated again; ``retain_graph`` then defaults to True, as in PyTorch.
+    """
     outputs = _as_list(tensors)
-    grads = _root_grads("backward", outputs, None if grad_tensors is None else _as_list(grad_tensors))
-    retain = bool(retain_graph)
+    given = None if grad_tensors is None else _as_list(grad_tensors)
+    grads = _root_grads("backward", outputs, given)
+    retain = bool(create_graph if retain_graph is None else retain_graph)
+    if create_graph:
+        from .graph_backward import run_backward_graph
+
+        roots = _graph_root_grads(outputs, grads, given)
+        if inputs is not None:
+            wanted = _as_list(inputs)
+            captured = run_backward_graph(outputs, roots, retain, inputs=wanted) or []
+            for t, g in zip(wanted, captured):
+                if g is not None:
+                    t._grad = g if t._grad is None else t._grad + g
+            return
+        run_backward_graph(outputs, roots, retain)
+        return
     if inputs is not None:
         wanted = _as_list(inputs)
         captured = run_backward(outputs, grads, retain, inputs=wanted)
@@ -102,16 +124,26 @@ def grad(
     is_grads_batched: bool = False,
     materialize_grads: bool = False,
 ) -> tuple[Any, ...]:
-    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
-    _refuse_create_graph("grad", create_graph)
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched).
+
+    With ``create_graph=True`` the returned gradients carry a graph (the backward pass recorded),
+    so they can be differentiated again; ``retain_graph`` then defaults to True, as in PyTorch.
+    """
     Tensor = _function.Tensor
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     for i, t in enumerate(ins):
         if not isinstance(t, Tensor) or not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad; every input must require grad")
-    grads = _root_grads("grad", outs, None if grad_outputs is None else _as_list(grad_outputs))
-    captured = run_backward(outs, grads, bool(retain_graph), inputs=ins) or []
+    given = None if grad_outputs is None else _as_list(grad_outputs)
+    grads = _root_grads("grad", outs, given)
+    retain = bool(create_graph if retain_graph is None else retain_graph)
+    if create_graph:
+        from .graph_backward import _unbroadcast, run_backward_graph
+
+        captured = run_backward_graph(outs, _graph_root_grads(outs, grads, given), retain, inputs=ins) or []
+        return _collect(ins, captured, allow_unused, materialize_grads, _unbroadcast)
+    captured = run_backward(outs, grads, retain, inputs=ins) or []
     result = []
     for i, (t, g) in enumerate(zip(ins, captured)):
         if g is None:
@@ -131,3 +163,32 @@ def grad(
                 g = unbroadcast(g, t._data.shape)
             result.append(Tensor._make(g if g.base is None else g.copy()))
     return tuple(result)
+
+
+def _collect(ins: list[Any], captured: list[Any], allow_unused: Any, materialize: bool, unbroadcast: Any) -> tuple:
+    """``grad``'s results under ``create_graph``: Tensors with their graph, shaped as the inputs."""
+    Tensor = _function.Tensor
+    result = []
+    for i, (t, g) in enumerate(zip(ins, captured)):
+        if g is None:
+            if materialize:
+                result.append(Tensor._make(np.zeros_like(t._data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: one of the differentiated Tensors (input {i}) appears to not have been "
+                    "used in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+        else:
+            result.append(g if g._data.shape == t._data.shape else unbroadcast(g, t._data.shape))
+    return tuple(result)
+
+
+def __getattr__(name: str) -> Any:
+    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) is imported on first use."""
+    if name == "functional":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ._numpy_xp import numpy_xp
 from .grad_mode import state as _grad_state
 
-__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "CompositeDoubleBackward"]
 
 # Bound by chainrule._tensor once the Tensor class exists (Tensor's methods import the ops, which
 # import this module, so the class cannot be imported here at module load).
@@ -64,6 +65,11 @@ class Function:
     """
 
     _array_op = False  # True for built-in ops working on NumPy arrays
+    # True for built-in ops whose ``backward`` is written with ``ctx.xp`` and only differentiable
+    # saved values (inputs/outputs), so ``create_graph=True`` can record it (user Functions always can)
+    _graph_backward = False
+    xp: Any = numpy_xp  # the array namespace backward computes with (a Tensor one under create_graph)
+    _saved_src: Any = ()  # per saved value: input position k, output j as -2-j, or -1
     _is_view = False  # True when output 0 shares memory with input 0 (reshape, transpose, ...)
 
     # Node state, filled in by ``apply`` (class-level defaults keep ``apply`` short).
@@ -348,29 +354,50 @@ def _record_versions(ctx: Function, inputs: tuple[Any, ...], outs: Any) -> None:
     """Remember the version of every saved input/output, to detect in-place changes later.
 
     Each saved value is matched to the first input (then output) tensor that is it or holds its
-    array; values that match nothing (fresh temporaries, numbers) need no version.
+    array; values that match nothing (fresh temporaries, numbers) need no version. Where each saved
+    value came from (``_saved_src``: input position k, output j as −2 − j, else −1) lets
+    ``create_graph=True`` reconnect it to the graph.
     """
     T = Tensor
-    candidates = [t for t in inputs if isinstance(t, T)]  # inputs first, then outputs
-    if type(outs) is tuple:
-        candidates.extend(outs)
-    else:
-        candidates.append(outs)
+    outs_t = outs if type(outs) is tuple else (outs,)
     versions = []
+    src = []
     for s in ctx._saved:
         if s is None:
+            src.append(-1)
             continue
         arr = s._data if isinstance(s, T) else s
         hit = None
-        for t in candidates:
-            if t is s or t._data is arr:
+        where = 0
+        for t in inputs:  # inputs first, then outputs
+            if isinstance(t, T) and (t is s or t._data is arr):
                 hit = t
                 break
+            where += 1
+        if hit is None:
+            where = -2
+            for t in outs_t:
+                if t is s or t._data is arr:
+                    hit = t
+                    break
+                where -= 1
+        if hit is None and type(arr) is not np.ndarray and isinstance(arr, np.generic):
+            # a 0-d result saved as a NumPy scalar: apply wrapped it in a new 0-d array
+            where = -2
+            for t in outs_t:
+                if t._data.ndim == 0 and t._data.dtype == arr.dtype and t._data == arr:
+                    hit = t
+                    break
+                where -= 1
         if hit is not None:
+            src.append(where)
             cell = hit._vc
             if cell is None:
                 cell = hit._vc = [0]
             versions.append((cell, cell[0]))
+        else:
+            src.append(-1)
+    ctx._saved_src = src
     if versions:
         ctx._versions = tuple(versions)
 
@@ -463,6 +490,69 @@ def _sums_to(gshape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
     return all(s == 1 or s == gs for s, gs in zip(shape[::-1], gshape[::-1]))
 
 
+class CompositeDoubleBackward:
+    """Mixin for fused ops whose first-order backward works on arrays it derived in ``forward`` (no
+    sensible recorded form): they define ``composite(ctx, *args)``, the same forward built from
+    differentiable primitives, and under ``create_graph=True`` the engine differentiates that instead.
+    The node keeps its forward arguments (``_composite_args``) for it; first-order backward is unchanged.
+    """
+
+    _graph_backward = True
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """``Function.apply``, then remember the arguments on the node for ``composite``."""
+        out = Function.apply.__func__(cls, *args)  # type: ignore[attr-defined]
+        first = out[0] if type(out) is tuple else out
+        node = first._grad_fn
+        if type(node) is cls:
+            node._composite_args = args
+        return out
+
+
 def once_differentiable(fn: Any) -> Any:
-    """Decorator accepted for PyTorch compatibility (chainrule is first-order only)."""
-    return fn
+    """Decorate a custom Function's ``backward`` that is not itself differentiable (e.g. NumPy code).
+
+    It runs without recording; under ``create_graph=True`` its results are marked so that
+    differentiating them again raises a RuntimeError instead of giving a silently wrong answer.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Any, *args: Any) -> Any:
+        from .grad_mode import no_grad
+
+        with no_grad():
+            out = fn(ctx, *args)
+        if not _grad_state.enabled:
+            return out
+        needs = [a for a in args if isinstance(a, Tensor) and a._requires_grad]
+        if not needs:
+            return out
+        one = type(out) is not tuple
+        outs = (out,) if one else out
+        marked = tuple(
+            _DelayedError.apply(o, *needs) if isinstance(o, Tensor) and o._data.dtype.kind == "f" else o
+            for o in outs
+        )
+        return marked[0] if one else marked
+
+    return wrapper
+
+
+class _DelayedError(Function):
+    """Identity on ``x`` whose backward raises: the result of a ``once_differentiable`` backward."""
+
+    _array_op = True
+    _graph_backward = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, *anchors: Any) -> Any:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable; "
+            "write its backward with Tensor operations to make it differentiable"
+        )

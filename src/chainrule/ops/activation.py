@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.function import CompositeDoubleBackward
+from . import _composites
 from ._util import Function, norm_dim, tensor_cls
 from .unary import _erf, _sigmoid, tanh
 
@@ -39,6 +41,7 @@ class Relu(Function):
     """out = max(x, 0).   VJP: gx = g where out > 0 (0 at x = 0, as PyTorch)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -56,6 +59,7 @@ class Hardtanh(Function):
     """out = min(max(x, lo), hi).   VJP: gx = g where lo < x < hi (0 on the bounds, as PyTorch)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
@@ -69,10 +73,12 @@ class Hardtanh(Function):
         return g * ((x > ctx.lo) & (x < ctx.hi)), None, None
 
 
-class Gelu(Function):
+class Gelu(CompositeDoubleBackward, Function):
     """out = x·Φ(x), Φ = ½(1 + erf(x/√2)) ('none') or ½(1 + tanh(√(2/π)(x + 0.044715x³))) ('tanh').
     VJP: gx = g·(Φ + x·φ(x)) with φ = e^(−x²/2)/√(2π); for 'tanh' the derivative of the tanh form.
     """
+
+    composite = staticmethod(_composites.gelu)
 
     _array_op = True
 
@@ -99,8 +105,10 @@ class Gelu(Function):
             return g * (c + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI), None
 
 
-class Silu(Function):
+class Silu(CompositeDoubleBackward, Function):
     """out = x·σ(x).   VJP: gx = g·s·(1 + x·(1 − s)) with s = σ(x)."""
+
+    composite = staticmethod(_composites.silu)
 
     _array_op = True
 
@@ -122,6 +130,7 @@ class Softplus(Function):
     """out = ln(1 + e^(βx))/β, or x where βx > threshold.   VJP: gx = g·σ(βx), or g past threshold."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
@@ -139,13 +148,14 @@ class Softplus(Function):
         (x,) = ctx.saved_tensors
         with np.errstate(all="ignore"):
             z = x * ctx.beta if ctx.beta != 1 else x
-            return g * np.where(z > ctx.threshold, 1.0, _sigmoid(z)), None, None
+            return g * ctx.xp.where(z > ctx.threshold, 1.0, ctx.xp.sigmoid(z)), None, None
 
 
 class LeakyRelu(Function):
     """out = x if x > 0 else slope·x.   VJP: gx = g if x > 0 else slope·g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, slope: float) -> Any:
@@ -156,7 +166,7 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * np.where(x > 0, 1.0, ctx.slope), None
+        return g * ctx.xp.where(x > 0, 1.0, ctx.slope), None
 
 
 class Elu(Function):
@@ -165,6 +175,7 @@ class Elu(Function):
     """
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, alpha: float, scale: float, input_scale: float) -> Any:
@@ -178,15 +189,17 @@ class Elu(Function):
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         alpha, scale, k = ctx.params
+        xp = ctx.xp
         with np.errstate(all="ignore"):
-            neg = np.exp(np.minimum(x, 0) * k) * (alpha * scale * k)
-            return g * np.where(x > 0, scale, neg), None, None, None
+            neg = xp.exp(xp.minimum(x, 0) * k) * (alpha * scale * k)
+            return g * xp.where(x > 0, scale, neg), None, None, None
 
 
 class LogSigmoid(Function):
     """out = ln σ(x) = min(x, 0) − ln(1 + e^(−|x|)).   VJP: gx = g·σ(−x)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -196,13 +209,14 @@ class LogSigmoid(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * _sigmoid(-x)
+        return g * ctx.xp.sigmoid(-x)
 
 
 class Softmax(Function):
     """out = e^(x − m) / Σ e^(x − m) along dim (m = max).   VJP: gx = out·(g − Σ g·out)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int) -> Any:
@@ -222,14 +236,14 @@ class Softmax(Function):
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
         gy = g * out
-        gy -= out * gy.sum(axis=ctx.dim, keepdims=True)
-        return gy, None
+        return gy - out * ctx.xp.sum(gy, axis=ctx.dim, keepdims=True), None
 
 
 class LogSoftmax(Function):
     """out = x − m − ln Σ e^(x − m) along dim (m = max).   VJP: gx = g − e^out·Σ g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int) -> Any:
@@ -247,7 +261,8 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
-        return g - np.exp(out) * g.sum(axis=ctx.dim, keepdims=True), None
+        xp = ctx.xp
+        return g - xp.exp(out) * xp.sum(g, axis=ctx.dim, keepdims=True), None
 
 
 # --- public functions ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Repeat(Function):
     """out = x tiled ``reps`` times per dim (leading reps add dims).   VJP: gx = Σ over the tiles of g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, reps: Any) -> Any:
@@ -36,13 +37,14 @@ class Repeat(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         tiles = [n for pair in zip(ctx.reps, ctx.shape) for n in pair]
-        return g.reshape(tiles).sum(axis=tuple(range(0, len(tiles), 2))), None
+        return ctx.xp.sum(g.reshape(tiles), axis=tuple(range(0, len(tiles), 2))), None
 
 
 class Cat(Function):
     """out = [x₀ | x₁ | …] along ``dim`` (empty 1-D xᵢ are skipped).   VJP: gxᵢ = the slice of g where xᵢ sits."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, dim: Any, *xs: Any) -> Any:
@@ -61,7 +63,7 @@ class Cat(Function):
         gs = _pieces(g, ctx.dim, ctx.bounds)
         if ctx.skip:
             it = iter(gs)
-            gs = [np.zeros(0, g.dtype) if s else next(it) for s in ctx.skip]
+            gs = [ctx.xp.zeros_like(g.reshape(-1)[:0]) if s else next(it) for s in ctx.skip]
         return (None, *gs)
 
 
@@ -69,6 +71,7 @@ class Stack(Function):
     """out = the xᵢ stacked along a new ``dim``.   VJP: gxᵢ = g[..., i, ...] (index i at ``dim``)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, dim: Any, *xs: Any) -> Any:
@@ -77,13 +80,14 @@ class Stack(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return (None, *np.moveaxis(g, ctx.dim, 0))
+        return (None, *ctx.xp.moveaxis(g, ctx.dim, 0))
 
 
 class Flip(Function):
     """out = x reversed along ``dims`` (a copy, as PyTorch).   VJP: gx = g reversed along ``dims``."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dims: Any) -> Any:
@@ -92,13 +96,14 @@ class Flip(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return np.flip(g, ctx.dims), None
+        return ctx.xp.flip(g, ctx.dims), None
 
 
 class Roll(Function):
     """out = x shifted cyclically by ``shifts`` along ``dims``.   VJP: gx = g shifted back."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, shifts: Any, dims: Any) -> Any:
@@ -108,13 +113,14 @@ class Roll(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
-        return np.roll(g, back, ctx.dims), None, None
+        return ctx.xp.roll(g, back, ctx.dims), None, None
 
 
 class Tri(Function):
     """out = x with entries above (tril) / below (triu) diagonal k zeroed.   VJP: gx = g masked alike."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, k: Any, upper: Any) -> Any:
@@ -123,7 +129,7 @@ class Tri(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return (np.triu(g, ctx.k) if ctx.upper else np.tril(g, ctx.k)), None, None
+        return (ctx.xp.triu(g, ctx.k) if ctx.upper else ctx.xp.tril(g, ctx.k)), None, None
 
 
 class Diag(Function):

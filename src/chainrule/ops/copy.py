@@ -16,6 +16,7 @@ class Cast(Function):
     """out = x converted to another dtype.   VJP: gx = g (the engine casts it back to x's dtype)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, np_dtype: Any) -> Any:
@@ -30,6 +31,7 @@ class Clone(Function):
     """out = a copy of x.   VJP: gx = g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -44,6 +46,7 @@ class CopyFrom(Function):
     """out = src broadcast to dst's shape and dtype (``dst.copy_(src)``).   VJP: gdst = 0, gsrc = g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, dst: Any, src: Any) -> Any:
@@ -51,7 +54,7 @@ class CopyFrom(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return (np.zeros_like(g) if ctx.needs_input_grad[0] else None), g
+        return (ctx.xp.zeros_like(g) if ctx.needs_input_grad[0] else None), g
 
 
 

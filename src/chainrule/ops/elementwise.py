@@ -35,6 +35,7 @@ class Add(Function):
     """out = a + α·b.   VJP: ga = g,  gb = α·g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
@@ -50,6 +51,7 @@ class Sub(Function):
     """out = a − α·b.   VJP: ga = g,  gb = −α·g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
@@ -65,6 +67,7 @@ class Mul(Function):
     """out = a·b.   VJP: ga = g·b,  gb = g·a."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -81,6 +84,7 @@ class Div(Function):
     """out = a / b.   VJP: ga = g / b,  gb = −g·a / b² = −g·out / b."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -102,6 +106,7 @@ class Neg(Function):
     """out = −x.   VJP: gx = −g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -117,6 +122,7 @@ class Pow(Function):
     at a = 0, b < 0 it is out·ln 0 = ∞·(−∞) = −∞)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -128,18 +134,19 @@ class Pow(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, b, out = ctx.saved_tensors
+        xp = ctx.xp
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if ctx.needs_input_grad[0]:
                 if isinstance(b, (int, float)) and b == 0:
-                    ga = np.zeros_like(g)
+                    ga = xp.zeros_like(g)
                 elif isinstance(b, (int, float)) and b == 2:
                     ga = g * (2 * a)
                 else:
-                    ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
+                    ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1))
             if ctx.needs_input_grad[1]:
                 zero = (a == 0) & (b >= 0)
-                gb = np.where(zero, 0, g * out * np.log(np.where(zero, 1, a)))
+                gb = xp.where(zero, 0, g * out * xp.log(xp.where(zero, 1, a)))
         return ga, gb
 
 
@@ -147,6 +154,7 @@ class Maximum(Function):
     """out = max(a, b).   VJP: g goes to the larger input; on ties it is split in half."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -163,6 +171,7 @@ class Minimum(Function):
     """out = min(a, b).   VJP: g goes to the smaller input; on ties it is split in half."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -184,6 +193,7 @@ class Where(Function):
     """out = cond ? a : b.   VJP: ga = g where cond (else 0),  gb = g where not cond."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, cond: Any, a: Any, b: Any) -> Any:
@@ -193,8 +203,9 @@ class Where(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (cond,) = ctx.saved_tensors
-        ga = np.where(cond, g, 0) if ctx.needs_input_grad[1] else None
-        gb = np.where(cond, 0, g) if ctx.needs_input_grad[2] else None
+        xp = ctx.xp
+        ga = xp.where(cond, g, 0) if ctx.needs_input_grad[1] else None
+        gb = xp.where(cond, 0, g) if ctx.needs_input_grad[2] else None
         return None, ga, gb
 
 
@@ -202,6 +213,7 @@ class Clamp(Function):
     """out = min(max(x, lo), hi).   VJP: gx = g where lo ≤ x ≤ hi (inclusive, as PyTorch), else 0."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
@@ -218,9 +230,9 @@ class Clamp(Function):
         x, lo, hi = ctx.saved_tensors
         keep = np.ones(x.shape, dtype=bool)
         if lo is not None:
-            keep &= x >= lo
+            keep = ctx.xp.logical_and(keep, x >= lo)
         if hi is not None:
-            keep &= x <= hi
+            keep = ctx.xp.logical_and(keep, x <= hi)
         gx = g * keep if ctx.needs_input_grad[0] else None
         glo = g * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None
         ghi = g * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None
@@ -231,6 +243,7 @@ class Abs(Function):
     """out = |x|.   VJP: gx = g·sign(x)  (0 at x = 0)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -240,13 +253,14 @@ class Abs(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * np.sign(x)
+        return g * ctx.xp.sign(x)
 
 
 class Remainder(Function):
     """out = a − b·⌊a/b⌋ (sign of b, Python's %).   VJP: ga = g,  gb = −g·⌊a/b⌋."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -258,7 +272,7 @@ class Remainder(Function):
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
-            gb = -g * np.floor_divide(a, b) if ctx.needs_input_grad[1] else None
+            gb = -g * ctx.xp.floor_divide(a, b) if ctx.needs_input_grad[1] else None
         return g, gb
 
 
@@ -266,6 +280,7 @@ class Fmod(Function):
     """out = a − b·trunc(a/b) (sign of a, C's fmod).   VJP: ga = g,  gb = −g·trunc(a/b)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -277,7 +292,7 @@ class Fmod(Function):
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
         with np.errstate(divide="ignore", invalid="ignore"):
-            gb = -g * np.trunc(a / b) if ctx.needs_input_grad[1] else None
+            gb = -g * ctx.xp.trunc(a / b) if ctx.needs_input_grad[1] else None
         return g, gb
 
 
@@ -285,6 +300,7 @@ class Atan2(Function):
     """out = atan2(a, b).   VJP: ga = g·b/(a²+b²),  gb = −g·a/(a²+b²)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:

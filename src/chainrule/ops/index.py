@@ -24,6 +24,7 @@ class GetItem(Function):
     """out = x[idx] for basic indices (ints, slices, None, ...; a view).   VJP: gx = 0 with gx[idx] = g."""
 
     _array_op = True
+    _graph_backward = True
     _is_view = True
 
     @staticmethod
@@ -34,9 +35,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        gx = np.zeros(ctx.shape, g.dtype)
-        gx[ctx.idx] = g
-        return gx, None
+        return ctx.xp.scatter_zeros(ctx.shape, ctx.idx, g, False), None
 
 
 class Index(Function):
@@ -44,6 +43,7 @@ class Index(Function):
     as PyTorch does).   VJP: gx = 0, then gx[pre][idx] += g (repeated indices add up)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, pre: Any, idx: Any) -> Any:
@@ -52,14 +52,10 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        gx = np.zeros(ctx.shape, g.dtype)
         idx = ctx.idx
-        tgt = gx if ctx.pre is None else gx[ctx.pre]  # a view: ``pre`` is basic
-        if all(type(i) is not np.ndarray or i.dtype == np.bool_ for i in idx):
-            tgt[idx] = g  # masks and slices never repeat a position
-        else:
-            np.add.at(tgt, idx, g)
-        return gx, None, None
+        # masks and slices never repeat a position: plain assignment; integer arrays may: add up
+        repeats = not all(type(i) is not np.ndarray or i.dtype == np.bool_ for i in idx)
+        return ctx.xp.scatter_zeros(ctx.shape, idx, g, repeats, ctx.pre), None, None
 
 
 class IndexPut(Function):
@@ -107,6 +103,7 @@ class Gather(Function):
     """out[i] = x[i with i_dim replaced by idx[i]].   VJP: gx = 0, then gx[…, idx, …] += g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: Any, idx: Any) -> Any:
@@ -116,9 +113,7 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        gx = np.zeros(ctx.shape, g.dtype)
-        np.add.at(gx, ctx.fancy, g)
-        return gx, None, None
+        return ctx.xp.scatter_zeros(ctx.shape, ctx.fancy, g, True), None, None
 
 
 class Scatter(Function):
@@ -163,6 +158,7 @@ class IndexSelect(Function):
     """out = x[…, idx, …] (idx along ``dim``).   VJP: gx = 0, then gx[…, idx, …] += g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: Any, idx: Any) -> Any:
@@ -171,9 +167,7 @@ class IndexSelect(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        gx = np.zeros(ctx.shape, g.dtype)
-        np.add.at(gx, (slice(None),) * ctx.dim + (ctx.idx,), g)
-        return gx, None, None
+        return ctx.xp.scatter_zeros(ctx.shape, (slice(None),) * ctx.dim + (ctx.idx,), g, True), None, None
 
 
 class IndexAdd(Function):

@@ -24,6 +24,7 @@ class MatMul(Function):
     VJP: ga = g @ bᵀ,  gb = aᵀ @ g  (1-D operands: outer products and vector-matrix products)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -37,6 +38,7 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
+        xp = ctx.xp
         nda, ndb = ctx.nd
         if nda == 2 and ndb == 2:  # the common case: two GEMMs
             if a is None:
@@ -53,18 +55,18 @@ class MatMul(Function):
             if ndb == 1:  # out (..., n) = a (..., n, k) · b (k)
                 ga = g[..., None] * b
             elif nda == 1:  # out (..., m) = a (k) · b (..., k, m)
-                ga = np.matmul(b, g[..., None])[..., 0]
+                ga = xp.matmul(b, g[..., None])[..., 0]
             else:
-                ga = np.matmul(g, np.swapaxes(b, -1, -2))
+                ga = xp.matmul(g, xp.swapaxes(b, -1, -2))
         if a is not None:
             if nda == 1:
                 gb = a[:, None] * g[..., None, :]
             elif ndb == 1:
-                gb = np.matmul(g.reshape(-1), a.reshape(-1, a.shape[-1]))
+                gb = xp.matmul(g.reshape(-1), a.reshape(-1, a.shape[-1]))
             elif ndb == 2 and nda > 2:  # batched a times one matrix b: one GEMM over all rows
-                gb = np.matmul(a.reshape(-1, a.shape[-1]).T, g.reshape(-1, g.shape[-1]))
+                gb = xp.matmul(a.reshape(-1, a.shape[-1]).T, g.reshape(-1, g.shape[-1]))
             else:
-                gb = np.matmul(np.swapaxes(a, -1, -2), g)
+                gb = xp.matmul(xp.swapaxes(a, -1, -2), g)
         return ga, gb
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.function import CompositeDoubleBackward
+from . import _composites
 from . import copy as _copy
 from . import elementwise as _ew
 from . import index as _index
@@ -92,6 +94,7 @@ class Sum(Function):
     """out = Σ_axes x.   VJP: gx = g broadcast back over the reduced axes."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: Any, keepdim: bool, np_dtype: Any) -> Any:
@@ -100,13 +103,14 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return _spread(_expand(g, ctx.axes, ctx.keepdim), ctx.shape), None, None, None
+        return ctx.xp.spread(_expand(g, ctx.axes, ctx.keepdim), ctx.shape), None, None, None
 
 
 class Mean(Function):
     """out = Σ_axes x / n.   VJP: gx = g / n broadcast back over the reduced axes."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
@@ -118,7 +122,7 @@ class Mean(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         scale = 1.0 / ctx.n if ctx.n else np.nan
-        return _spread(_expand(g, ctx.axes, ctx.keepdim) * scale, ctx.shape), None, None
+        return ctx.xp.spread(_expand(g, ctx.axes, ctx.keepdim) * scale, ctx.shape), None, None
 
 
 class Prod(Function):
@@ -155,6 +159,7 @@ class SelectEven(Function):
     """out = the element chosen by ``pick`` (max, min, median).   VJP: g split evenly among xᵢ = out."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: Any, keepdim: bool, pick: Any, nan_match: bool) -> Any:
@@ -167,16 +172,19 @@ class SelectEven(Function):
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
         axes, keepdim = ctx.axes, ctx.keepdim
+        xp = ctx.xp
         oe = _expand(out, axes, keepdim)
-        mask = x == oe
-        if ctx.nan_match and np.isnan(out).any():  # median's NaN is picked; amax's NaN matches nothing
-            mask |= np.isnan(x)
+        mask = xp.equal(x, oe)
+        if ctx.nan_match and xp.isnan(out).any():  # median's NaN is picked; amax's NaN matches nothing
+            mask |= xp.isnan(x)
         with np.errstate(invalid="ignore", divide="ignore"):
             return _expand(g, axes, keepdim) * mask / np.count_nonzero(mask, axis=axes, keepdims=True), None, None, None, None
 
 
-class Var(Function):
+class Var(CompositeDoubleBackward, Function):
     """out = Σ(x − x̄)²/(n − c)  (√ of it for std).   VJP: gx = g·2(x − x̄)/(n − c)  (std: g·(x − x̄)/((n − c)·out), 0 where out = 0)."""
+
+    composite = staticmethod(_composites.var)
 
     _array_op = True
 
@@ -210,6 +218,7 @@ class LogSumExp(Function):
     """out = m + log Σ exp(x − m), m = max x.   VJP: gx = g·exp(x − out)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
@@ -229,7 +238,7 @@ class LogSumExp(Function):
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
         with np.errstate(invalid="ignore", over="ignore"):
-            return _expand(g, ctx.axes, ctx.keepdim) * np.exp(x - _expand(out, ctx.axes, ctx.keepdim)), None, None
+            return _expand(g, ctx.axes, ctx.keepdim) * ctx.xp.exp(x - _expand(out, ctx.axes, ctx.keepdim)), None, None
 
 
 class Norm(Function):
@@ -237,6 +246,7 @@ class Norm(Function):
     VJP: gx = g·sign(x)·|x|ᵖ⁻¹/outᵖ⁻¹ (0 where out = 0); p = ∞: g·sign(x) split among |x| = out; p = 0: 0."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, p: float, axes: Any, keepdim: bool) -> Any:
@@ -262,21 +272,22 @@ class Norm(Function):
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
         p = ctx.p
+        xp = ctx.xp
         ge = _expand(g, ctx.axes, ctx.keepdim)
         oe = _expand(out, ctx.axes, ctx.keepdim)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if p == 0:
-                gx = np.zeros_like(x)
+                gx = xp.zeros_like(x)
             elif p == 1:
-                gx = ge * np.sign(x)
+                gx = ge * xp.sign(x)
             elif p == 2:
-                gx = np.where(oe == 0, 0, ge / oe) * x
+                gx = xp.where(oe == 0, 0, ge / oe) * x
             elif math.isinf(p):
-                mask = np.abs(x) == oe
-                gx = ge * np.sign(x) * mask / np.count_nonzero(mask, axis=ctx.axes, keepdims=True)
+                mask = xp.abs(x) == oe
+                gx = ge * xp.sign(x) * mask / xp.count_nonzero(mask, axis=ctx.axes, keepdims=True)
             else:
-                a = np.abs(x)
-                gx = np.where((oe == 0) | (a == 0), 0, ge * np.sign(x) * (a / oe) ** (p - 1))
+                a = xp.abs(x)
+                gx = xp.where((oe == 0) | (a == 0), 0, ge * xp.sign(x) * (a / oe) ** (p - 1))
         return gx, None, None, None
 
 
@@ -284,6 +295,7 @@ class Cumsum(Function):
     """outᵢ = Σ_{k≤i} xₖ along axis.   VJP: gxᵢ = Σ_{j≥i} gⱼ (reversed cumsum)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, np_dtype: Any) -> Any:
@@ -297,7 +309,8 @@ class Cumsum(Function):
         if g.ndim == 0:
             return g, None, None
         ax = ctx.axis
-        return np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax), None, None
+        xp = ctx.xp
+        return xp.flip(xp.cumsum(xp.flip(g, ax), axis=ax), ax), None, None
 
 
 class Cumprod(Function):

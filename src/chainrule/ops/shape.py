@@ -28,6 +28,7 @@ class Reshape(Function):
     """out = x with a new shape (a view when the strides allow).   VJP: gx = g reshaped to x's shape."""
 
     _array_op = True
+    _graph_backward = True
     _is_view = True
 
     @staticmethod
@@ -47,6 +48,7 @@ class Permute(Function):
     """out = x with its dims reordered by ``dims`` (a view).   VJP: gx = g permuted by the inverse."""
 
     _array_op = True
+    _graph_backward = True
     _is_view = True
 
     @staticmethod
@@ -57,13 +59,14 @@ class Permute(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         d = ctx.dims
-        return g.transpose(sorted(range(len(d)), key=d.__getitem__)), None  # inverse permutation
+        return ctx.xp.transpose(g, sorted(range(len(d)), key=d.__getitem__)), None  # inverse permutation
 
 
 class Expand(Function):
     """out = x broadcast to ``shape`` (a read-only view).   VJP: gx = g (the engine sums it back)."""
 
     _array_op = True
+    _graph_backward = True
     _is_view = True
 
     @staticmethod
@@ -79,6 +82,7 @@ class Split(Function):
     """outᵢ = x[bᵢ:bᵢ₊₁] along ``dim`` (views; ``squeeze`` drops dim, as unbind).   VJP: gx = [g₀ | g₁ | …]."""
 
     _array_op = True
+    _graph_backward = True
     # NumPy views, but not flagged ``_is_view``: Function.apply shares the version counter of
     # single outputs only.
 
@@ -91,7 +95,8 @@ class Split(Function):
 
     @staticmethod
     def backward(ctx: Any, *gs: Any) -> Any:
-        gx = np.stack(gs, axis=ctx.dim) if ctx.squeeze else np.concatenate(gs, axis=ctx.dim)
+        xp = ctx.xp
+        gx = xp.stack(gs, axis=ctx.dim) if ctx.squeeze else xp.concatenate(gs, axis=ctx.dim)
         return gx, None, None, None
 
 

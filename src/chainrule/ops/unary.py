@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd._numpy_xp import numpy_xp
 from ._util import Function, promote_float, tensor_cls
 
 __all__ = [
@@ -33,6 +34,8 @@ class _Pointwise:
     keep_x = True
     keep_out = False
     may_warn = True  # False for maps that never raise a NumPy warning (bounded output): skips errstate
+    # subclasses whose ``vjp(g, x, out, xp)`` takes the array namespace set this (create_graph works)
+    _graph_backward = False
     f: Any
     vjp: Any
 
@@ -51,136 +54,156 @@ class _Pointwise:
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
         cls = type(ctx)
-        if cls.may_warn:
+        if not cls._graph_backward:
             with np.errstate(all="ignore"):
                 return cls.vjp(g, x, out)
-        return cls.vjp(g, x, out)
+        if cls.may_warn:
+            with np.errstate(all="ignore"):
+                return cls.vjp(g, x, out, ctx.xp)
+        return cls.vjp(g, x, out, ctx.xp)
 
 
 class Exp(_Pointwise, Function):
     """out = eˣ.   VJP: gx = g·out."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     f = np.exp
-    vjp = staticmethod(lambda g, x, out: g * out)
+    vjp = staticmethod(lambda g, x, out, xp: g * out)
 
 
 class Exp2(_Pointwise, Function):
     """out = 2ˣ.   VJP: gx = g·out·ln 2."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     f = np.exp2
-    vjp = staticmethod(lambda g, x, out: g * out * _LN2)
+    vjp = staticmethod(lambda g, x, out, xp: g * out * _LN2)
 
 
 class Expm1(_Pointwise, Function):
     """out = eˣ − 1.   VJP: gx = g·(out + 1)."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     f = np.expm1
-    vjp = staticmethod(lambda g, x, out: g * (out + 1.0))
+    vjp = staticmethod(lambda g, x, out, xp: g * (out + 1.0))
 
 
 class Log(_Pointwise, Function):
     """out = ln x.   VJP: gx = g / x."""
 
+    _graph_backward = True
     f = np.log
-    vjp = staticmethod(lambda g, x, out: g / x)
+    vjp = staticmethod(lambda g, x, out, xp: g / x)
 
 
 class Log1p(_Pointwise, Function):
     """out = ln(1 + x).   VJP: gx = g / (1 + x)."""
 
+    _graph_backward = True
     f = np.log1p
-    vjp = staticmethod(lambda g, x, out: g / (x + 1.0))
+    vjp = staticmethod(lambda g, x, out, xp: g / (x + 1.0))
 
 
 class Log2(_Pointwise, Function):
     """out = log₂ x.   VJP: gx = g / (x·ln 2)."""
 
+    _graph_backward = True
     f = np.log2
-    vjp = staticmethod(lambda g, x, out: g / (x * _LN2))
+    vjp = staticmethod(lambda g, x, out, xp: g / (x * _LN2))
 
 
 class Log10(_Pointwise, Function):
     """out = log₁₀ x.   VJP: gx = g / (x·ln 10)."""
 
+    _graph_backward = True
     f = np.log10
-    vjp = staticmethod(lambda g, x, out: g / (x * _LN10))
+    vjp = staticmethod(lambda g, x, out, xp: g / (x * _LN10))
 
 
 class Sqrt(_Pointwise, Function):
     """out = √x.   VJP: gx = g / (2·out)."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     f = np.sqrt
-    vjp = staticmethod(lambda g, x, out: g / (out * 2.0))
+    vjp = staticmethod(lambda g, x, out, xp: g / (out * 2.0))
 
 
 class Sin(_Pointwise, Function):
     """out = sin x.   VJP: gx = g·cos x."""
 
+    _graph_backward = True
     f = np.sin
-    vjp = staticmethod(lambda g, x, out: g * np.cos(x))
+    vjp = staticmethod(lambda g, x, out, xp: g * xp.cos(x))
 
 
 class Cos(_Pointwise, Function):
     """out = cos x.   VJP: gx = −g·sin x."""
 
+    _graph_backward = True
     f = np.cos
-    vjp = staticmethod(lambda g, x, out: -g * np.sin(x))
+    vjp = staticmethod(lambda g, x, out, xp: -g * xp.sin(x))
 
 
 class Tan(_Pointwise, Function):
     """out = tan x.   VJP: gx = g·(1 + out²)."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     f = np.tan
-    vjp = staticmethod(lambda g, x, out: g * (out * out + 1.0))
+    vjp = staticmethod(lambda g, x, out, xp: g * (out * out + 1.0))
 
 
 class Asin(_Pointwise, Function):
     """out = asin x.   VJP: gx = g / √(1 − x²)."""
 
+    _graph_backward = True
     f = np.arcsin
-    vjp = staticmethod(lambda g, x, out: g / np.sqrt(1.0 - x * x))
+    vjp = staticmethod(lambda g, x, out, xp: g / xp.sqrt(1.0 - x * x))
 
 
 class Acos(_Pointwise, Function):
     """out = acos x.   VJP: gx = −g / √(1 − x²)."""
 
+    _graph_backward = True
     f = np.arccos
-    vjp = staticmethod(lambda g, x, out: -g / np.sqrt(1.0 - x * x))
+    vjp = staticmethod(lambda g, x, out, xp: -g / xp.sqrt(1.0 - x * x))
 
 
 class Atan(_Pointwise, Function):
     """out = atan x.   VJP: gx = g / (1 + x²)."""
 
+    _graph_backward = True
     f = np.arctan
-    vjp = staticmethod(lambda g, x, out: g / (x * x + 1.0))
+    vjp = staticmethod(lambda g, x, out, xp: g / (x * x + 1.0))
 
 
 class Sinh(_Pointwise, Function):
     """out = sinh x.   VJP: gx = g·cosh x."""
 
+    _graph_backward = True
     f = np.sinh
-    vjp = staticmethod(lambda g, x, out: g * np.cosh(x))
+    vjp = staticmethod(lambda g, x, out, xp: g * xp.cosh(x))
 
 
 class Cosh(_Pointwise, Function):
     """out = cosh x.   VJP: gx = g·sinh x."""
 
+    _graph_backward = True
     f = np.cosh
-    vjp = staticmethod(lambda g, x, out: g * np.sinh(x))
+    vjp = staticmethod(lambda g, x, out, xp: g * xp.sinh(x))
 
 
 class Tanh(_Pointwise, Function):
     """out = tanh x.   VJP: gx = g·(1 − out²)."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     may_warn = False  # |out| ≤ 1
     f = np.tanh
-    vjp = staticmethod(lambda g, x, out: g * (1.0 - out * out))
+    vjp = staticmethod(lambda g, x, out, xp: g * (1.0 - out * out))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -192,13 +215,17 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.reciprocal(e, out=e)
 
 
+numpy_xp.sigmoid = _sigmoid  # backward formulas spell σ as xp.sigmoid (Tensor namespace: chainrule.sigmoid)
+
+
 class Sigmoid(_Pointwise, Function):
     """out = σ(x) = 1/(1 + e⁻ˣ).   VJP: gx = g·out·(1 − out)."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     may_warn = False  # _sigmoid silences its own overflow; 0 ≤ out ≤ 1
     f = staticmethod(_sigmoid)
-    vjp = staticmethod(lambda g, x, out: g * out * (1.0 - out))
+    vjp = staticmethod(lambda g, x, out, xp: g * out * (1.0 - out))
 
 
 # erf: Chebyshev interpolants of erf(x)/x (|x| < 2, in s = x²/2 − 1) and of x·e^(x²)·erfc(x)
@@ -267,14 +294,16 @@ def _erf(x: np.ndarray) -> np.ndarray:
 class Erf(_Pointwise, Function):
     """out = erf x = (2/√π)∫₀ˣ e^(−t²) dt.   VJP: gx = g·(2/√π)·e^(−x²)."""
 
+    _graph_backward = True
     f = staticmethod(_erf)
-    vjp = staticmethod(lambda g, x, out: g * (np.exp(-x * x) * _TWO_OVER_SQRT_PI))
+    vjp = staticmethod(lambda g, x, out, xp: g * (xp.exp(-x * x) * _TWO_OVER_SQRT_PI))
 
 
 class NanToNum(Function):
     """out = x with nan, +inf, −inf replaced.   VJP: gx = g where x is finite, else 0."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, nan: float, posinf: Any, neginf: Any) -> Any:
@@ -284,7 +313,7 @@ class NanToNum(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g * np.isfinite(x), None, None, None
+        return g * ctx.xp.isfinite(x), None, None, None
 
 
 # --- public functions ---------------------------------------------------------------------------

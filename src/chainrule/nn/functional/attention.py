@@ -22,10 +22,11 @@ import numpy as np
 
 from ..._random import default_generator
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import CompositeDoubleBackward, Function
 from ...ops._util import broadcast_error, check_tensor, make, shape_str
 from ...ops.arrange import cat
 from ...ops.elementwise import where
+from . import _composites
 from .linear import linear, pad
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -95,13 +96,15 @@ def _dropout_mask(shape: tuple[int, ...], p: float, dtype: Any) -> Any:
     return np.multiply(keep, dtype.type(1.0 / (1.0 - p)), dtype=dtype)
 
 
-class ScaledDotProductAttention(Function):
+class ScaledDotProductAttention(CompositeDoubleBackward, Function):
     """out = softmax(q kᵀ·scale + bias) ⊙ m · v  (m: dropout mask or none; k, v heads repeated for GQA).
 
     Shapes: q (..., L, E), k (..., S, E), v (..., S, Ev), bias broadcastable to (..., L, S).
     VJP: gv = pdᵀ g,  gP = g vᵀ ⊙ m,  gS = P ⊙ (gP − rowsum(gP ⊙ P)),  gq = gS k·scale,  gk = gSᵀ q·scale,
     gbias = gS  (gk, gv summed over each group of repeated heads under GQA).
     """
+
+    composite = staticmethod(_composites.attention)
 
     _array_op = True
 

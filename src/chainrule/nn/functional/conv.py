@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
+from . import _composites
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -190,9 +192,11 @@ def _mm(a: np.ndarray, b: np.ndarray, groups: int, ta: bool = False, tb: bool = 
     return r.reshape(-1, r.shape[2])
 
 
-class ConvNd(Function):
+class ConvNd(CompositeDoubleBackward, Function):
     """out = W ⋆ x + b  as  y = W(o, K) @ cols(K, T) + b,  cols = im2col(x).
     VJP: gW = g(o, T) @ colsᵀ,  gx = col2im(Wᵀ @ g),  gb = Σ g over (n, h, w)."""
+
+    composite = staticmethod(_composites.conv)
 
     _array_op = True
 

@@ -33,6 +33,7 @@ class Linear(Function):
     """
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any) -> Any:
@@ -50,18 +51,19 @@ class Linear(Function):
     def backward(ctx: Any, g: Any) -> Any:
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
+        xp = ctx.xp
         gx = gw = gb = None
         if need[0]:
             gx = g @ w
         if g.ndim == 1:
-            gw = np.outer(g, x) if need[1] else None
+            gw = xp.outer(g, x) if need[1] else None
             gb = g if need[2] else None
         else:
             g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
             if need[1]:
                 gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
             if need[2]:
-                gb = np.add.reduce(g2, 0)  # = g2.sum(0), without its Python wrapper
+                gb = xp.add.reduce(g2, 0)  # = g2.sum(0), without its Python wrapper
         return gx, gw, gb
 
 
@@ -93,6 +95,7 @@ class Dropout(Function):
     """out = x·m  with m = keep/(1−p), keep ~ Bernoulli(1−p) (m may broadcast per channel).   VJP: gx = g·m."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, m: Any) -> Any:
@@ -135,6 +138,7 @@ class ConstantPad(Function):
     """out = x cropped/padded with a constant per dim (negative pads crop).   VJP: gx = g[kept region] (0 where cropped)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, src: tuple[slice, ...], dst: tuple[slice, ...], out_shape: Any, value: Any) -> Any:
@@ -145,9 +149,8 @@ class ConstantPad(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        gx = np.zeros(ctx.shape, dtype=g.dtype)
-        gx[ctx.src] = g[ctx.dst]
-        return gx, None, None, None, None
+        xp = ctx.xp
+        return xp.scatter_zeros(ctx.shape, ctx.src, xp.take_at(g, ctx.dst), False), None, None, None, None
 
 
 class IndexPad(Function):

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import CompositeDoubleBackward, Function
 from ...autograd.grad_mode import state as _grad_state
 from ...ops._util import broadcast_error, check_tensor, promote, shape_str
+from . import _composites
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -126,8 +127,10 @@ class _DiffLoss:
         return gx, (-gx if ctx.needs_input_grad[1] else None), None, None
 
 
-class MseLoss(_DiffLoss, Function):
+class MseLoss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = (x − y)².   VJP: gx = 2(x − y)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.mse)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, _: Any) -> Any:
@@ -135,8 +138,10 @@ class MseLoss(_DiffLoss, Function):
         return MseLoss._finish(ctx, 2 * d, np.square(d, out=d), red)
 
 
-class L1Loss(_DiffLoss, Function):
+class L1Loss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = |x − y|.   VJP: gx = sign(x − y)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.l1)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, _: Any) -> Any:
@@ -144,8 +149,10 @@ class L1Loss(_DiffLoss, Function):
         return L1Loss._finish(ctx, np.sign(d), np.abs(d, out=d), red)
 
 
-class SmoothL1Loss(_DiffLoss, Function):
+class SmoothL1Loss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = ½d²/β if |d| < β else |d| − ½β.   VJP: gx = clip(d/β, −1, 1)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.smooth_l1)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, beta: float) -> Any:
@@ -155,8 +162,10 @@ class SmoothL1Loss(_DiffLoss, Function):
         return SmoothL1Loss._finish(ctx, lambda: np.clip(d / beta, -1, 1), l, red)
 
 
-class HuberLoss(_DiffLoss, Function):
+class HuberLoss(CompositeDoubleBackward, _DiffLoss, Function):
     """l = ½d² if |d| < δ else δ(|d| − ½δ).   VJP: gx = clip(d, −δ, δ)·ḡ,  gy = −gx."""
+
+    composite = staticmethod(_composites.huber)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, red: str, delta: float) -> Any:
@@ -229,11 +238,13 @@ def huber_loss(
 
 
 # --- binary cross-entropy -------------------------------------------------------------------------
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(CompositeDoubleBackward, Function):
     """l = −w·(y·max(ln x, −100) + (1−y)·max(ln(1−x), −100)).
 
     VJP: gx = ḡ·w·(x − y) / max(x(1−x), 1e-12),   gy = ḡ·w·(ln(1−x) − ln x).
     """
+
+    composite = staticmethod(_composites.bce)
 
     _array_op = True
 
@@ -255,11 +266,13 @@ class BinaryCrossEntropy(Function):
         return gx, gy, None, None
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(CompositeDoubleBackward, Function):
     """l = w·(max(z, 0) − z·y + ln(1 + e^{−|z|}) + (p−1)·y·sp(−z)),  sp(−z) = −ln σ(z) (exact at |z| = 1e4).
 
     VJP: gz = ḡ·w·((1−y) − (1 + (p−1)y)·(1 − σ(z))),   gy = ḡ·w·((p−1)·sp(−z) − z);  without p: gz = ḡ·w·(σ(z) − y).
     """
+
+    composite = staticmethod(_composites.bce_with_logits)
 
     _array_op = True
 
@@ -355,11 +368,13 @@ def binary_cross_entropy_with_logits(
 
 
 # --- KL divergence ----------------------------------------------------------------------------------
-class KlDiv(Function):
+class KlDiv(CompositeDoubleBackward, Function):
     """l = y·(ln y − x) (0 where y = 0);  log_target: l = eʸ·(y − x).
 
     VJP: gx = −ḡ·y (−ḡ·eʸ),   gy = ḡ·(ln y + 1 − x)  (ḡ·eʸ·(y − x + 1)).
     """
+
+    composite = staticmethod(_composites.kl_div)
 
     _array_op = True
 

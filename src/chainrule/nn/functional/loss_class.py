@@ -13,8 +13,9 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ..._tensor_methods import _TYPE_NAMES as _TORCH_NAMES
-from ...autograd.function import Function
+from ...autograd.function import CompositeDoubleBackward, Function
 from ...ops._util import check_tensor, promote, shape_str
+from . import _composites
 from .loss import _gbar, _no_grad_arg, _reduce, _reduction
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -50,12 +51,14 @@ def _picked(t: np.ndarray, w: Any, ignore_index: int, dtype: Any) -> tuple[np.nd
     return keep, tt, wt
 
 
-class CrossEntropy(Function):
+class CrossEntropy(CompositeDoubleBackward, Function):
     """log_softmax + NLL fused: class-index targets t, class weights w, label smoothing ε, C classes.
 
     l_i = (1−ε)·w_t·(−log p_t) + (ε/C)·Σ_c w_c·(−log p_c)  (0 where t = ignore_index); 'mean' divides by Σ_i w_{t_i}.
     VJP: gx_i = ḡ_i·[((1−ε)w_t + (ε/C)Σw)·p − (1−ε)w_t·onehot(t) − (ε/C)·w]  =  ḡ_i·w_t·(softmax − onehot) for ε = 0.
     """
+
+    composite = staticmethod(_composites.cross_entropy)
 
     _array_op = True
 
@@ -131,12 +134,14 @@ class CrossEntropy(Function):
         return gx, None, None, None, None, None
 
 
-class CrossEntropyProb(Function):
+class CrossEntropyProb(CompositeDoubleBackward, Function):
     """Cross-entropy with class-probability targets y (smoothed: y' = (1−ε)y + ε/C), class weights w.
 
     l_i = −Σ_c w_c·y'_c·log p_c;  'mean' divides by the number of samples (numel / C).
     VJP: gx = ḡ·((Σ_c w_c y'_c)·p − w·y'),   gy = −ḡ·(1−ε)·w·log p,   gw = −Σ_i ḡ·y'·log p.
     """
+
+    composite = staticmethod(_composites.cross_entropy_prob)
 
     _array_op = True
 
@@ -168,8 +173,10 @@ class CrossEntropyProb(Function):
         return gx, gy, gw, None, None
 
 
-class NllLoss(Function):
+class NllLoss(CompositeDoubleBackward, Function):
     """l_i = −w_t·x[i, t_i] (0 where t = ignore_index); 'mean' divides by Σ_i w_{t_i}.   VJP: gx[i, t_i] = −ḡ_i·w_t, 0 elsewhere."""
+
+    composite = staticmethod(_composites.nll)
 
     _array_op = True
 

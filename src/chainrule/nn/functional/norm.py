@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, norm_dim, shape_str
+from . import _composites
 
 __all__ = ["layer_norm", "rms_norm", "batch_norm", "group_norm", "instance_norm", "normalize"]
 
@@ -71,13 +73,15 @@ def _ones(n: int, dtype: Any) -> Any:
     return a
 
 
-class NativeLayerNorm(Function):
+class NativeLayerNorm(CompositeDoubleBackward, Function):
     """y = x̂·w + b,  x̂ = (x − μ)·r over the last k dims.
     VJP: gx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  gw = Σ g·x̂,  gb = Σ g  (Σ over the leading dims).
 
     Works on the (R, D) matrix of rows: row and column sums are matrix-vector products, and
     mean(ĝ·x̂) = (g·x̂) @ w / D reuses the g·x̂ that gw needs.
     """
+
+    composite = staticmethod(_composites.layer_norm)
 
     _array_op = True
 
@@ -156,10 +160,12 @@ class NativeLayerNorm(Function):
         return gx, gw, gb, None, None
 
 
-class RMSNorm(Function):
+class RMSNorm(CompositeDoubleBackward, Function):
     """y = x̂·w,  x̂ = x·r,  r = 1/√(mean(x²) + ε) over the last k dims.
     VJP: gx = r·(ĝ − x̂·mean(ĝ·x̂)),  gw = Σ g·x̂  (Σ over the leading dims).
     """
+
+    composite = staticmethod(_composites.rms_norm)
 
     _array_op = True
 
@@ -182,13 +188,15 @@ class RMSNorm(Function):
         return gx, (g * xhat if ctx.needs_input_grad[1] else None), None, None
 
 
-class NativeBatchNorm(Function):
+class NativeBatchNorm(CompositeDoubleBackward, Function):
     """Per channel c of x (N, C, *): y = x̂·γ + β,  x̂ = (x − μ)·r,  r = 1/√(σ² + ε).
     Training: μ, σ² (biased) over the M = N·∏spatial values of the batch; running stats are updated
     in place with the unbiased σ²·M/(M−1). Eval: μ, σ² are running_mean, running_var.
     VJP, training: gx = (1/M)·γ·r·(M·g − Σg − x̂·Σ(g·x̂));  eval: gx = g·γ·r;
     both: gγ = Σ g·x̂,  gβ = Σ g  (Σ over N and the spatial dims).
     """
+
+    composite = staticmethod(_composites.batch_norm)
 
     _array_op = True
 
@@ -239,11 +247,13 @@ class NativeBatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
-class NativeGroupNorm(Function):
+class NativeGroupNorm(CompositeDoubleBackward, Function):
     """x (N, C, *) split into G groups of C/G channels; x̂ = (x − μ)·r per (sample, group);
     y = x̂·γ_c + β_c.   VJP: gx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (means per group),
     gγ = Σ g·x̂,  gβ = Σ g  (Σ over N and the spatial dims).
     """
+
+    composite = staticmethod(_composites.group_norm)
 
     _array_op = True
 

@@ -1,0 +1,23 @@
+"""The higher-order examples run and reach their stated outcome."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_11_newton_converges_in_a_handful_of_steps_with_the_closed_form_hessian() -> None:
+    r = _load("11_newton_logistic_regression").main()
+    assert r["hessian_err"] < 1e-12  # autograd's Hessian is XᵀSX/N
+    assert r["newton_steps"] <= 10
+    assert r["gd_steps"] >= 10 * r["newton_steps"]
+    assert 0.25 < r["loss"] < 0.35
