@@ -52,11 +52,7 @@ class SVHN(VisionDataset):
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """``(image, target)`` after the transforms."""
         img, target = image(np.transpose(self.data[index], (1, 2, 0))), int(self.labels[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transform_pair(img, target)
 
     def __len__(self) -> int:
         return len(self.data)
