@@ -16,7 +16,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...datasets.idx import read_idx
-from ._common import image, missing
+from ._common import ensure_present, image
 from .utils import check_integrity, download_and_extract_archive, extract_archive, verify_str_arg
 from .vision import VisionDataset
 
@@ -62,10 +62,7 @@ class MNIST(VisionDataset):
                  target_transform: Callable | None = None, download: bool = False) -> None:
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        if download:
-            self.download()
-        if not self._check_exists():
-            raise missing(type(self).__name__, self.raw_folder, self._expected_files())
+        ensure_present(self, download, self._check_exists, self.raw_folder, self._expected_files())
         self.data, self.targets = self._load_data()
 
     def _expected_files(self) -> list[str]:
