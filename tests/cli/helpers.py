@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -81,3 +82,18 @@ def write_csv(path: str | Path, header: list[str] | None, rows: list[list[object
     lines = ([",".join(header)] if header else []) + [",".join(map(str, r)) for r in rows]
     Path(path).write_text("\n".join(lines) + "\n")
     return str(path)
+
+
+def train_small_run(folder: Path, epochs: int) -> Path:
+    """Train the SMALL model for ``epochs`` epochs into ``folder/run``; that run folder."""
+    run = Path(folder) / "run"
+    r = cli("train", *SMALL, "--epochs", str(epochs), "--out", run, "--quiet")
+    assert r.code == 0, r
+    return run
+
+
+def copy_run(run: str | Path, folder: Path) -> Path:
+    """A fresh copy of ``run`` at ``folder/run``, to spoil."""
+    copy = Path(folder) / "run"
+    shutil.copytree(run, copy)
+    return copy

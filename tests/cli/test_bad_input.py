@@ -4,30 +4,33 @@ nothing overwritten."""
 from __future__ import annotations
 
 import pickle
-import shutil
 
 import numpy as np
 import pytest
 
 import chainrule
 
-from .helpers import SMALL, assert_user_error, cli, cli_subprocess, snapshot, write_csv
+from .helpers import (
+    SMALL,
+    assert_user_error,
+    cli,
+    cli_subprocess,
+    copy_run,
+    snapshot,
+    train_small_run,
+    write_csv,
+)
 
 
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory):
-    run = tmp_path_factory.mktemp("good") / "run"
-    r = cli("train", *SMALL, "--epochs", "3", "--out", run, "--quiet")
-    assert r.code == 0, r
-    return run
+    return train_small_run(tmp_path_factory.mktemp("good"), epochs=3)
 
 
 @pytest.fixture
 def run(good_run, tmp_path):
     """A fresh copy of a good run, to spoil."""
-    copy = tmp_path / "run"
-    shutil.copytree(good_run, copy)
-    return copy
+    return copy_run(good_run, tmp_path)
 
 
 # --- datasets -----------------------------------------------------------------------------------------

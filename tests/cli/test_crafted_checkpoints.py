@@ -5,31 +5,26 @@ answers with one paragraph and exit status 2 (or a warning and exit 1), never a 
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
 
 import chainrule
 
-from .helpers import SMALL, assert_user_error, cli, snapshot, write_csv
+from .helpers import assert_user_error, cli, copy_run, snapshot, train_small_run, write_csv
 
 COMMANDS = ["evaluate", "predict", "draw", "summary", "resume"]
 
 
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory):
-    run = tmp_path_factory.mktemp("good") / "run"
-    r = cli("train", *SMALL, "--epochs", "2", "--out", run, "--quiet")
-    assert r.code == 0, r
-    return run
+    return train_small_run(tmp_path_factory.mktemp("good"), epochs=2)
 
 
 @pytest.fixture
 def run(good_run, tmp_path):
-    copy = tmp_path / "run"
-    shutil.copytree(good_run, copy)
-    return copy
+    """A fresh copy of a good run, to spoil."""
+    return copy_run(good_run, tmp_path)
 
 
 def _cli(run, cmd, tmp_path):

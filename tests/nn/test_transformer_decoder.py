@@ -14,38 +14,13 @@ import chainrule
 import chainrule.nn as nn
 
 from .layer_harness import check_layer, gradcheck_layer
+from .transformer_harness import masked as _masked
+from .transformer_harness import randomized as _randomized
+from .transformer_harness import x as _x
 
 torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
 
 D, H, FF, S, T, N = 8, 2, 16, 5, 4, 3
-
-
-def _randomized(layer: Any, lib: Any) -> Any:
-    """Non-zero biases and non-trivial LayerNorm affine parameters (copied to chainrule by state_dict)."""
-    with lib.no_grad():
-        for name, p in layer.named_parameters():
-            if p.ndim == 1:
-                lib.nn.init.uniform_(p, 0.5, 1.5) if "norm" in name and "weight" in name else lib.nn.init.uniform_(p, -0.3, 0.3)
-    return layer
-
-
-def _x(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def _lib(layer: Any) -> Any:
-    return torch if isinstance(layer, torch.nn.Module) else chainrule
-
-
-def _masked(**masks: Any) -> Any:
-    """Call with every positional input, masks (NumPy arrays) turned into the layer's library tensors."""
-
-    def run(layer: Any, xs: Any) -> Any:
-        lib = _lib(layer)
-        kw = {k: (lib.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in masks.items()}
-        return layer(*xs, **kw)
-
-    return run
 
 
 def _quiet(fn: Any) -> Any:

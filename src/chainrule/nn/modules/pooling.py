@@ -30,8 +30,9 @@ class _MaxPoolNd(Module):
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")  # fmt: skip
 
     def forward(self, input: Any) -> Any:  # noqa: A002
+        """F.max_pool{1,2,3}d with this layer's window."""
         check_input(self, input, self._nd)
-        fn = F.max_pool1d if self._nd == 1 else F.max_pool2d
+        fn = getattr(F, f"max_pool{self._nd}d")
         return fn(input, self.kernel_size, self.stride, self.padding, self.dilation,
                   ceil_mode=self.ceil_mode, return_indices=self.return_indices)  # fmt: skip
 
@@ -74,8 +75,8 @@ class AvgPool1d(Module):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class AvgPool2d(Module):
-    """Mean over sliding windows of (N, C, H, W) or (C, H, W) inputs."""
+class _AvgPoolNd(Module):
+    _nd = 2
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None) -> None:  # fmt: skip
@@ -89,9 +90,17 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        check_input(self, input, 2)
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)  # fmt: skip
+        """F.avg_pool{2,3}d with this layer's window."""
+        check_input(self, input, self._nd)
+        fn = getattr(F, f"avg_pool{self._nd}d")
+        return fn(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                  self.count_include_pad, self.divisor_override)  # fmt: skip
+
+
+class AvgPool2d(_AvgPoolNd):
+    """Mean over sliding windows of (N, C, H, W) or (C, H, W) inputs."""
+
+    _nd = 2
 
 
 class _AdaptivePool(Module):
@@ -129,8 +138,9 @@ class _AdaptiveMax(_AdaptivePool):
         self.return_indices = return_indices
 
     def forward(self, input: Any) -> Any:  # noqa: A002
+        """F.adaptive_max_pool{1,2,3}d(input, output_size, return_indices)."""
         check_input(self, input, self._nd)
-        fn = F.adaptive_max_pool1d if self._nd == 1 else F.adaptive_max_pool2d
+        fn = getattr(F, f"adaptive_max_pool{self._nd}d")
         return fn(input, self.output_size, self.return_indices)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from .. import functional as F
 from ..module import Module
 from .conv import check_input
-from .pooling import _AdaptivePool, _MaxPoolNd
+from .pooling import _AdaptiveMax, _AdaptivePool, _AvgPoolNd, _MaxPoolNd
 
 __all__ = [
     "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool3d", "AdaptiveAvgPool3d", "MaxUnpool1d", "MaxUnpool2d",
@@ -21,33 +21,11 @@ class MaxPool3d(_MaxPoolNd):
 
     _nd = 3
 
-    def forward(self, input: Any) -> Any:  # noqa: A002
-        """F.max_pool3d with this layer's window."""
-        check_input(self, input, 3)
-        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)  # fmt: skip
 
-
-class AvgPool3d(Module):
+class AvgPool3d(_AvgPoolNd):
     """Mean over sliding 3-d windows of (N, C, D, H, W) or (C, D, H, W) inputs."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:  # fmt: skip
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.ceil_mode = padding, ceil_mode
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
-
-    def forward(self, input: Any) -> Any:  # noqa: A002
-        """F.avg_pool3d with this layer's window."""
-        check_input(self, input, 3)
-        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)  # fmt: skip
-
-    def extra_repr(self) -> str:
-        """The constructor arguments shown by repr(), as PyTorch prints them."""
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+    _nd = 3
 
 
 class AdaptiveAvgPool3d(_AdaptivePool):
@@ -61,19 +39,10 @@ class AdaptiveAvgPool3d(_AdaptivePool):
         return F.adaptive_avg_pool3d(input, self.output_size)
 
 
-class AdaptiveMaxPool3d(_AdaptivePool):
+class AdaptiveMaxPool3d(_AdaptiveMax):
     """Max over adaptive 3-d windows giving ``output_size``; optionally also the flat argmax indices."""
 
     _nd = 3
-
-    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        super().__init__(output_size)
-        self.return_indices = return_indices
-
-    def forward(self, input: Any) -> Any:  # noqa: A002
-        """F.adaptive_max_pool3d(input, output_size, return_indices)."""
-        check_input(self, input, 3)
-        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
 
 
 def _ntuple(v: Any, n: int) -> tuple[Any, ...]:

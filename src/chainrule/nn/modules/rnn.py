@@ -33,6 +33,13 @@ def _check_int(value: Any, name: str) -> None:
         raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
 
 
+def _reset_uniform(module: Module) -> None:
+    """Every parameter of a recurrent module from U(−1/√hidden_size, 1/√hidden_size) (zeros for hidden_size 0)."""
+    stdv = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+    for w in module.parameters():
+        init.uniform_(w, -stdv, stdv)
+
+
 class RNNBase(Module):
     """The shared machinery of ``RNN``, ``LSTM`` and ``GRU``: parameters, checks and the forward pass.
 
@@ -111,9 +118,7 @@ class RNNBase(Module):
 
     def reset_parameters(self) -> None:
         """Re-draw every parameter from U(−1/√hidden_size, 1/√hidden_size), as PyTorch."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for w in self.parameters():
-            init.uniform_(w, -stdv, stdv)
+        _reset_uniform(self)
 
     def extra_repr(self) -> str:
         """The constructor arguments that differ from the defaults, in PyTorch's format."""

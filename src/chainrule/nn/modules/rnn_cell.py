@@ -6,15 +6,14 @@ A cell is the fused layer op of ``nn/functional/rnn_fused.py`` run for one time 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..._creation import empty, zeros
 from ..._tensor import Tensor
-from .. import init
 from ..functional import rnn as _frnn
 from ..module import Module
 from ..parameter import Parameter
+from .rnn import _reset_uniform
 
 __all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -39,9 +38,7 @@ class RNNCellBase(Module):
 
     def reset_parameters(self) -> None:
         """Re-draw every parameter from U(−1/√hidden_size, 1/√hidden_size), as PyTorch."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for w in self.parameters():
-            init.uniform_(w, -stdv, stdv)
+        _reset_uniform(self)
 
     def extra_repr(self) -> str:
         """``input_size, hidden_size`` plus the non-default bias / nonlinearity, as PyTorch prints them."""

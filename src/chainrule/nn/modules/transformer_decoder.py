@@ -18,7 +18,7 @@ from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
 from .normalization import LayerNorm
-from .transformer import _detect_is_causal_mask, _get_activation_fn
+from .transformer import TransformerEncoderLayer, _detect_is_causal_mask, _get_activation_fn
 
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder"]
 
@@ -89,11 +89,8 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool) -> Tensor:
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, is_causal=is_causal, need_weights=False
-        )[0]
-        return self.dropout1(x)
+    # dropout1(self_attn(x, x, x)[0]): the same self-attention sub-block as the encoder layer's.
+    _sa_block = TransformerEncoderLayer._sa_block
 
     def _mha_block(
         self, x: Tensor, mem: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import image, missing
+from ._common import ensure_present, image
 from ._pickle import restricted_load
 from .utils import check_integrity, download_and_extract_archive
 from .vision import VisionDataset
@@ -40,11 +40,8 @@ class CIFAR10(VisionDataset):
                  target_transform: Callable | None = None, download: bool = False) -> None:
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        if download:
-            self.download()
-        if not self._check_integrity():
-            raise missing(type(self).__name__, os.path.join(self.root, self.base_folder),
-                          [f for f, _ in self.train_list + self.test_list] + [self.meta["filename"]])
+        ensure_present(self, download, self._check_integrity, os.path.join(self.root, self.base_folder),
+                       [f for f, _ in self.train_list + self.test_list] + [self.meta["filename"]])
         chunks, self.targets = [], []
         for name, _ in self.train_list if self.train else self.test_list:
             path = os.path.join(self.root, self.base_folder, name)
@@ -68,11 +65,7 @@ class CIFAR10(VisionDataset):
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """``(image, target)``: a PIL 'RGB' image and an int, after the transforms."""
         img, target = image(self.data[index]), self.targets[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transform_pair(img, target)
 
     def __len__(self) -> int:
         return len(self.data)

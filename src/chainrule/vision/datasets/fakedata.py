@@ -36,11 +36,7 @@ class FakeData(VisionDataset):
         img = g.standard_normal(tuple(self.image_size), dtype=np.float32)
         target = int(g.integers(0, self.num_classes))
         pic = F.to_pil_image(Tensor._make(img))
-        if self.transform is not None:
-            pic = self.transform(pic)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return pic, target
+        return self._transform_pair(pic, target)
 
     def __len__(self) -> int:
         return self.size

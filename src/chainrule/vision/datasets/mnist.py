@@ -16,7 +16,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...datasets.idx import read_idx
-from ._common import image, missing
+from ._common import ensure_present, image
 from .utils import check_integrity, download_and_extract_archive, extract_archive, verify_str_arg
 from .vision import VisionDataset
 
@@ -62,10 +62,7 @@ class MNIST(VisionDataset):
                  target_transform: Callable | None = None, download: bool = False) -> None:
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        if download:
-            self.download()
-        if not self._check_exists():
-            raise missing(type(self).__name__, self.raw_folder, self._expected_files())
+        ensure_present(self, download, self._check_exists, self.raw_folder, self._expected_files())
         self.data, self.targets = self._load_data()
 
     def _expected_files(self) -> list[str]:
@@ -80,11 +77,7 @@ class MNIST(VisionDataset):
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """``(image, target)``: a PIL 'L' image and an int, after the transforms."""
         img, target = image(self.data._data[index], "L"), int(self.targets._data[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transform_pair(img, target)
 
     def __len__(self) -> int:
         return len(self.data)

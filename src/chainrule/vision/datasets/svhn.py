@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import image, missing
+from ._common import ensure_present, image
 from .utils import check_integrity, download_url, verify_str_arg
 from .vision import VisionDataset
 
@@ -35,10 +35,7 @@ class SVHN(VisionDataset):
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.split = verify_str_arg(split, "split", tuple(self.split_list))
         self.url, self.filename, self.file_md5 = self.split_list[split]
-        if download:
-            self.download()
-        if not self._check_integrity():
-            raise missing("SVHN", self.root, [self.filename])
+        ensure_present(self, download, self._check_integrity, self.root, [self.filename], name="SVHN")
         try:
             import scipy.io as sio
         except ImportError as e:  # pragma: no cover - scipy is in the vision extra
@@ -52,11 +49,7 @@ class SVHN(VisionDataset):
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """``(image, target)`` after the transforms."""
         img, target = image(np.transpose(self.data[index], (1, 2, 0))), int(self.labels[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transform_pair(img, target)
 
     def __len__(self) -> int:
         return len(self.data)

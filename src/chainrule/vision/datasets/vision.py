@@ -11,6 +11,16 @@ from ...utils.data.dataset import Dataset
 __all__ = ["VisionDataset", "StandardTransform"]
 
 
+def _apply_pair(transform: Callable | None, target_transform: Callable | None, sample: Any,
+                target: Any) -> tuple[Any, Any]:
+    """``(transform(sample), target_transform(target))``, skipping whichever is None."""
+    if transform is not None:
+        sample = transform(sample)
+    if target_transform is not None:
+        target = target_transform(target)
+    return sample, target
+
+
 class VisionDataset(Dataset):
     """A dataset stored under ``root`` whose samples go through ``transform`` and targets ``target_transform``.
 
@@ -32,6 +42,10 @@ class VisionDataset(Dataset):
         if separate:
             transforms = StandardTransform(transform, target_transform)
         self.transforms = transforms
+
+    def _transform_pair(self, sample: Any, target: Any) -> tuple[Any, Any]:
+        """``(transform(sample), target_transform(target))``, skipping whichever is None."""
+        return _apply_pair(self.transform, self.target_transform, sample, target)
 
     def extra_repr(self) -> str:
         """Extra lines for ``repr`` (the split, for example)."""
@@ -55,11 +69,7 @@ class StandardTransform:
 
     def __call__(self, input: Any, target: Any) -> tuple[Any, Any]:  # noqa: A002 - torchvision's name
         """Transform the pair."""
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return _apply_pair(self.transform, self.target_transform, input, target)
 
     def __repr__(self) -> str:
         body = [type(self).__name__]
