@@ -1,0 +1,93 @@
+"""``chainrule.vision.transforms.v2``: torchvision's v2 names for images.
+
+The classes whose v2 meaning on images equals the classic one are the classic transforms themselves;
+``ToImage`` and ``ToDtype`` are v2's replacement for ``ToTensor``
+(``Compose([ToImage(), ToDtype(chainrule.float32, scale=True)])``). Images only: v2's bounding boxes,
+masks and videos are not provided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..._tensor import Tensor
+from . import functional as F
+from ._basic import (
+    Compose,
+    ConvertImageDtype,
+    GaussianNoise,
+    Lambda,
+    Normalize,
+    PILToTensor,
+    RandomApply,
+    RandomChoice,
+    RandomOrder,
+    ToPILImage,
+    ToTensor,
+)
+from ._color import (
+    ColorJitter,
+    GaussianBlur,
+    Grayscale,
+    RandomAutocontrast,
+    RandomErasing,
+    RandomGrayscale,
+    RandomInvert,
+    RandomPosterize,
+    RandomSolarize,
+)
+from ._geometry import (
+    CenterCrop,
+    FiveCrop,
+    Pad,
+    RandomAffine,
+    RandomCrop,
+    RandomHorizontalFlip,
+    RandomResizedCrop,
+    RandomRotation,
+    RandomVerticalFlip,
+    Resize,
+    TenCrop,
+)
+from ._mode import InterpolationMode
+
+__all__ = [
+    "ToImage", "ToDtype", "Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImage", "Normalize",
+    "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop",
+    "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "FiveCrop", "TenCrop", "ColorJitter",
+    "RandomRotation", "RandomAffine", "Grayscale", "RandomGrayscale", "RandomErasing", "GaussianBlur",
+    "GaussianNoise", "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAutocontrast", "InterpolationMode",
+]  # fmt: skip
+
+
+class ToImage:
+    """PIL image or H×W(×C) ndarray -> C×H×W tensor of the same dtype (no scaling); a tensor passes through."""
+
+    def __call__(self, pic: Any) -> Tensor:
+        """Convert ``pic``."""
+        if isinstance(pic, Tensor):
+            return pic
+        if isinstance(pic, np.ndarray):
+            a = pic[:, :, None] if pic.ndim == 2 else pic
+            return Tensor._make(np.ascontiguousarray(a.transpose(2, 0, 1)))
+        return F.pil_to_tensor(pic)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class ToDtype:
+    """Cast an image tensor to ``dtype``; with ``scale=True`` rescale its values as ``ConvertImageDtype``
+    does (uint8 255 <-> float 1.0)."""
+
+    def __init__(self, dtype: Any, scale: bool = False) -> None:
+        self.dtype, self.scale = dtype, scale
+
+    def __call__(self, image: Tensor) -> Tensor:
+        """Convert ``image``."""
+        return F.convert_image_dtype(image, self.dtype) if self.scale else image.to(self.dtype)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(dtype={self.dtype}, scale={self.scale})"
