@@ -14,8 +14,8 @@ def pil_image() -> Any:
         from PIL import Image
     except ImportError as e:  # pragma: no cover - Pillow is in the vision extra
         raise ImportError(
-            "chainrule.vision: this operation needs Pillow; install it with `pip install chainrule[vision]` "
-            "(or `pip install pillow`)."
+            "chainrule.vision: this operation needs Pillow; install it with `python -m pip install pillow` "
+            "(or, in the chainrule clone, `python -m pip install \".[vision]\"`)."
         ) from e
     return Image
 

@@ -39,8 +39,8 @@ class SVHN(VisionDataset):
         try:
             import scipy.io as sio
         except ImportError as e:  # pragma: no cover - scipy is in the vision extra
-            raise ImportError("SVHN: reading .mat files needs SciPy; install it with `pip install chainrule[vision]` "
-                              "(or `pip install scipy`).") from e
+            raise ImportError("SVHN: reading .mat files needs SciPy; install it with `python -m pip install scipy` "
+                              "(or, in the chainrule clone, `python -m pip install \".[vision]\"`).") from e
         mat = sio.loadmat(os.path.join(self.root, self.filename))
         self.labels = mat["y"].astype(np.int64).squeeze()
         np.place(self.labels, self.labels == 10, 0)
