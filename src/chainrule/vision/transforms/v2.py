@@ -13,53 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor
+from . import *  # noqa: F403  (the classic transforms: on images, v2 means the same by the same names)
+from . import __all__ as _classic
 from . import functional as F
-from ._basic import (
-    Compose,
-    ConvertImageDtype,
-    GaussianNoise,
-    Lambda,
-    Normalize,
-    PILToTensor,
-    RandomApply,
-    RandomChoice,
-    RandomOrder,
-    ToPILImage,
-    ToTensor,
-)
-from ._color import (
-    ColorJitter,
-    GaussianBlur,
-    Grayscale,
-    RandomAutocontrast,
-    RandomErasing,
-    RandomGrayscale,
-    RandomInvert,
-    RandomPosterize,
-    RandomSolarize,
-)
-from ._geometry import (
-    CenterCrop,
-    FiveCrop,
-    Pad,
-    RandomAffine,
-    RandomCrop,
-    RandomHorizontalFlip,
-    RandomResizedCrop,
-    RandomRotation,
-    RandomVerticalFlip,
-    Resize,
-    TenCrop,
-)
-from ._mode import InterpolationMode
 
-__all__ = [
-    "ToImage", "ToDtype", "Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImage", "Normalize",
-    "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop",
-    "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "FiveCrop", "TenCrop", "ColorJitter",
-    "RandomRotation", "RandomAffine", "Grayscale", "RandomGrayscale", "RandomErasing", "GaussianBlur",
-    "GaussianNoise", "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAutocontrast", "InterpolationMode",
-]  # fmt: skip
+__all__ = ["ToImage", "ToDtype", *(n for n in _classic if n not in ("RandomTransforms", "functional"))]
 
 
 class ToImage:
