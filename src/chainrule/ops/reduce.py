@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, norm, cumulative ops, median ...
+"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, norm, median ... (cumulative ops: ``cumulative.py``)
 
 Each primitive's ``forward``/``backward`` take NumPy arrays; ``g`` is ∂L/∂out. ``_expand`` puts
 the reduced axes back (as size 1) so a gradient broadcasts over the input again.
@@ -291,64 +291,6 @@ class Norm(Function):
         return gx, None, None, None
 
 
-class Cumsum(Function):
-    """outᵢ = Σ_{k≤i} xₖ along axis.   VJP: gxᵢ = Σ_{j≥i} gⱼ (reversed cumsum)."""
-
-    _array_op = True
-    _graph_backward = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int, np_dtype: Any) -> Any:
-        ctx.axis = axis
-        if x.ndim == 0:
-            return x.astype(np_dtype or x.dtype, copy=True)
-        return np.cumsum(x, axis=axis, dtype=np_dtype)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        if g.ndim == 0:
-            return g, None, None
-        ax = ctx.axis
-        xp = ctx.xp
-        return xp.flip(xp.cumsum(xp.flip(g, ax), axis=ax), ax), None, None
-
-
-class Cumprod(Function):
-    """outᵢ = Π_{k≤i} xₖ along axis.   VJP: gxᵢ = Σ_{j≥i} gⱼ·Π_{k≤j, k≠i} xₖ (exact with zeros)."""
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int, np_dtype: Any) -> Any:
-        ctx.axis = axis
-        if x.ndim == 0:
-            out = x.astype(np_dtype or x.dtype, copy=True)
-        else:
-            with np.errstate(over="ignore"):
-                out = np.cumprod(x, axis=axis, dtype=np_dtype)
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        x, out = ctx.saved_tensors
-        if x.ndim == 0:
-            return g, None, None
-        ax = ctx.axis
-
-        def rcumsum(a: Any) -> Any:
-            return np.flip(np.cumsum(np.flip(a, ax), axis=ax), ax)
-
-        zero = x == 0
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            gx = rcumsum(g * out) / np.where(zero, 1, x)
-            if zero.any():  # first zero of a row: product of the others; later positions: 0
-                first = zero & (np.cumsum(zero, axis=ax) == 1)
-                s = rcumsum(g * np.cumprod(np.where(first, 1, x), axis=ax))
-                gx = np.where(zero, np.where(first, s, 0), gx)
-        return gx, None, None
-
-
 # --- public functions -----------------------------------------------------------------------------
 def _sum_dtype(x: Any, dtype: Any) -> Any:
     if dtype is not None:
@@ -571,18 +513,6 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
     return Norm.apply(input, float(p), axes, keepdim)
 
 
-def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002
-    """Cumulative sum along ``dim``; int/bool input gives int64."""
-    x = _data(input, "cumsum")
-    return Cumsum.apply(input, norm_dim(dim, x.ndim, "cumsum"), _sum_dtype(input, dtype))
-
-
-def cumprod(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002
-    """Cumulative product along ``dim``; int/bool input gives int64."""
-    x = _data(input, "cumprod")
-    return Cumprod.apply(input, norm_dim(dim, x.ndim, "cumprod"), _sum_dtype(input, dtype))
-
-
 def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
     """``sum`` treating NaN as zero."""
     x = _data(input, "nansum")
@@ -610,3 +540,6 @@ def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     axes = norm_dims(dim, x.ndim, "nanmean")
     count = _np_sum(~nan, axis=axes, keepdims=keepdim, dtype=x.dtype)
     return _ew.div(nansum(input, dim, keepdim), make(count))
+
+
+from .cumulative import cumprod, cumsum  # noqa: E402  (re-exported: cumsum/cumprod are listed above)
