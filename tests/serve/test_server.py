@@ -157,7 +157,8 @@ def test_live_run_events(tmp_path: Path) -> None:
     root.mkdir()
     with running(root) as s, s.events("/api/events") as next_event:
         assert next_event() == ("hello", {"runs": []})
-        proc = train(root / "live", "--epochs", "40", wait=False)
+        # enough steps per epoch (about 50 ms) that the 0.5 s poll sees the run while it trains
+        proc = train(root / "live", "--epochs", "40", "--n-samples", "4000", "--batch-size", "4", wait=False)
         seen_epochs = []
         try:
             while True:

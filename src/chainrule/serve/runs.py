@@ -200,7 +200,8 @@ class RunFolder:
         if row is None:
             return None
         folder = self.path(name)
-        assert folder is not None
+        if folder is None:  # removed between the two look-ups
+            return None
         history = self._history(folder)
         report = _read(os.path.join(folder, "report.txt"))
         config = _read(os.path.join(folder, "config.toml"))
