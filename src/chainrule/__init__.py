@@ -45,7 +45,7 @@ if _os.environ.get("CHAINRULE_NO_MALLOC_TUNE") != "1":
 
     _tune_malloc()
 
-from . import _dtype, autograd, cuda, ops  # noqa: E402,I001
+from . import _creation, _dtype, autograd, cuda, ops  # noqa: E402,I001
 from ._creation import *  # noqa: F403
 from ._device import device
 from ._dtype import (
@@ -168,6 +168,12 @@ def compile(model: object = None, **kwargs: object) -> object:  # noqa: A001  (P
 
     return _compile(model, **kwargs)
 
+
+from ._out import add_out_argument as _add_out_argument  # noqa: E402  (torch's ``out=`` keyword)
+
+_add_out_argument(globals(), [*ops.__all__, *_creation.__all__, "det", "inverse", "logdet", "matrix_exp"])
+_add_out_argument(globals(), ["matrix_power", "pinverse", "cholesky", "cholesky_solve", "dist", "lu_solve"])
+del _add_out_argument
 
 _RNN_FUNCTIONS = frozenset(
     ["rnn_tanh", "rnn_relu", "lstm", "gru", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]

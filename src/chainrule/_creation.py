@@ -159,10 +159,8 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
     return _dtype.to_dtype(dtype, op).np if dtype is not None else _dtype.get_default_dtype().np
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
-    """A tensor of the given shape (ints or one sequence) of zeros; default float dtype unless ``dtype``.
-    Difference from PyTorch: ``out=`` is accepted but not written to.
-    """
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given shape (ints or one sequence) of zeros; default float dtype unless ``dtype``."""
     return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype, "zeros")), requires_grad, device, "zeros")
 
 
