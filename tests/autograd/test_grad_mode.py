@@ -120,3 +120,22 @@ def test_ops_under_no_grad_record_nothing_even_with_grad_inputs():
     assert y.grad_fn is None and not y.requires_grad
     with pytest.raises(RuntimeError, match="does not require grad"):
         y.backward()
+
+
+def test_variable_is_a_detached_tensor_as_in_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    from chainrule.autograd import Variable
+
+    for lib, V in ((cr, Variable), (torch, torch.autograd.Variable)):
+        base = lib.ones(2, requires_grad=True)
+        v = V(base * 2)
+        assert isinstance(v, lib.Tensor) and isinstance(base, V)
+        assert not v.requires_grad and v.grad_fn is None
+        w = V(base * 2, requires_grad=True)
+        assert w.requires_grad and w.is_leaf
+        x = lib.zeros(2)
+        V(x)[0] = 5.0  # shares the values
+        assert x.tolist() == [5.0, 0.0]
+        with pytest.raises(TypeError, match="Variable data has to be a tensor"):
+            V([1, 2])
+    assert not isinstance(3.0, Variable)
