@@ -18,7 +18,19 @@ from .elementwise import add, mul, sub
 from .index import index_select
 from .linalg import bmm, mm, mv
 from .reduce import sum as _sum
-from .shape import _diag_of, _diag_view, cat, diagonal, expand, flip, narrow, permute, reshape, stack, transpose
+from .shape import (
+    _diag_of,
+    _diag_view,
+    cat,
+    diagonal,
+    expand,
+    flip,
+    narrow,
+    permute,
+    reshape,
+    stack,
+    transpose,
+)
 
 __all__ = [
     "meshgrid", "cartesian_prod", "kron", "block_diag", "atleast_1d", "atleast_2d", "atleast_3d",
