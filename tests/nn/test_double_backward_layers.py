@@ -35,6 +35,8 @@ def _layers(m):
         "batch_norm_train": (lambda: m.nn.Sequential(m.nn.Conv2d(2, 3, 2), m.nn.BatchNorm2d(3)), (3, 2, 4, 4)),
         "batch_norm_eval": (lambda: m.nn.Sequential(m.nn.Linear(4, 3), m.nn.BatchNorm1d(3)).eval(), (5, 4)),
         "group_norm": (lambda: m.nn.Sequential(m.nn.Conv1d(3, 4, 2), m.nn.GroupNorm(2, 4)), (2, 3, 5)),
+        "prelu_channels": (lambda: m.nn.Sequential(m.nn.Linear(4, 6), m.nn.PReLU(6)), (5, 4)),
+        "prelu_shared": (lambda: m.nn.Sequential(m.nn.Conv1d(2, 3, 2), m.nn.PReLU()), (2, 2, 5)),
     }
 
 
@@ -112,3 +114,73 @@ def test_loss_second_derivatives_match_torch(name):
         out.append((g.detach().numpy(), h.detach().numpy()))
     for c, t in zip(*out):
         np.testing.assert_allclose(c, t, rtol=1e-9, atol=1e-11)
+
+
+_IDX = np.array([[1, 4, 2, 1], [0, 3, 3, 5]])
+_BAGS = [(0, 3), (3, 3), (3, 6), (6, 8)]  # offsets [0, 3, 3, 6] over the 8 flat indices (one bag empty)
+
+
+def _bags_torch(e, flat, reduce, psw=None):
+    """PyTorch's own double backward stops at embedding_bag (NotImplementedError), so its oracle is the
+    same function composed: embedding rows, weighted, reduced per bag (0 for the empty bag)."""
+    rows = torch.nn.functional.embedding(flat, e.weight)
+    if psw is not None:
+        rows = rows * psw[:, None]
+    out = [reduce(rows[a:b]) if b > a else rows.new_zeros(rows.shape[1]) for a, b in _BAGS]
+    return torch.stack(out)
+
+
+def _index_layers(m):
+    """Layers whose inputs carry no gradient (indices) or come in pairs: (model, inputs, call)."""
+    nn = m.nn
+    ids = m.tensor(_IDX)
+    flat, offsets = m.tensor(_IDX.reshape(-1)), m.tensor(np.array([0, 3, 3, 6]))
+    psw = np.random.default_rng(7).standard_normal(8)
+    x1, x2 = np.random.default_rng(8).standard_normal((2, 3, 4)), np.random.default_rng(9).standard_normal((3, 5))
+    if m is torch:  # (see _bags_torch)
+        bag_mean = lambda e, t: torch.stack([e.weight[i].mean(0) for i in ids])  # noqa: E731
+        bag_sum = lambda e, t: _bags_torch(e, flat, lambda r: r.sum(0), t(psw))  # noqa: E731
+        bag_max = lambda e, t: _bags_torch(e, flat, lambda r: r.max(0).values)  # noqa: E731
+    else:
+        bag_mean = lambda e, t: e(ids)  # noqa: E731
+        bag_sum = lambda e, t: e(flat, offsets, per_sample_weights=t(psw))  # noqa: E731
+        bag_max = lambda e, t: e(flat, offsets)  # noqa: E731
+    return {
+        "embedding": (lambda: nn.Embedding(6, 3), lambda e, t: e(ids)),
+        "embedding_padding": (lambda: nn.Embedding(6, 3, padding_idx=3), lambda e, t: e(ids)),
+        "embedding_bag_mean": (lambda: nn.EmbeddingBag(6, 3), bag_mean),
+        "embedding_bag_sum_weights": (lambda: nn.EmbeddingBag(6, 3, mode="sum"), bag_sum),
+        "embedding_bag_max": (lambda: nn.EmbeddingBag(6, 3, mode="max"), bag_max),
+        "bilinear": (lambda: nn.Bilinear(4, 5, 2), lambda b, t: b(t(x1), t(x2.reshape(1, 3, 5).repeat(2, 0)))),
+        "bilinear_nobias": (lambda: nn.Bilinear(4, 5, 3, bias=False), lambda b, t: b(t(x1[0]), t(x2))),
+    }
+
+
+@pytest.mark.parametrize("name", list(_index_layers(torch)))
+def test_index_and_pair_layers_second_derivatives_match_torch(name):
+    """Embedding, EmbeddingBag and Bilinear: second derivatives in the weights (and float inputs)."""
+    torch.manual_seed(0)
+    make_t, call_t = _index_layers(torch)[name]
+    tm = make_t().double()
+    make_c, call_c = _index_layers(cr)[name]
+    cm = make_c().double()
+    cm.load_state_dict({k: cr.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    out = []
+    for m, model, call in ((cr, cm, call_c), (torch, tm, call_t)):
+        leaves = []
+
+        def leaf(a, m=m, leaves=leaves):
+            t = m.tensor(a, dtype=m.float64, requires_grad=True)
+            leaves.append(t)
+            return t
+
+        y = call(model, leaf)
+        params = [*leaves, *model.parameters()]
+        g = m.autograd.grad((y * y * y).sum() / 3 + y.sum(), params, create_graph=True)
+        rng = np.random.default_rng(5)
+        s = sum((gi * m.tensor(rng.standard_normal(tuple(gi.shape)))).sum() for gi in g)
+        h = m.autograd.grad(s, params)
+        out.append([t.detach().numpy() for t in (*g, *h)])
+    for c, t in zip(*out):
+        np.testing.assert_allclose(c, t, rtol=1e-9, atol=1e-11)
+

@@ -32,6 +32,9 @@ import chainrule.ops._xp  # noqa: E402,F401  (the backward-only primitives)
 
 # first derivatives with a kink within finite differences' ε of the case's inputs
 _KINKED = {"norm_neginf": "min |x| is within ε of 0, where the first derivative's sign(x) jumps"}
+# second derivatives PyTorch itself refuses (raising as it does is checked in test_double_backward_a.py)
+_KINKED.update({n: "two zeros scattered to one position: no second derivative for src"
+                for n in ("scatter_reduce_prod_zeros", "scatter_reduce_prod_zeros_noself")})
 
 _CLASSES = _op_classes()
 _CHECKED = [

@@ -312,3 +312,25 @@ class TakeAt(Function):
 
 
 tensor_xp = _build_tensor_xp()
+
+
+# --- more names (special functions, index ops, cumulative products) ----------------------------------
+for _name in ("less", "less_equal", "greater", "greater_equal", "not_equal", "bincount"):
+    setattr(tensor_xp, _name, _constant(_name))
+
+
+def _cumprod(x: Any, axis: int) -> Any:
+    if not _is_t(x):
+        return np.cumprod(x, axis=axis)
+    return _cr().cumprod(x, dim=axis)
+
+
+def _take(x: Any, idx: Any, axis: int) -> Any:
+    """``np.take(x, idx, axis)`` for an integer array ``idx`` (recorded on Tensors)."""
+    if not _is_t(x):
+        return np.take(x, idx, axis=axis)
+    return TakeAt.apply(x, (slice(None),) * (axis % x.ndim) + (np.asarray(_val(idx)),), None)
+
+
+tensor_xp.cumprod = _cumprod
+tensor_xp.take = _take

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from ._util import Function, _cast_to, norm_dim, shape_str, tensor_cls
-from .shape import _diag_view, _pieces, _sizes, reshape
+from .shape import _diag_of, _diag_view, _diag_write, _pieces, _sizes, _zeros_t, reshape
 
 __all__ = [
     "repeat", "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "flip", "fliplr",
@@ -136,6 +136,7 @@ class Diag(Function):
     """1-D x: out = the matrix with x on diagonal k; 2-D x: out = diagonal k of x (a copy).   VJP: the other way round."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, k: Any) -> Any:
@@ -144,6 +145,10 @@ class Diag(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
+        if ctx.xp.is_tensor:
+            if len(ctx.shape) == 1:
+                return _diag_of(g, ctx.k, 0, 1), None
+            return _diag_write(_zeros_t(ctx.shape, g), g, ctx.k, 0, 1), None
         if len(ctx.shape) == 1:
             return np.diagonal(g, ctx.k), None
         gx = np.zeros(ctx.shape, g.dtype)

@@ -18,7 +18,19 @@ from .elementwise import add, mul, sub
 from .index import index_select
 from .linalg import bmm, mm, mv
 from .reduce import sum as _sum
-from .shape import _diag_view, cat, diagonal, expand, flip, narrow, permute, reshape, stack, transpose
+from .shape import (
+    _diag_of,
+    _diag_view,
+    cat,
+    diagonal,
+    expand,
+    flip,
+    narrow,
+    permute,
+    reshape,
+    stack,
+    transpose,
+)
 
 __all__ = [
     "meshgrid", "cartesian_prod", "kron", "block_diag", "atleast_1d", "atleast_2d", "atleast_3d",
@@ -31,6 +43,7 @@ class DiagEmbed(Function):
     """out[..., i, i + offset] = x[..., i] over output dims d1, d2 (0 elsewhere).   VJP: gx = diagonal of g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, offset: int, d1: int, d2: int, shape: tuple[int, ...]) -> Any:
@@ -41,6 +54,8 @@ class DiagEmbed(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
+        if ctx.xp.is_tensor:
+            return _diag_of(g, *ctx.args), None, None, None, None
         return _diag_view(g, *ctx.args).copy(), None, None, None, None
 
 

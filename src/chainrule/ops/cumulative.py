@@ -41,6 +41,7 @@ class Cumprod(Function):
     """outᵢ = Π_{k≤i} xₖ along axis.   VJP: gxᵢ = Σ_{j≥i} gⱼ·Π_{k≤j, k≠i} xₖ (exact with zeros)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, np_dtype: Any) -> Any:
@@ -58,19 +59,31 @@ class Cumprod(Function):
         x, out = ctx.saved_tensors
         if x.ndim == 0:
             return g, None, None
-        ax = ctx.axis
+        ax, xp = ctx.axis, ctx.xp
 
         def rcumsum(a: Any) -> Any:
-            return np.flip(np.cumsum(np.flip(a, ax), axis=ax), ax)
+            return xp.flip(xp.cumsum(xp.flip(a, ax), axis=ax), ax)
 
-        zero = x == 0
+        zero = xp.equal(x, 0)
+        if xp.is_tensor and zero.any():  # the formula below is exact with zeros, but its derivative is not
+            return _cumprod_vjp_dense(g, x, ax, xp), None, None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            gx = rcumsum(g * out) / np.where(zero, 1, x)
+            gx = rcumsum(g * out) / xp.where(zero, 1, x)
             if zero.any():  # first zero of a row: product of the others; later positions: 0
                 first = zero & (np.cumsum(zero, axis=ax) == 1)
-                s = rcumsum(g * np.cumprod(np.where(first, 1, x), axis=ax))
-                gx = np.where(zero, np.where(first, s, 0), gx)
+                s = rcumsum(g * xp.cumprod(xp.where(first, 1, x), axis=ax))
+                gx = xp.where(zero, xp.where(first, s, 0), gx)
         return gx, None, None
+
+
+def _cumprod_vjp_dense(g: Any, x: Any, ax: int, xp: Any) -> Any:
+    """gx_k = Σ_{j≥k} g_j·C[k, j] with C[k] = the cumulative product of x with x_k replaced by 1: no
+    division, so differentiable again where x has zeros (O(n²) along the axis; create_graph only)."""
+    n = x.shape[ax]
+    xm, gm = xp.moveaxis(x, ax, -1), xp.moveaxis(g, ax, -1)
+    c = xp.cumprod(xp.where(np.eye(n, dtype=bool), 1.0, xp.expand_dims(xm, -2)), axis=-1)
+    gx = xp.sum(c * xp.expand_dims(gm, -2) * np.triu(np.ones((n, n), dtype=x._data.dtype)), axis=-1)
+    return xp.moveaxis(gx, -1, ax)
 
 
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002

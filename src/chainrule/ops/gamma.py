@@ -153,6 +153,7 @@ class Igamma(Function):
     VJP: gx = ±g·x^(a−1)·e^(−x)/Γ(a) (+ for P, − for Q); no gradient for a (PyTorch defines none)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, x: Any, upper: bool) -> Any:
@@ -167,6 +168,11 @@ class Igamma(Function):
             name = "igammac" if ctx.upper else "igamma"
             raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
         a, x = ctx.saved_tensors
+        if ctx.xp.is_tensor:  # the same density, recorded (a carries no gradient)
+            xp = ctx.xp
+            with np.errstate(all="ignore"):
+                gx = g * xp.exp((a - 1.0) * xp.log(x) - x - Lgamma.apply(a))
+            return None, (-gx if ctx.upper else gx), None
         with np.errstate(all="ignore"):
             a64, x64 = _f64(a), _f64(x)
             dens = np.exp((a64 - 1.0) * np.log(x64) - x64 - _lgamma(a64))
@@ -174,17 +180,26 @@ class Igamma(Function):
         return None, (-gx if ctx.upper else gx), None
 
 
+def _psi(n: int, x: Any, xp: Any) -> Any:
+    """ψ⁽ⁿ⁾(x) in x's dtype: computed in float64 on arrays, the recorded polygamma op on Tensors."""
+    if xp.is_tensor:
+        return Polygamma.apply(x, n)
+    return _polygamma64(n, x).astype(x.dtype, copy=False)
+
+
 class Lgamma(_Pointwise, Function):
     """out = ln|Γ(x)|.   VJP: gx = g·ψ(x)."""
 
+    _graph_backward = True
     f = staticmethod(_lgamma)
-    vjp = staticmethod(lambda g, x, out: g * _polygamma64(0, x).astype(x.dtype, copy=False))
+    vjp = staticmethod(lambda g, x, out, xp: g * _psi(0, x, xp))
 
 
 class Polygamma(Function):
     """out = ψ⁽ⁿ⁾(x) (n = 0: digamma ψ = Γ'/Γ).   VJP: gx = g·ψ⁽ⁿ⁺¹⁾(x)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, n: int) -> Any:
@@ -196,7 +211,7 @@ class Polygamma(Function):
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         with np.errstate(all="ignore"):
-            return g * _polygamma64(ctx.n + 1, x).astype(x.dtype, copy=False), None
+            return g * _psi(ctx.n + 1, x, ctx.xp), None
 
 
 # --- public functions ---------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class IndexPut(Function):
     """out = x with out[idx] = v (or += v when ``accumulate``).   VJP: gx = g (0 at idx unless accumulating),  gv = g[idx]."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, pre: Any, idx: Any, v: Any, accumulate: Any) -> Any:
@@ -76,17 +77,22 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        pre, idx = ctx.pre, ctx.idx
+        pre, idx, xp = ctx.pre, ctx.idx, ctx.xp
         gx = gv = None
         if ctx.needs_input_grad[0]:
             gx = g
             if not ctx.accumulate:
-                gx = g.copy()
-                (gx if pre is None else gx[pre])[idx] = 0
+                if xp.is_tensor:  # (a mask of the written positions: the recorded form of the zeroing)
+                    hit = np.zeros(g.shape, bool)
+                    (hit if pre is None else hit[pre])[idx] = True
+                    gx = xp.where(hit, 0.0, g)
+                else:
+                    gx = g.copy()
+                    (gx if pre is None else gx[pre])[idx] = 0
         if ctx.needs_input_grad[3]:
-            gv = (g if pre is None else g[pre])[idx]
+            gv = xp.take_at(g, idx, pre)
             if gv.ndim < len(ctx.vshape):  # v may carry extra leading 1s
-                gv = gv.reshape((1,) * (len(ctx.vshape) - gv.ndim) + gv.shape)
+                gv = xp.reshape(gv, (1,) * (len(ctx.vshape) - gv.ndim) + tuple(gv.shape))
         return gx, None, None, gv, None
 
 
@@ -121,6 +127,7 @@ class Scatter(Function):
     VJP: gx = g (0 where written, unless adding),  gsrc = g[…, idx, …] (0 outside idx's extent)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: Any, idx: Any, src: Any, reduce: Any) -> Any:
@@ -141,16 +148,12 @@ class Scatter(Function):
     def backward(ctx: Any, g: Any) -> Any:
         if ctx.reduce == "multiply":
             raise RuntimeError("scatter: derivative for scatter with reduce='multiply' is not implemented")
-        fancy = ctx.fancy
+        fancy, xp = ctx.fancy, ctx.xp
         gx = gsrc = None
         if ctx.needs_input_grad[0]:
-            gx = g
-            if ctx.reduce is None:
-                gx = g.copy()
-                gx[fancy] = 0
+            gx = g if ctx.reduce is not None else xp.zero_at(g, fancy)
         if ctx.needs_input_grad[3]:
-            gsrc = np.zeros(ctx.sshape, g.dtype)
-            gsrc[tuple(slice(0, n) for n in ctx.ishape)] = g[fancy]
+            gsrc = xp.scatter_zeros(ctx.sshape, tuple(slice(0, n) for n in ctx.ishape), xp.take_at(g, fancy), False)
         return gx, None, None, gsrc, None
 
 
@@ -174,6 +177,7 @@ class IndexAdd(Function):
     """out = x with out[…, idx[j], …] += α·src[…, j, …] along ``dim``.   VJP: gx = g,  gsrc = α·g[…, idx, …]."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: Any, idx: Any, src: Any, alpha: Any) -> Any:
@@ -186,7 +190,7 @@ class IndexAdd(Function):
     def backward(ctx: Any, g: Any) -> Any:
         gsrc = None
         if ctx.needs_input_grad[3]:
-            gsrc = np.take(g, ctx.idx, axis=ctx.dim)
+            gsrc = ctx.xp.take(g, ctx.idx, axis=ctx.dim)
             if ctx.alpha != 1:
                 gsrc = gsrc * ctx.alpha
         return g, None, None, gsrc, None

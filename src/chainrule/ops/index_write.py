@@ -67,62 +67,74 @@ class ScatterReduce(Function):
       amax/amin: g is split evenly among the values equal to the result (input's and src's)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int, idx: Any, src: Any, reduce: str, include_self: bool) -> Any:
         fancy = _fancy(idx, dim)
         ctx.fancy, ctx.reduce, ctx.include_self, ctx.src_shape = fancy, reduce, include_self, src.shape
-        src = src[tuple(slice(0, n) for n in idx.shape)]
-        out, count = _scatter_reduce(x, fancy, src, reduce, include_self)
-        ctx.save_for_backward(x, src, out, count)
+        ctx.dim, ctx.idx, ctx.dtype = dim, idx, x.dtype
+        ctx.cut = tuple(slice(0, n) for n in idx.shape)  # the part of src that index reaches
+        out, count = _scatter_reduce(x, fancy, src[ctx.cut], reduce, include_self)
+        ctx.save_for_backward(x, src, out, count)  # (src whole: under create_graph it is the input's Tensor)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, src, out, count = ctx.saved_tensors
-        fancy, reduce = ctx.fancy, ctx.reduce
+        src = src[ctx.cut]
+        fancy, reduce, xp = ctx.fancy, ctx.reduce, ctx.xp
         with np.errstate(divide="ignore", invalid="ignore"):
             if reduce == "sum":
-                gx, gsrc = g, g[fancy]
+                gx, gsrc = g, xp.take_at(g, fancy)
             elif reduce == "mean":
                 gx = g / count
-                gsrc = gx[fancy]
+                gsrc = xp.take_at(gx, fancy)
             elif reduce == "prod":
-                gx, gsrc = _prod_grads(g, x, src, out, fancy, ctx.include_self)
-            else:
-                at_x = (x == out).astype(g.dtype)
-                at_src = (src == out[fancy]).astype(g.dtype)
+                gx, gsrc = _prod_grads(ctx, g, x, src, out)
+            else:  # (which values equal the result: constant masks)
+                at_x = xp.equal(x, out).astype(ctx.dtype)
+                at_src = xp.equal(src, xp.take_at(out, fancy)).astype(ctx.dtype)
                 n = at_x.copy()
                 np.add.at(n, fancy, at_src)
                 share = g / np.where(n == 0, 1, n)
-                gx, gsrc = at_x * share, at_src * share[fancy]
+                gx, gsrc = at_x * share, at_src * xp.take_at(share, fancy)
         if not ctx.include_self:
-            gx = gx.copy()
-            gx[fancy] = 0
-        return gx, None, None, _pad(gsrc, ctx.src_shape), None, None
+            gx = xp.zero_at(gx, fancy)
+        return gx, None, None, _pad(gsrc, ctx.src_shape, xp), None, None
 
 
-def _prod_grads(g: Any, x: Any, src: Any, out: Any, fancy: Any, include_self: bool) -> tuple[Any, Any]:
+def _prod_grads(ctx: Any, g: Any, x: Any, src: Any, out: Any) -> tuple[Any, Any]:
     """Gradients of a product scatter without dividing by zero: each factor's gradient is the
     product of the other factors in its group (recomputed with that factor replaced by 1)."""
-    x1 = np.where(x == 0, 1, x)
-    gx = g * _scatter_reduce(x1, fancy, src, "prod", include_self)[0] / x1
-    zero = src == 0
+    xp, fancy, include_self = ctx.xp, ctx.fancy, ctx.include_self
+
+    def prod_into(base: Any, s: Any) -> Any:  # the forward again (recorded on Tensors)
+        if xp.is_tensor:
+            return ScatterReduce.apply(base, ctx.dim, ctx.idx, s, "prod", include_self)
+        return _scatter_reduce(base, fancy, s, "prod", include_self)[0]
+
+    x1 = xp.where(xp.equal(x, 0), 1, x)
+    gx = g * prod_into(x1, src) / x1
+    zero = xp.equal(src, 0)
     nz = np.zeros(out.shape, np.int64)
     np.add.at(nz, fancy, zero.astype(np.int64))
     single = zero & (nz[fancy] == 1)  # the only zero in its group: the others' product is needed
-    others = _scatter_reduce(x, fancy, np.where(single, 1, src), "prod", include_self)[0]
-    gsrc = np.where(single, (g * others)[fancy], (g * out)[fancy] / np.where(zero, 1, src))
+    others = prod_into(x, xp.where(single, 1, src))
+    gsrc = xp.where(single, xp.take_at(g * others, fancy), xp.take_at(g * out, fancy) / xp.where(zero, 1, src))
+    if xp.is_tensor and (nz > 1).any():  # (as PyTorch: this gsrc is right, its derivative is not)
+        from ..autograd._delayed import DelayedError
+
+        gsrc = DelayedError.apply(gsrc, "scatter_reduce(): Double backward is unsupported for src when >1 zeros "
+                                        "in src are scattered to the same position in self")
     return gx, gsrc
 
 
-def _pad(gsrc: Any, shape: tuple[int, ...]) -> Any:
+def _pad(gsrc: Any, shape: tuple[int, ...], xp: Any) -> Any:
     """Place ``gsrc`` (index's extent) in the corner of zeros of the full src shape."""
-    if gsrc.shape == shape:
+    if tuple(gsrc.shape) == shape:
         return gsrc
-    full = np.zeros(shape, gsrc.dtype)
-    full[tuple(slice(0, n) for n in gsrc.shape)] = gsrc
-    return full
+    return xp.scatter_zeros(shape, tuple(slice(0, n) for n in gsrc.shape), gsrc, False)
 
 
 class IndexCopy(Function):
@@ -130,6 +142,7 @@ class IndexCopy(Function):
     VJP: gx = g with 0 at the copied slices,  gsrc = g[…, idx, …]."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int, idx: Any, src: Any) -> Any:
@@ -143,9 +156,8 @@ class IndexCopy(Function):
     def backward(ctx: Any, g: Any) -> Any:
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = g.copy()
-            gx[ctx.at] = 0
-        gsrc = np.take(g, ctx.idx, axis=ctx.dim) if ctx.needs_input_grad[3] else None
+            gx = ctx.xp.zero_at(g, ctx.at)
+        gsrc = ctx.xp.take(g, ctx.idx, axis=ctx.dim) if ctx.needs_input_grad[3] else None
         return gx, None, None, gsrc
 
 

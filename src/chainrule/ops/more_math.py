@@ -36,12 +36,17 @@ def _sinc(x: np.ndarray) -> np.ndarray:
 class Sinc(_Pointwise, Function):
     """out = sin(πx)/(πx), 1 at x = 0.   VJP: gx = g·(πx·cos πx − sin πx)/(πx²), 0 at x = 0."""
 
+    _graph_backward = True
     f = staticmethod(_sinc)
-    vjp = staticmethod(
-        lambda g, x, out: g * np.where(
-            x == 0, 0.0, (math.pi * x * np.cos(math.pi * x) - np.sin(math.pi * x)) / (math.pi * x * x)
-        ).astype(x.dtype, copy=False)
-    )
+
+    @staticmethod
+    def vjp(g: Any, x: Any, out: Any, xp: Any) -> Any:
+        """g·(πx·cos πx − sin πx)/(πx²), 0 at x = 0 (evaluated at 1 there: no nan for a second derivative)."""
+        zero = xp.equal(x, 0)
+        xs = xp.where(zero, 1.0, x) if zero.any() else x
+        px = math.pi * xs
+        d = xp.where(zero, 0.0, (px * xp.cos(px) - xp.sin(px)) / (px * xs))
+        return g * (d if xp.is_tensor else d.astype(x.dtype, copy=False))
 
 
 def clamp_min(input: Any, min: Any) -> Any:  # noqa: A001,A002

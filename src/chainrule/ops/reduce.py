@@ -129,6 +129,7 @@ class Prod(Function):
     """out = Π_axis x.   VJP: gxᵢ = g·Π_{k<i} xₖ·Π_{k>i} xₖ (exclusive cumulative products; exact with zeros)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdim: bool, np_dtype: Any) -> Any:
@@ -140,11 +141,18 @@ class Prod(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        axis = ctx.axis
+        axis, xp = ctx.axis, ctx.xp
         ge = _expand(g, None if axis is None else (axis,), ctx.keepdim)
-        xm = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
+        xm = xp.reshape(x, -1) if axis is None else xp.moveaxis(x, axis, -1)
         if xm.shape[-1] == 0 or x.ndim == 0:
-            return np.broadcast_to(ge, x.shape) * (x.ndim == 0), None, None, None
+            return xp.broadcast_to(ge, x.shape) * (x.ndim == 0), None, None, None
+        if xp.is_tensor:  # the same exclusive products, recorded (cumprod and cat instead of out=)
+            one = xp.ones_like(xm[..., :1])
+            pre = xp.concatenate([one, xp.cumprod(xm[..., :-1], -1)], -1)
+            suf = xp.flip(xp.concatenate([one, xp.cumprod(xp.flip(xm[..., 1:], -1), -1)], -1), -1)
+            ex = pre * suf
+            ex = xp.reshape(ex, x.shape) if axis is None else xp.moveaxis(ex, -1, axis)
+            return ge * ex, None, None, None
         pre, suf = np.empty_like(xm), np.empty_like(xm)
         pre[..., 0] = suf[..., -1] = 1
         with np.errstate(over="ignore", invalid="ignore"):

@@ -15,6 +15,7 @@ class ZeroGrad(Function):
     """Piecewise-constant maps (sign, floor, ceil, round, trunc).   VJP: gx = 0."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, fn: Any) -> Any:
@@ -22,7 +23,7 @@ class ZeroGrad(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return np.zeros_like(g), None
+        return ctx.xp.zeros_like(g), None
 
 
 

@@ -124,6 +124,7 @@ class Diagonal(Function):
     """out = x[..., i, i + offset] over dims d1, d2 (a view; the diagonal is the last dim).   VJP: gx = g on that diagonal, 0 elsewhere."""
 
     _array_op = True
+    _graph_backward = True
     _is_view = True
 
     @staticmethod
@@ -133,9 +134,31 @@ class Diagonal(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
+        if ctx.xp.is_tensor:
+            return _diag_write(_zeros_t(ctx.shape, g), g, *ctx.args), None, None, None
         gx = np.zeros(ctx.shape, g.dtype)
         _diag_view(gx, *ctx.args)[...] = g
         return gx, None, None, None
+
+
+# the diagonal ops' recorded VJPs (backward under create_graph=True): each is another of them
+def _zeros_t(shape: tuple[int, ...], like: Any) -> Any:
+    """A constant Tensor of zeros in the dtype of Tensor ``like``."""
+    from ._util import make
+
+    return make(np.zeros(shape, like._data.dtype))
+
+
+def _diag_of(g: Any, offset: int, d1: int, d2: int) -> Any:
+    """The diagonal ``offset`` of Tensor g over (d1, d2), last (recorded)."""
+    return Diagonal.apply(g, offset, d1, d2)
+
+
+def _diag_write(base: Any, src: Any, offset: int, d1: int, d2: int) -> Any:
+    """Tensor ``base`` with that diagonal replaced by ``src`` (recorded)."""
+    from .split_join import DiagonalScatter
+
+    return DiagonalScatter.apply(base, src, offset, d1, d2)
 
 
 # --- public functions: views and reshapes --------------------------------------------------------

@@ -107,50 +107,65 @@ def _log_ndtr(x: np.ndarray) -> np.ndarray:
     return out.astype(x.dtype, copy=False)
 
 
+def _in_dtype(v: Any, g: Any, xp: Any) -> Any:
+    """``v`` in g's dtype on arrays (Tensors: the engine casts recorded gradients itself)."""
+    return v if xp.is_tensor else v.astype(g.dtype, copy=False)
+
+
 class LogNdtr(_Pointwise, Function):
     """out = ln Φ(x), Φ the standard normal CDF.   VJP: gx = g·φ(x)/Φ(x) = g·e^(−x²/2 − ½ ln 2π − ln Φ(x))
     (the exponent is formed in float64: its two large terms cancel)."""
 
+    _graph_backward = True
     f = staticmethod(_log_ndtr)
-    vjp = staticmethod(
-        lambda g, x, out: g * np.exp(-0.5 * _f64(x) ** 2 - 0.5 * math.log(2 * math.pi) - _log_ndtr(_f64(x))).astype(x.dtype)
-    )
+
+    @staticmethod
+    def vjp(g: Any, x: Any, out: Any, xp: Any) -> Any:
+        """g·φ(x)/Φ(x); on arrays in float64, on Tensors through the recorded log_ndtr."""
+        if xp.is_tensor:
+            return g * xp.exp(-0.5 * x * x - 0.5 * math.log(2 * math.pi) - log_ndtr(x))
+        return g * np.exp(-0.5 * _f64(x) ** 2 - 0.5 * math.log(2 * math.pi) - _log_ndtr(_f64(x))).astype(x.dtype)
 
 
 class Asinh(_Pointwise, Function):
     """out = asinh x = ln(x + √(x²+1)).   VJP: gx = g / √(x² + 1)."""
 
+    _graph_backward = True
     f = np.arcsinh
-    vjp = staticmethod(lambda g, x, out: g / np.sqrt(x * x + 1.0))
+    vjp = staticmethod(lambda g, x, out, xp: g / xp.sqrt(x * x + 1.0))
 
 
 class Acosh(_Pointwise, Function):
     """out = acosh x (nan below 1).   VJP: gx = g / √(x² − 1)."""
 
+    _graph_backward = True
     f = np.arccosh
-    vjp = staticmethod(lambda g, x, out: g / np.sqrt(x * x - 1.0))
+    vjp = staticmethod(lambda g, x, out, xp: g / xp.sqrt(x * x - 1.0))
 
 
 class Atanh(_Pointwise, Function):
     """out = atanh x = ½ ln((1+x)/(1−x)).   VJP: gx = g / (1 − x²)."""
 
+    _graph_backward = True
     f = np.arctanh
-    vjp = staticmethod(lambda g, x, out: g / (1.0 - x * x))
+    vjp = staticmethod(lambda g, x, out, xp: g / (1.0 - x * x))
 
 
 class Erfinv(_Pointwise, Function):
     """out = erf⁻¹(x).   VJP: gx = g·(√π/2)·e^(out²)."""
 
+    _graph_backward = True
     keep_x, keep_out = False, True
     f = staticmethod(_erfinv)
-    vjp = staticmethod(lambda g, x, out: g * (_SQRT_PI_2 * np.exp(out * out)))
+    vjp = staticmethod(lambda g, x, out, xp: g * (_SQRT_PI_2 * xp.exp(out * out)))
 
 
 class Erfc(_Pointwise, Function):
     """out = 1 − erf x.   VJP: gx = −g·(2/√π)·e^(−x²)."""
 
+    _graph_backward = True
     f = staticmethod(_erfc)
-    vjp = staticmethod(lambda g, x, out: -g * (np.exp(-x * x) / _SQRT_PI_2))
+    vjp = staticmethod(lambda g, x, out, xp: -g * (xp.exp(-x * x) / _SQRT_PI_2))
 
 
 class Copysign(Function):
@@ -158,6 +173,7 @@ class Copysign(Function):
     VJP: ga = g·out/a (0 where a = 0),  gb = 0."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -168,15 +184,18 @@ class Copysign(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, out = ctx.saved_tensors
+        xp = ctx.xp
+        zero = xp.equal(a, 0)
         with np.errstate(all="ignore"):
-            ratio = np.where(a == 0, 0.0, out / np.where(a == 0, 1.0, a))
-        return (g * ratio).astype(g.dtype, copy=False), (np.zeros_like(g) if ctx.needs_input_grad[1] else None)
+            ga = g * xp.where(zero, 0.0, out / xp.where(zero, 1.0, a))
+        return _in_dtype(ga, g, xp), (xp.zeros_like(g) if ctx.needs_input_grad[1] else None)
 
 
 class Hypot(Function):
     """out = √(a² + b²).   VJP: ga = g·a/out,  gb = g·b/out."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -196,6 +215,7 @@ class LogAddExp(Function):
     VJP: ga = g·e^(a−out),  gb = g·e^(b−out)  (base 2: 2^(a−out), 2^(b−out))."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, base2: bool) -> Any:
@@ -208,7 +228,7 @@ class LogAddExp(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, b, out = ctx.saved_tensors
-        e = np.exp2 if ctx.base2 else np.exp
+        e = ctx.xp.exp2 if ctx.base2 else ctx.xp.exp
         with np.errstate(all="ignore"):
             ga = g * e(a - out) if ctx.needs_input_grad[0] else None
             gb = g * e(b - out) if ctx.needs_input_grad[1] else None
@@ -220,6 +240,7 @@ class Xlogy(Function):
     VJP: ga = g·ln b (0 where a = 0 and b ≤ 0),  gb = g·a/b."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -231,10 +252,16 @@ class Xlogy(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
+        xp = ctx.xp
         ga = gb = None
         with np.errstate(all="ignore"):
             if ctx.needs_input_grad[0]:
-                ga = np.where((a == 0) & (b <= 0), 0.0, g * np.log(b)).astype(g.dtype, copy=False)
+                off = xp.equal(a, 0) & xp.less_equal(b, 0)  # ln b is taken as 0 there
+                if off.any():  # (ln of 1 there, so no nan reaches a second derivative)
+                    ga = xp.where(off, 0.0, g * xp.log(xp.where(off, 1.0, b)))
+                else:
+                    ga = g * xp.log(b)
+                ga = _in_dtype(ga, g, xp)
             if ctx.needs_input_grad[1]:
                 gb = g * a / b
         return ga, gb

@@ -17,7 +17,7 @@ from ._util import Function, _cast_to, broadcast_error, check_tensor, make, norm
 from .elementwise import add, mul
 from .index import getitem, index_put
 from .linalg import dot, outer
-from .shape import _diag_view, diag, expand, narrow, reshape, vstack
+from .shape import _diag_of, _diag_view, _diag_write, _zeros_t, diag, expand, narrow, reshape, vstack
 
 __all__ = [
     "broadcast_tensors", "tensor_split", "hsplit", "vsplit", "dsplit", "select",
@@ -33,6 +33,7 @@ class DiagonalScatter(Function):
     VJP: gx = g with that diagonal zeroed,  gsrc = the diagonal of g."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, src: Any, offset: int, d1: int, d2: int) -> Any:
@@ -44,6 +45,12 @@ class DiagonalScatter(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         gx = gsrc = None
+        if ctx.xp.is_tensor:
+            if ctx.needs_input_grad[0]:
+                gx = _diag_write(g, _zeros_t(_diag_view(g._data, *ctx.args).shape, g), *ctx.args)
+            if ctx.needs_input_grad[1]:
+                gsrc = _diag_of(g, *ctx.args)
+            return gx, gsrc, None, None, None
         if ctx.needs_input_grad[0]:
             gx = g.copy()
             _diag_view(gx, *ctx.args)[...] = 0

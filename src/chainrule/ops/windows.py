@@ -29,6 +29,7 @@ class Unfold(Function):
     VJP: gx[..., w·step + k, ...] += g[..., w, ..., k]  (one strided add per k)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int, size: int, step: int) -> Any:
@@ -43,8 +44,15 @@ class Unfold(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         dim, size, step, n = ctx.args
-        gx = np.zeros(ctx.shape, g.dtype)
         lead = (slice(None),) * dim
+        if ctx.xp.is_tensor:  # the same strided adds, recorded: one scatter of g[..., k] per k
+            xp = ctx.xp
+            gx = None
+            for k in range(size):
+                part = xp.scatter_zeros(ctx.shape, (*lead, slice(k, k + step * (n - 1) + 1, step)), g[..., k], True)
+                gx = part if gx is None else gx + part
+            return (gx if gx is not None else make(np.zeros(ctx.shape, g._data.dtype))), None, None, None
+        gx = np.zeros(ctx.shape, g.dtype)
         for k in range(size):
             gx[(*lead, slice(k, k + step * (n - 1) + 1, step))] += g[..., k]
         return gx, None, None, None
@@ -56,6 +64,7 @@ class LogCumSumExp(Function):
     (gx = e^(x + R(ln g⁺ − out)) − e^(x + R(ln g⁻ − out)), R the reversed log-cum-sum-exp)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int) -> Any:
@@ -69,6 +78,8 @@ class LogCumSumExp(Function):
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
         d = ctx.dim
+        if ctx.xp.is_tensor:
+            return _lcse_vjp_recorded(g, x, out, d, ctx.xp), None
         if not g.size:
             return np.zeros_like(g), None
 
@@ -79,6 +90,24 @@ class LogCumSumExp(Function):
             pos = np.exp(x + rev_lcse(np.log(np.maximum(g, 0)) - out))
             neg = np.exp(x + rev_lcse(np.log(np.maximum(-g, 0)) - out))
         return (pos - neg).astype(g.dtype, copy=False), None
+
+
+def _lcse_vjp_recorded(g: Any, x: Any, out: Any, d: int, xp: Any) -> Any:
+    """gx_j = Σ_{i ≥ j} g_i·e^(x_j − out_i), recorded (create_graph). Where out spans less than the
+    exponent range: e^(x_j − c)·Σ_{i ≥ j} g_i·e^(c − out_i) with c = the last out (a constant shift);
+    else the n×n terms, each e^(≤ 0), summed (O(n²) along d)."""
+    if not g.numel():
+        return xp.zeros_like(g)
+    o = out._data
+    span = float(np.max(o.max(axis=d) - o.min(axis=d))) if o.shape[d] else 0.0
+    if np.isfinite(span) and span < 0.5 * np.log(np.finfo(o.dtype).max):
+        c = make(np.take(o, [-1], axis=d))
+        return xp.exp(x - c) * xp.flip(xp.cumsum(xp.flip(g * xp.exp(c - out), d), axis=d), d)
+    n = o.shape[d]
+    xm, om, gm = (xp.moveaxis(t, d, -1) for t in (x, out, g))
+    upper = np.triu(np.ones((n, n), dtype=bool))  # [j, i]: i ≥ j
+    terms = xp.exp(xp.where(upper, xp.expand_dims(xm, -1) - xp.expand_dims(om, -2), -np.inf))
+    return xp.moveaxis(xp.sum(terms * xp.expand_dims(gm, -2), axis=-1), -1, d)
 
 
 def unfold(input: Any, dimension: int, size: int, step: int) -> Any:  # noqa: A002

@@ -231,27 +231,30 @@ class PRelu(Function):
     """
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, a: Any) -> Any:
-        ab = a.reshape((-1,) + (1,) * (x.ndim - 2)) if a.size > 1 else a.reshape(())
+        ctx.per_channel = a.size > 1
+        ab = a.reshape((-1,) + (1,) * (x.ndim - 2)) if ctx.per_channel else a.reshape(())
         ctx.save_for_backward(x, a)
         return np.where(x > 0, x, ab * x)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, a = ctx.saved_tensors
-        pos = x > 0
+        xp = ctx.xp
+        pos = xp.greater(x, 0)
         gx = ga = None
         if ctx.needs_input_grad[0]:
-            ab = a.reshape((-1,) + (1,) * (x.ndim - 2)) if a.size > 1 else a.reshape(())
-            gx = np.where(pos, g, g * ab)
+            ab = xp.reshape(a, (-1,) + (1,) * (x.ndim - 2) if ctx.per_channel else ())
+            gx = xp.where(pos, g, g * ab)
         if ctx.needs_input_grad[1]:
-            gxa = np.where(pos, 0, g * x)
-            if a.size > 1:
-                ga = gxa.sum(axis=tuple(i for i in range(x.ndim) if i != 1))
+            gxa = xp.where(pos, 0, g * x)
+            if ctx.per_channel:
+                ga = xp.sum(gxa, axis=tuple(i for i in range(x.ndim) if i != 1))
             else:
-                ga = np.asarray(gxa.sum(), dtype=g.dtype).reshape(a.shape)
+                ga = xp.reshape(xp.sum(gxa), tuple(a.shape))
         return gx, ga
 
 

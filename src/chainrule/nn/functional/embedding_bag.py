@@ -27,6 +27,7 @@ class EmbeddingBag(Function):
     """Bag reductions of embedding rows (see the module docstring for the formula and VJPs)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, weight: np.ndarray, psw: Any, idx: np.ndarray, bag: np.ndarray, n_bags: int,
@@ -62,8 +63,10 @@ class EmbeddingBag(Function):
 
     @staticmethod
     def backward(ctx: Any, e: np.ndarray) -> tuple[Any, ...]:
-        """The VJPs of the class docstring, on NumPy arrays."""
+        """The VJPs of the class docstring, on NumPy arrays (on Tensors, recorded, under create_graph)."""
         idx, bag, mode = ctx.idx, ctx.bag, ctx.mode
+        if ctx.xp.is_tensor:
+            return _backward_recorded(ctx, e)
         gw = np.zeros(ctx.wshape, dtype=e.dtype)
         if mode == "max":
             n_bags, d = e.shape
@@ -86,6 +89,28 @@ class EmbeddingBag(Function):
                 contrib = contrib / freq[idx][:, None]
             np.add.at(gw, idx, contrib.astype(e.dtype, copy=False))
         return gw, gpsw, None, None, None, None, None
+
+
+def _backward_recorded(ctx: Any, e: Any) -> tuple[Any, ...]:
+    """The same VJPs with ``ctx.xp`` on Tensors: gathers and scatter-adds instead of in-place adds."""
+    xp, idx, bag = ctx.xp, ctx.idx, ctx.bag
+    if ctx.mode == "max":
+        b, k = np.nonzero(ctx.arg < len(idx))
+        gw = xp.scatter_zeros(ctx.wshape, (idx[ctx.arg[b, k]], k), xp.take_at(e, (b, k)), True)
+        return gw, None, None, None, None, None, None
+    weight, psw = ctx.saved_tensors
+    eb = xp.take_at(e, bag)
+    if ctx.mode == "mean":
+        eb = eb / np.maximum(ctx.count, 1)[bag][:, None]
+    gw = gpsw = None
+    if ctx.needs_input_grad[1]:
+        gpsw = xp.sum(eb * xp.take_at(weight, idx), axis=1)
+    if ctx.needs_input_grad[0]:
+        contrib = eb if psw is None else eb * xp.expand_dims(psw, 1)
+        if ctx.by_freq:
+            contrib = contrib / np.bincount(idx, minlength=ctx.wshape[0])[idx][:, None]
+        gw = xp.scatter_zeros(ctx.wshape, idx, contrib, True)
+    return gw, gpsw, None, None, None, None, None
 
 
 def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float | None = None,  # noqa: A002

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..._random import default_generator
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import CompositeDoubleBackward, Function
 from ...autograd.grad_mode import no_grad
 from ...ops._util import check_tensor, shape_str
 
@@ -67,10 +67,19 @@ class Linear(Function):
         return gx, gw, gb
 
 
-class Bilinear(Function):
-    """y_k = Σ_ij x1_i A_kij x2_j + b_k.   VJP: gx1 = Σ g_k A_kij x2_j,  gx2 = Σ g_k x1_i A_kij,  gA = g⊗x1⊗x2,  gb = Σ g."""
+class Bilinear(CompositeDoubleBackward, Function):
+    """y_k = Σ_ij x1_i A_kij x2_j + b_k.   VJP: gx1 = Σ g_k A_kij x2_j,  gx2 = Σ g_k x1_i A_kij,  gA = g⊗x1⊗x2,  gb = Σ g.
+    Double backward: through ``composite`` (matmuls instead of the fused einsums)."""
 
     _array_op = True
+
+    @staticmethod
+    def composite(ctx: Any, x1: Any, x2: Any, a: Any, b: Any) -> Any:
+        """y = Σ_j (x1 · A_{:, :, j} viewed as (in1, out·in2))_{k j} x2_j + b, from matmul, reshape and sum."""
+        k, i, j = a.shape
+        u = x1.reshape(-1, i) @ a.permute(1, 0, 2).reshape(i, k * j)
+        y = (u.reshape(-1, k, j) * x2.reshape(-1, 1, j)).sum(-1).reshape(*x1.shape[:-1], k)
+        return y if b is None else y + b
 
     @staticmethod
     def forward(ctx: Any, x1: Any, x2: Any, a: Any, b: Any) -> Any:
@@ -112,25 +121,29 @@ class Embedding(Function):
     """out = W[idx].   VJP: gW[r] = Σ_{idx = r} g (÷ count of r with scale_grad_by_freq; 0 at padding_idx)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, idx: Any, w: Any, padding_idx: Any, scale_grad_by_freq: bool) -> Any:
         ctx.save_for_backward(idx)
-        ctx.rows, ctx.padding_idx, ctx.scale = w.shape[0], padding_idx, scale_grad_by_freq
+        ctx.rows, ctx.padding_idx, ctx.scale, ctx.dtype = w.shape[0], padding_idx, scale_grad_by_freq, w.dtype
         return w.take(idx, axis=0)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (idx,) = ctx.saved_tensors
-        flat = idx.reshape(-1)
-        g2 = g.reshape(flat.shape[0], g.shape[-1])
+        xp = ctx.xp
+        flat = xp.asarray(idx).reshape(-1)  # (indices: an array on both paths)
+        g2 = xp.reshape(g, (flat.shape[0], g.shape[-1]))
         if ctx.scale:
             counts = np.bincount(flat, minlength=ctx.rows)
-            g2 = g2 / counts[flat][:, None].astype(g.dtype)
-        gw = np.zeros((ctx.rows, g.shape[-1]), dtype=g.dtype)
-        np.add.at(gw, flat, g2)
+            g2 = g2 / counts[flat][:, None].astype(ctx.dtype)
+        gw = xp.scatter_zeros((ctx.rows, g.shape[-1]), flat, g2, True)
         if ctx.padding_idx is not None:
-            gw[ctx.padding_idx] = 0
+            if xp.is_tensor:
+                gw = xp.zero_at(gw, ctx.padding_idx)
+            else:
+                gw[ctx.padding_idx] = 0
         return None, gw, None, None
 
 
@@ -160,6 +173,7 @@ class IndexPad(Function):
     """
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, maps: tuple[tuple[int, Any], ...]) -> Any:
@@ -177,6 +191,9 @@ class IndexPad(Function):
             sizes.append(tuple(shape))
             shape[d] = len(idx)
         for (d, idx), before in zip(reversed(ctx.maps), reversed(sizes)):
+            if ctx.xp.is_tensor:  # the same scatter-add, recorded
+                g = ctx.xp.scatter_zeros(before, (slice(None),) * d + (idx,), g, True)
+                continue
             gx = np.zeros(before, dtype=g.dtype)
             np.add.at(np.moveaxis(gx, d, 0), idx, np.moveaxis(g, d, 0))
             g = gx
