@@ -16,7 +16,7 @@ from .gradcheck import gradcheck, gradgradcheck
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "functional",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "functional", "forward_ad",
 ]  # fmt: skip
 
 
@@ -186,9 +186,10 @@ def _collect(ins: list[Any], captured: list[Any], allow_unused: Any, materialize
 
 
 def __getattr__(name: str) -> Any:
-    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) is imported on first use."""
-    if name == "functional":
+    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) and ``autograd.forward_ad`` (dual
+    tensors) are imported on first use."""
+    if name in ("functional", "forward_ad"):
         import importlib
 
-        return importlib.import_module(f"{__name__}.functional")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtype
 from ._util import Function, as_operand, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
+from ..autograd._jvp import diagonal_jvp
 from .copy import cast
 from .rounding import floor, trunc
 
@@ -36,6 +37,7 @@ class Add(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
@@ -52,6 +54,7 @@ class Sub(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
@@ -68,6 +71,7 @@ class Mul(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -85,6 +89,7 @@ class Div(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -107,6 +112,7 @@ class Neg(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -123,6 +129,7 @@ class Pow(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -155,6 +162,7 @@ class Maximum(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -172,6 +180,7 @@ class Minimum(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -194,6 +203,7 @@ class Where(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, cond: Any, a: Any, b: Any) -> Any:
@@ -214,6 +224,7 @@ class Clamp(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
@@ -244,6 +255,7 @@ class Abs(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -301,6 +313,7 @@ class Atan2(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:

@@ -29,6 +29,7 @@ class Reshape(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -49,6 +50,7 @@ class Permute(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -67,6 +69,7 @@ class Expand(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -83,6 +86,7 @@ class Split(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     # NumPy views, but not flagged ``_is_view``: Function.apply shares the version counter of
     # single outputs only.
 

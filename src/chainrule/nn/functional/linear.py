@@ -48,6 +48,19 @@ class Linear(Function):
         return y
 
     @staticmethod
+    def jvp(ctx: Any, tx: Any, tw: Any, tb: Any) -> Any:
+        """ẏ = ẋ Wᵀ + x Ẇᵀ + ḃ."""
+        x, w = ctx.saved_tensors
+        xp = ctx.xp
+        y = None if tx is None else xp.matmul(tx, xp.swapaxes(w, -1, -2))
+        if tw is not None:
+            yw = xp.matmul(x, xp.swapaxes(tw, -1, -2))
+            y = yw if y is None else y + yw
+        if tb is not None:
+            y = tb if y is None else y + tb
+        return y
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
