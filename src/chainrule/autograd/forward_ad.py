@@ -200,6 +200,8 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Any:
         )
     out = _plain_view(tensor)
     lvl.set(out, tangent)
+    if out._grad_fn is not None:  # a recorded backward that re-creates ``out`` finds the tangent there
+        lvl.set_node(out._grad_fn, (tangent,))
     return out
 
 

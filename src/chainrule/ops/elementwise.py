@@ -37,12 +37,17 @@ class Add(Function):
 
     _array_op = True
     _graph_backward = True
-    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
         ctx.alpha = alpha
         return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def jvp(ctx: Any, ta: Any, tb: Any, _: Any = None) -> Any:
+        """ẏ = ȧ + α·ḃ."""
+        tb = tb if tb is None or ctx.alpha == 1 else ctx.alpha * tb
+        return tb if ta is None else (ta if tb is None else ta + tb)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -54,12 +59,17 @@ class Sub(Function):
 
     _array_op = True
     _graph_backward = True
-    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
         ctx.alpha = alpha
         return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def jvp(ctx: Any, ta: Any, tb: Any, _: Any = None) -> Any:
+        """ẏ = ȧ − α·ḃ."""
+        tb = None if tb is None else (-tb if ctx.alpha == 1 else -ctx.alpha * tb)
+        return tb if ta is None else (ta if tb is None else ta + tb)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -203,12 +213,17 @@ class Where(Function):
 
     _array_op = True
     _graph_backward = True
-    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, cond: Any, a: Any, b: Any) -> Any:
         ctx.save_for_backward(cond)
         return np.where(cond, a, b)
+
+    @staticmethod
+    def jvp(ctx: Any, _: Any, ta: Any, tb: Any) -> Any:
+        """ẏ = cond ? ȧ : ḃ."""
+        (cond,) = ctx.saved_tensors
+        return ctx.xp.where(cond, 0.0 if ta is None else ta, 0.0 if tb is None else tb)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
