@@ -346,3 +346,86 @@ def test_level_exit_after_an_error_and_op_without_forward_ad(monkeypatch):
         pass
     # no level: apply takes its usual path
     assert Opaque.apply(cr.tensor([1.0])).tolist() == [2.0]
+
+
+# --- func.jvp / jacfwd / functional.jacobian in forward mode ----------------------------------------
+def _no_double_vjp(monkeypatch):
+    """Make the double-vjp fallbacks fail, so a passing call proves it ran on dual numbers."""
+    import chainrule.autograd.functional as F
+    import chainrule.func as func
+
+    def boom(*a, **k):
+        raise AssertionError("the double-vjp fallback ran")
+
+    monkeypatch.setattr(func, "_jvp_double_vjp", boom)
+    monkeypatch.setattr(F, "_jac_forward", boom)
+
+
+def _mlp_fn(m):
+    w1, b1, w2 = (m.tensor(a) for a in (_W1, _B1, _W2))
+    return lambda x: m.tanh(m.nn.functional.linear(x, w1, b1)).relu() @ w2.T
+
+
+_W1, _B1, _W2 = _r(6, 4), _r(6), _r(3, 6)
+
+
+def _close(a, b, tol=1e-10):
+    if isinstance(a, (tuple, list)):
+        for x, y in zip(a, b):
+            _close(x, y, tol)
+        return
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=tol, atol=tol)
+
+
+def test_func_jvp_and_jacfwd_run_on_dual_numbers_and_match_torch(monkeypatch):
+    _no_double_vjp(monkeypatch)
+    x, v = _r(2, 4), _r(2, 4)
+    _close(cr.func.jvp(_mlp_fn(cr), (cr.tensor(x),), (cr.tensor(v),)),
+           torch.func.jvp(_mlp_fn(torch), (torch.tensor(x),), (torch.tensor(v),)))  # fmt: skip
+    _close(cr.func.jacfwd(_mlp_fn(cr))(cr.tensor(x[0])), torch.func.jacfwd(_mlp_fn(torch))(torch.tensor(x[0])))
+    f = lambda m: lambda a, b: (m.sin(a) * b, (a * b).sum())  # noqa: E731
+    _close(cr.func.jacfwd(f(cr), argnums=(0, 1))(cr.tensor(x[0]), cr.tensor(v[0])),
+           torch.func.jacfwd(f(torch), argnums=(0, 1))(torch.tensor(x[0]), torch.tensor(v[0])))  # fmt: skip
+    jt = torch.autograd.functional.jacobian(_mlp_fn(torch), torch.tensor(x), strategy="forward-mode", vectorize=True)
+    jc = cr.autograd.functional.jacobian(_mlp_fn(cr), cr.tensor(x), strategy="forward-mode", vectorize=True)
+    _close(jc, jt)
+
+
+def test_hessians_forward_over_reverse_match_torch(monkeypatch):
+    _no_double_vjp(monkeypatch)
+    x = _r(4)
+    f = lambda m: lambda z: (m.softmax(z, 0) * m.sin(z)).sum() + (z**3).sum() * z[0]  # noqa: E731
+    _close(cr.func.hessian(f(cr))(cr.tensor(x)), torch.func.hessian(f(torch))(torch.tensor(x)))
+    _close(cr.func.jacfwd(cr.func.jacrev(f(cr)))(cr.tensor(x)), torch.func.jacfwd(torch.func.jacrev(f(torch)))(torch.tensor(x)))
+    _close(cr.func.jacrev(cr.func.jacfwd(f(cr)))(cr.tensor(x)), torch.func.jacrev(torch.func.jacfwd(f(torch)))(torch.tensor(x)))
+    _close(
+        cr.autograd.functional.hessian(f(cr), cr.tensor(x), vectorize=True, outer_jacobian_strategy="forward-mode"),
+        torch.autograd.functional.hessian(f(torch), torch.tensor(x), vectorize=True, outer_jacobian_strategy="forward-mode"),
+    )  # fmt: skip
+    v = _r(4)
+    hvp = lambda m: m.func.jvp(m.func.grad(f(m)), (m.tensor(x),), (m.tensor(v),))[1]  # noqa: E731
+    _close(hvp(cr), hvp(torch))
+
+
+def test_func_jvp_falls_back_to_double_vjp_for_an_op_without_forward_mode():
+    class Twice(Function):
+        """out = 2x, VJP 2g, with a recordable backward but no JVP rule."""
+
+        _array_op = True
+        _graph_backward = True
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    class Opaque(Twice):
+        _graph_backward = False
+
+    x, v = cr.tensor([1.0, 2.0]), cr.tensor([1.0, -1.0])
+    assert cr.func.jvp(lambda z: Twice.apply(z) ** 2, (x,), (v,))[1].tolist() == [8.0, -16.0]
+    with pytest.raises(RuntimeError, match="OpaqueBackward"):  # neither way works: reverse-mode's error
+        cr.func.jvp(lambda z: Opaque.apply(z) ** 2, (x,), (v,))
