@@ -215,7 +215,7 @@ def test_jvp_rules_agree_with_the_double_vjp_trick(name, monkeypatch):
     ruled = _jvp(cr, fwAD, fn, prim, tans)
     _without_rules(monkeypatch)
     trick = _jvp(cr, fwAD, fn, prim, tans)
-    for (p, t), (p2, t2) in zip(ruled, trick):
+    for (_, t), (_, t2) in zip(ruled, trick):
         np.testing.assert_allclose(t, t2, rtol=1e-12, atol=1e-13)
 
 
@@ -281,16 +281,16 @@ def test_custom_function_with_and_without_jvp():
 
 
 # --- the API and its errors, as torch ---------------------------------------------------------------
-def _err(fn):
+def _err(fn, *args):
     with pytest.raises(Exception) as e:
-        fn()
+        fn(*args)
     return e.value
 
 
 def test_errors_as_torch():
     x, bad = np.zeros(3), np.zeros(4)
     for m, fw in ((cr, fwAD), (torch, tfw)):
-        e = _err(lambda: fw.make_dual(m.tensor(x), m.tensor(x)))
+        e = _err(fw.make_dual, m.tensor(x), m.tensor(x))
         assert type(e) is RuntimeError and "no level exists" in str(e)
     with fwAD.dual_level(), tfw.dual_level():
         pairs = [
@@ -301,11 +301,11 @@ def test_errors_as_torch():
             (lambda m, fw: fw.exit_dual_level(level=5), "not the last one"),
         ]
         for make, text in pairs:
-            ours, theirs = _err(lambda: make(cr, fwAD)), _err(lambda: make(torch, tfw))
+            ours, theirs = _err(make, cr, fwAD), _err(make, torch, tfw)
             assert type(ours) is type(theirs), (text, ours, theirs)
             assert text in str(ours) and text in str(theirs)
-        for m, fw in ((cr, fwAD), (torch, tfw)):
-            e = _err(lambda: fw.dual_level().__enter__())
+        for fw in (fwAD, tfw):
+            e = _err(fw.dual_level().__enter__)
             assert type(e) is RuntimeError and "Nested forward mode AD is not supported" in str(e)
 
 
@@ -429,3 +429,22 @@ def test_func_jvp_falls_back_to_double_vjp_for_an_op_without_forward_mode():
     assert cr.func.jvp(lambda z: Twice.apply(z) ** 2, (x,), (v,))[1].tolist() == [8.0, -16.0]
     with pytest.raises(RuntimeError, match="OpaqueBackward"):  # neither way works: reverse-mode's error
         cr.func.jvp(lambda z: Opaque.apply(z) ** 2, (x,), (v,))
+
+
+def test_in_place_ops_update_the_tangent_as_torch():
+    a, b, ta = _r(3), _r(3), _r(3)
+    res = []
+    for m, fw in ((cr, fwAD), (torch, tfw)):
+        with fw.dual_level():
+            x = fw.make_dual(m.tensor(a), m.tensor(ta))
+            y = m.tensor(b).clone()
+            y.mul_(x)  # y had no tangent: it takes b·ẋ
+            z = x.clone()
+            z.add_(1.0).mul_(2.0)
+            w = x * 1.0
+            w.copy_(m.tensor(b))  # overwritten by a constant: tangent zero (torch) or none
+            tw = fw.unpack_dual(w).tangent
+            res.append([fw.unpack_dual(y).tangent.numpy(), fw.unpack_dual(z).tangent.numpy(),
+                        np.zeros(3) if tw is None else tw.numpy()])  # fmt: skip
+    for ours, theirs in zip(*res):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -25,9 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from . import function as _fn
 from . import forward_ad as _fad
-from ._numpy_xp import numpy_xp
+from . import function as _fn
 from .grad_mode import state as _grad_state
 
 __all__ = ["apply_dual", "install", "diagonal_jvp", "ForwardADNotImplemented"]

@@ -238,3 +238,15 @@ def _inherit(t: Any, node: Any, nr: int) -> None:
         tan = lvl.node_tangent(node, nr)
         if tan is not None:
             lvl.set(t, tan)
+
+
+def _assign(dst: Any, src: Any) -> None:
+    """``dst`` now holds ``src``'s value (an in-place op): it takes ``src``'s tangent, or loses its own."""
+    lvl = _current[0]
+    if lvl is None:
+        return
+    tan = lvl.get(src)
+    if tan is not None:
+        lvl.set(dst, tan)
+    else:
+        lvl.tensors.pop(id(dst), None)

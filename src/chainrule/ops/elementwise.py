@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
-from ._util import Function, as_operand, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
 from ..autograd._jvp import diagonal_jvp
+from ._util import Function, as_operand, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
 from .copy import cast
 from .rounding import floor, trunc
 
