@@ -448,3 +448,22 @@ def test_in_place_ops_update_the_tangent_as_torch():
                         np.zeros(3) if tw is None else tw.numpy()])  # fmt: skip
     for ours, theirs in zip(*res):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_hessian_through_fused_ops_matches_torch(monkeypatch):
+    _no_double_vjp(monkeypatch)
+    w = _r(3, 6)
+
+    def f(m):
+        F = m.nn.functional
+
+        def g(x):
+            h = F.gelu(F.layer_norm(x.reshape(2, 3), (3,)))
+            return F.cross_entropy(h @ m.tensor(w[:, :3]).T, m.tensor([0, 2])) + F.mse_loss(F.silu(x), m.tensor(w[0]))
+
+        return g
+
+    x = _r(6)
+    expected = torch.func.hessian(f(torch))(torch.tensor(x))
+    _close(cr.func.hessian(f(cr))(cr.tensor(x)), expected)  # forward over reverse, through the composites
+    _close(cr.func.jacrev(cr.func.jacfwd(f(cr)))(cr.tensor(x)), expected)  # reverse over forward
