@@ -36,7 +36,7 @@ def _gc_off() -> Iterator[None]:
 
 
 def _tensors() -> int:
-    return sum(1 for o in gc.get_objects() if isinstance(o, cr.Tensor))
+    return sum(1 for o in gc.get_objects() if type(o) is cr.Tensor)
 
 
 def _graph_refs(*roots: Any, keep: tuple[Any, ...] = ()) -> tuple[list[weakref.ref], list[weakref.ref]]:

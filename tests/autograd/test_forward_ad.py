@@ -59,7 +59,7 @@ UNARY = {
     "softmax": lambda m, x: m.softmax(x, -1), "log_softmax": lambda m, x: m.log_softmax(x, 1),
     "softmax0": lambda m, x: m.softmax(x, 0),
     "sum": lambda m, x: x.sum(), "sum_dim": lambda m, x: x.sum(1, keepdim=True), "mean": lambda m, x: x.mean(0),
-    "var": lambda m, x: x.var(1), "logsumexp": lambda m, x: m.logsumexp(x, 1),
+    "var": lambda m, x: x.var(1), "logsumexp": lambda m, x: m.logsumexp(x, 1), "prod_all": lambda m, x: x.prod(),
     "amax": lambda m, x: x.amax(1), "norm": lambda m, x: x.norm(),
     "reshape": lambda m, x: x.reshape(4, 3), "t": lambda m, x: x.t(), "permute": lambda m, x: x.permute(1, 0),
     "expand": lambda m, x: x[:, :1].expand(3, 5), "getitem": lambda m, x: x[1:, ::2], "index": lambda m, x: x[[0, 2, 0]],
@@ -341,7 +341,7 @@ def test_level_exit_after_an_error_and_op_without_forward_ad(monkeypatch):
 
     with pytest.raises(ForwardADNotImplemented, match="OpaqueBackward: forward-mode AD"):
         with fwAD.dual_level():
-            Opaque.apply(fwAD.make_dual(cr.tensor([1.0]), cr.tensor([1.0])))
+            Opaque.apply(fwAD.make_dual(cr.tensor([1.0, 2.0]), cr.tensor([1.0, 1.0])))
     with fwAD.dual_level():  # the level was exited: a new one can be entered
         pass
     # no level: apply takes its usual path

@@ -8,9 +8,11 @@ For ``y = f(x₁, …, xₙ)`` with tangents ẋₖ, the output tangent is the J
    Jacobian is diagonal share ``diagonal_jvp`` (Jẋ = Jᵀẋ: the VJP applied to the tangent), and ops
    that are linear in their floating inputs say so with ``_jvp_linear = True`` (ẏ = op(ẋ): the op
    itself applied to the tangents);
-2. its composite (fused ops with ``CompositeDoubleBackward``): the same forward built from
+2. for an op with one one-element output (a loss, a full reduction), when no graph is needed:
+   ẏ = Σₖ ⟨VJPₖ(1), ẋₖ⟩, one first-order backward of the op;
+3. its composite (fused ops with ``CompositeDoubleBackward``): the same forward built from
    primitives, run on the dual inputs;
-3. the double-vjp trick: the VJP u ↦ Jᵀu is linear in u, so ⟨Jᵀu, ẋ⟩ = ⟨u, Jẋ⟩ and
+4. the double-vjp trick: the VJP u ↦ Jᵀu is linear in u, so ⟨Jᵀu, ẋ⟩ = ⟨u, Jẋ⟩ and
    ẏ = ∂⟨VJP(u), ẋ⟩/∂u — one recorded backward of the op and one more backward, for every op
    whose backward can be recorded (``create_graph``).
 
@@ -130,6 +132,8 @@ def _tangents(
                 for a, t in zip(args, tans)
             ]  # fmt: skip
         return _rule(cls, ctx, outs, tans, tensor_mode)
+    if not tensor_mode and cls._array_op and len(outs) == 1 and outs[0]._data.size == 1:
+        return [_scalar_jvp(cls, ctx, outs[0], tans)]
     if not cls._array_op:
         raise ForwardADNotImplemented(
             f"{cls.__name__}: You must implement the jvp function for custom autograd.Function to use it "
@@ -151,6 +155,18 @@ def _tangents(
             "Use reverse mode (backward / autograd.grad) for this computation."
         )
     return _double_vjp(cls, ctx, outs, tans, tensor_mode)
+
+
+def _scalar_jvp(cls: Any, ctx: Any, out: Any, tans: list[Any]) -> Any:
+    """A one-element output (a loss, a full reduction): ẏ = Σₖ ⟨∇ₖy, ẋₖ⟩ = Σₖ ⟨VJPₖ(1), ẋₖ⟩ — one
+    first-order backward of the op, on arrays (exact for every op, fused or not)."""
+    gin = cls.backward(ctx, np.ones_like(out._data))
+    gin = gin if type(gin) is tuple else (gin,)
+    total = np.zeros((), out._data.dtype)
+    for g, t in zip(gin, tans):
+        if g is not None and t is not None:
+            total = total + np.sum(np.asarray(g) * t._data)
+    return _fn.Tensor._make(np.asarray(total, out._data.dtype).reshape(out._data.shape))
 
 
 def _saved_as(ctx: Any, tensor_mode: bool) -> tuple[Any, ...]:
