@@ -467,3 +467,39 @@ def test_hessian_through_fused_ops_matches_torch(monkeypatch):
     expected = torch.func.hessian(f(torch))(torch.tensor(x))
     _close(cr.func.hessian(f(cr))(cr.tensor(x)), expected)  # forward over reverse, through the composites
     _close(cr.func.jacrev(cr.func.jacfwd(f(cr)))(cr.tensor(x)), expected)  # reverse over forward
+
+
+LINEAR_MAPS = {
+    "adaptive_avg_pool2d": lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, 3),
+    "avg_pool3d": lambda m, x: m.nn.functional.avg_pool3d(x.unsqueeze(0), 2),
+    "max_pool2d": lambda m, x: m.nn.functional.max_pool2d(x, 2, stride=1),
+    "unfold_im2col": lambda m, x: m.nn.functional.unfold(x, 2, stride=2),
+    "fold_col2im": lambda m, x: m.nn.functional.fold(x.reshape(2, 8, 4), (4, 4), 2, stride=2),
+    "tensor_unfold": lambda m, x: x.unfold(3, 2, 1),
+    "diagonal": lambda m, x: x.diagonal(0, 2, 3), "diag": lambda m, x: m.diag(x[0, 0]),
+    "diag_embed": lambda m, x: m.diag_embed(x[0]),
+    "interpolate": lambda m, x: m.nn.functional.interpolate(x, scale_factor=2, mode="bilinear"),
+    "pad_reflect": lambda m, x: m.nn.functional.pad(x, (1, 1, 1, 1), mode="reflect"),
+    "embedding": lambda m, x: m.nn.functional.embedding(m.tensor([[0, 3], [2, 2]]), x.reshape(16, 4)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_MAPS))
+def test_pooling_patch_and_linear_maps_match_torch(name):
+    _check(LINEAR_MAPS[name], [_r(2, 2, 4, 4)])
+
+
+def test_cnn_module_with_parameters_requiring_grad_matches_torch():
+    torch.manual_seed(0)
+
+    def build(m):
+        nn = m.nn
+        return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(3, 4, 3), nn.GELU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                             nn.Linear(4, 2)).double().eval()  # fmt: skip
+
+    tm, cm = build(torch), build(cr)
+    cm.load_state_dict({k: cr.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x, v = _r(2, 1, 8, 8), _r(2, 1, 8, 8)
+    _close(cr.func.jvp(cm, (cr.tensor(x),), (cr.tensor(v),)), torch.func.jvp(tm, (torch.tensor(x),), (torch.tensor(v),)))
+    _close(cr.func.jacfwd(cm)(cr.tensor(x[:1])), torch.func.jacfwd(tm)(torch.tensor(x[:1])))

@@ -138,6 +138,7 @@ class Tri(Function):
 class Diag(Function):
     """1-D x: out = the matrix with x on diagonal k; 2-D x: out = diagonal k of x (a copy).   VJP: the other way round."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod

@@ -127,6 +127,7 @@ def _diag_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
 class Diagonal(Function):
     """out = x[..., i, i + offset] over dims d1, d2 (a view; the diagonal is the last dim).   VJP: gx = g on that diagonal, 0 elsewhere."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _is_view = True
 

@@ -124,6 +124,7 @@ class Dropout(Function):
 class Embedding(Function):
     """out = W[idx].   VJP: gW[r] = Σ_{idx = r} g (÷ count of r with scale_grad_by_freq; 0 at padding_idx)."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod
@@ -172,6 +173,7 @@ class IndexPad(Function):
     VJP: gx = scatter-add of g through the same maps, in reverse order.
     """
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod

@@ -191,6 +191,7 @@ def _crop(gm: _PGeom, gxp: np.ndarray) -> np.ndarray:
 class AdaptiveAvgPool2d(Function):
     """out = A_h · x · A_wᵀ  (rows of A average PyTorch's adaptive windows).   VJP: gx = A_hᵀ · g · A_w."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod
