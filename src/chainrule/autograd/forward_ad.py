@@ -71,7 +71,7 @@ def _forget(table: dict[int, Any], key: int) -> Any:
     return callback
 
 
-_current: list[_Level | None] = [None]  # the active level (at most one, as PyTorch)
+_current: list[_Level | None] = _fn._fw_level  # the active level (at most one, as PyTorch)
 
 
 def _level() -> _Level | None:
