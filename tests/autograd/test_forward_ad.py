@@ -503,3 +503,14 @@ def test_cnn_module_with_parameters_requiring_grad_matches_torch():
     x, v = _r(2, 1, 8, 8), _r(2, 1, 8, 8)
     _close(cr.func.jvp(cm, (cr.tensor(x),), (cr.tensor(v),)), torch.func.jvp(tm, (torch.tensor(x),), (torch.tensor(v),)))
     _close(cr.func.jacfwd(cm)(cr.tensor(x[:1])), torch.func.jacfwd(tm)(torch.tensor(x[:1])))
+
+
+def test_nested_jvp_and_jacfwd_match_torch():
+    x0, v0, u0 = _r(3), _r(3), _r(3)
+    f = lambda m: lambda x: m.sin(x) * x.exp() + m.softmax(x, 0)  # noqa: E731
+    res = []
+    for m in (cr, torch):
+        inner = lambda x, m=m: m.func.jvp(f(m), (x,), (m.tensor(v0),))[1]  # noqa: E731
+        res.append((m.func.jvp(inner, (m.tensor(x0),), (m.tensor(u0),))[1],  # the outer level is active: the
+                    m.func.jacfwd(m.func.jacfwd(lambda x, m=m: f(m)(x).sum()))(m.tensor(x0))))  # inner falls back
+    _close(res[0], res[1])
