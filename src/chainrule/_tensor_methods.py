@@ -435,6 +435,8 @@ def _ufunc_inplace(t: Any, ufunc: Any, other: Any, alpha: Any = 1) -> Any:
     other_is_tensor = isinstance(other, tensor_cls)
     if _grad_state.enabled and (t._requires_grad or (other_is_tensor and other._requires_grad)):
         return None
+    if _function._fw_on[0]:  # a dual level: the general path updates the tangent too
+        return None
     o = other._data if other_is_tensor else other
     if not (other_is_tensor or type(o) is float or type(o) is int):
         return None
@@ -478,6 +480,8 @@ def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
             _grad_state.enabled = prev
         _write(t, name, result._data)
         t._bump_version()
+        if _function._fw_on[0]:
+            _fw_inplace(t, result)
         return t
     if t._grad_fn is None and t._requires_grad:
         raise RuntimeError(
@@ -497,10 +501,14 @@ def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
         idx = _views.positions_in(data, base._data)
     shadow = tensor_cls._make(data, t._requires_grad)
     shadow._grad_fn, shadow._output_nr = t._grad_fn, t._output_nr
+    if _function._fw_on[0]:
+        _fw_inplace(shadow, t)
     result = op(shadow, *args, **kwargs)
     _protect_saved(result._grad_fn, data, shadow, args, kwargs)
     _write(t, name, result._data)
     t._bump_version()
+    if _function._fw_on[0]:
+        _fw_inplace(t, result)
     if idx is None:
         _rebase(t, result._grad_fn, result._output_nr)
     else:  # t is a view: its base takes the new history too (PyTorch's CopySlices)
@@ -509,6 +517,13 @@ def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
         _rebase(base, _views.CopySlices.apply(old, result, idx)._grad_fn, 0)
         _rebase(t, _views.ViewOf.apply(base, data, idx)._grad_fn, 0)
     return t
+
+
+def _fw_inplace(t: Any, src: Any) -> None:
+    """Inside a dual level: ``t`` (just overwritten by an in-place op) takes ``src``'s tangent."""
+    from .autograd.forward_ad import _assign
+
+    _assign(t, src)
 
 
 def _rebase(t: Any, grad_fn: Any, output_nr: int) -> None:

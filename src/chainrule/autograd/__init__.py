@@ -17,7 +17,7 @@ from .variable import Variable
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "functional", "Variable",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "functional", "forward_ad", "Variable",
 ]  # fmt: skip
 
 
@@ -187,9 +187,10 @@ def _collect(ins: list[Any], captured: list[Any], allow_unused: Any, materialize
 
 
 def __getattr__(name: str) -> Any:
-    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) is imported on first use."""
-    if name == "functional":
+    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) and ``autograd.forward_ad`` (dual
+    tensors) are imported on first use."""
+    if name in ("functional", "forward_ad"):
         import importlib
 
-        return importlib.import_module(f"{__name__}.functional")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,6 +25,9 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable", "CompositeDoubleBac
 Tensor: Any = None
 
 _anomaly = [False]  # set by autograd.anomaly.detect_anomaly
+_fw_on = [False]  # True while a forward-AD dual level is active (autograd.forward_ad)
+_fw_apply: Any = None  # then ``apply`` defers to this hook (autograd._jvp.apply_dual), which adds tangents
+_fw_level: list[Any] = [None]  # the active dual level (autograd.forward_ad keeps its state here)
 
 
 def edge(t: Any, keep_tensor: bool) -> tuple[Any, int, Any, tuple[int, ...], np.dtype]:
@@ -163,6 +166,15 @@ class Function:
         """
         raise NotImplementedError("Function subclasses must implement backward(ctx, *grads)")
 
+    @staticmethod
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
+        """The Jacobian-vector product for forward-mode AD: ``jvp(ctx, *tangents)`` returns one tangent per
+        output, ``ẏ = Σ ∂out/∂x · ẋ``; write it in a subclass to use the Function with dual tensors.
+        """
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with forward mode AD."
+        )
+
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, when any input requires grad, record this node in the graph.
@@ -170,6 +182,8 @@ class Function:
         The hot path of every op: one- and two-argument calls (most ops) are unrolled, and the
         output tensor is built with its graph state in one go.
         """
+        if _fw_on[0]:  # forward-mode AD: the same op, plus tangents
+            return _fw_apply(cls, args)
         if not cls._array_op:
             return _apply_tensor_function(cls, cls.__new__(cls), args)
         ctx = _new(cls)

@@ -2,7 +2,8 @@
 
 Everything is built on reverse mode with ``create_graph=True``: a vector-Jacobian product is one
 backward; a Jacobian-vector product is the *double-vjp* trick — u ↦ Jᵀu is linear in u, so
-Jv = ∂(Jᵀu)ᵀv/∂u is one more backward — and a Hessian is the Jacobian of the gradient. Signatures,
+Jv = ∂(Jᵀu)ᵀv/∂u is one more backward — and a Hessian is the Jacobian of the gradient. The
+forward-mode Jacobian (``strategy="forward-mode"``) runs dual numbers instead (``forward_ad``). Signatures,
 defaults and output structures are PyTorch's ``torch.autograd.functional``.
 """
 
@@ -146,7 +147,8 @@ def jacobian(
     """∂func/∂inputs, shaped ``output.shape + input.shape`` (tuples of tuples for several of either).
 
     ``strategy="reverse-mode"`` takes one backward per output element; ``"forward-mode"`` (which, as in
-    PyTorch, needs ``vectorize=True``) one Jacobian-vector product per input element. ``vectorize`` is
+    PyTorch, needs ``vectorize=True``) one forward pass with dual numbers per input element
+    (``autograd.forward_ad``; the double-vjp trick where an op has no forward mode). ``vectorize`` is
     accepted for PyTorch compatibility; both strategies give the same values.
     """
     if strategy not in ("reverse-mode", "forward-mode"):
@@ -156,12 +158,18 @@ def jacobian(
             "jacobian: computing the Jacobian with forward-mode AD is only implemented for vectorize=True"
         )
     ins, in_tuple = _tuple(inputs)
+    blocks = None
     with enable_grad():
         ins = _prep(ins, create_graph, "jacobian")
-        outs, out_tuple = _call(func, ins, "jacobian")
-        if strategy == "reverse-mode":
+        if strategy == "forward-mode":
+            blocks, out_tuple = _jac_dual(func, ins, create_graph, strict)
+        if blocks is not None:
+            pass
+        elif strategy == "reverse-mode":
+            outs, out_tuple = _call(func, ins, "jacobian")
             blocks = _jac_reverse(outs, ins, create_graph, strict)
         else:
+            outs, out_tuple = _call(func, ins, "jacobian")
             blocks = _jac_forward(outs, ins, create_graph, strict)
     if not out_tuple and not in_tuple:
         return blocks[0][0]
@@ -170,6 +178,21 @@ def jacobian(
     if not in_tuple:
         return tuple(row[0] for row in blocks)
     return tuple(tuple(row) for row in blocks)
+
+
+def _jac_dual(func: Callable[..., Any], ins: tuple[Any, ...], create_graph: bool, strict: bool) -> Any:
+    """Forward mode with dual numbers, one pass per input element: (blocks, output is a tuple), or
+    (None, False) when an op has no forward mode or a dual level is already active."""
+    from . import _dual_transforms as dual
+
+    if strict or not dual.available():
+        return None, False
+    try:
+        out, blocks, _ = dual.jacobian_dual(func, ins, range(len(ins)))
+    except dual.ForwardADNotImplemented:
+        return None, False
+    blocks = [[b if create_graph else b.detach() for b in row] for row in blocks]
+    return blocks, isinstance(out, (tuple, list))
 
 
 def _stack_rows(rows: list[Any], shape: tuple[int, ...]) -> Any:

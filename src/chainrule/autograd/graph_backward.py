@@ -32,6 +32,10 @@ def _graph_tensor(data: np.ndarray, fn: Any, nr: int) -> Any:
     t._requires_grad = True
     t._grad_fn = fn
     t._output_nr = nr
+    if _fn._fw_on[0]:  # forward-over-reverse: the re-created output keeps its tangent
+        from .forward_ad import _inherit
+
+        _inherit(t, fn, nr)
     return t
 
 

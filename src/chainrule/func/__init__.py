@@ -4,8 +4,9 @@
 Each transform returns a new function. They compose (``grad(grad(f))``, ``jacfwd(jacrev(f))``):
 a transform called on inputs that already carry a graph — because an outer transform is
 differentiating — records its own backward (``create_graph=True``), so the outer one can
-differentiate through it. Forward-mode products use the double-vjp trick (see
-``autograd.functional``). ``vmap`` is not provided yet.
+differentiate through it. ``jvp`` and ``jacfwd`` run forward mode with dual numbers
+(``autograd.forward_ad``), falling back to the double-vjp trick (see ``autograd.functional``) when an
+op has no forward-mode support or a dual level is already active.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import _dual_transforms as _dual
+from ..autograd import forward_ad as _fad
 from ..autograd import function as _fn
 from ..autograd.grad_mode import enable_grad
 
@@ -74,6 +77,9 @@ def _wrap_inputs(args: tuple[Any, ...], nums: tuple[int, ...], op: str) -> tuple
             if t.requires_grad:
                 nested = True
                 new.append(t.view_as(t))
+            elif _fad._tangent(t) is not None:  # a dual input (inside jacfwd/jvp): keep its tangent
+                nested = True
+                new.append(_fad._carry(t, t.detach().requires_grad_(True)))
             else:
                 new.append(t.detach().requires_grad_(True))
         args[k] = rebuild(new)
@@ -176,11 +182,44 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
 
 def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, has_aux: bool = False) -> Any:
-    """(func(primals), J·tangents) by the double-vjp trick; ``primals``/``tangents`` are tuples."""
+    """(func(primals), J·tangents) in one forward pass with dual numbers; ``primals``/``tangents`` are tuples.
+
+    Example:
+        >>> import chainrule as cr
+        >>> cr.func.jvp(cr.sin, (cr.tensor([0.0, 1.0]),), (cr.tensor([1.0, 1.0]),))[1]
+        tensor([1.0000, 0.5403])
+    """
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to be tuples")
     if len(primals) != len(tangents):
         raise RuntimeError(f"jvp: expected as many tangents as primals; got {len(tangents)} and {len(primals)}")
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        if not isinstance(p, _fn.Tensor) or not isinstance(t, _fn.Tensor):
+            raise RuntimeError(f"jvp: expected primals and tangents to be Tensors; entry {i} is not")
+        if tuple(p.shape) != tuple(t.shape):
+            raise RuntimeError(
+                f"jvp: Expected primals and tangents to have the same shape; entry {i} has primal shape "
+                f"{list(p.shape)} and tangent shape {list(t.shape)}"
+            )
+    if _dual.available():
+        try:
+            return _jvp_forward(func, primals, tangents, has_aux)
+        except _dual.ForwardADNotImplemented:
+            pass  # an op without forward mode: the double-vjp trick below
+    return _jvp_double_vjp(func, primals, tangents, has_aux)
+
+
+def _jvp_forward(func: Callable[..., Any], primals: Any, tangents: Any, has_aux: bool) -> Any:
+    nested = any(p.requires_grad or t.requires_grad for p, t in zip(primals, tangents))
+    out, ps, ts, aux = _dual.jvp_dual(func, primals, tangents, has_aux)
+    ps = [_done(p, nested) for p in ps]
+    ts = [_done(t, nested) for t in ts]
+    result = (ps[0], ts[0]) if not isinstance(out, (tuple, list)) else (tuple(ps), tuple(ts))
+    return (*result, aux) if has_aux else result
+
+
+def _jvp_double_vjp(func: Callable[..., Any], primals: Any, tangents: Any, has_aux: bool) -> Any:
+    """(func(primals), J·tangents) by the double-vjp trick: two backwards."""
     nums = tuple(range(len(primals)))
     with enable_grad():
         xs, nested = _wrap_inputs(tuple(primals), nums, "jvp")
@@ -205,6 +244,11 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool, mode: str) 
 
         op = "jacrev" if mode == "reverse" else "jacfwd"
         nums, single = _argnums(argnums, len(args), op)
+        if mode == "forward" and _dual.available():
+            try:
+                return _jacfwd_dual(func, args, kwargs, nums, single, has_aux)
+            except _dual.ForwardADNotImplemented:
+                pass  # an op without forward mode: the double-vjp trick below
         with enable_grad():
             xs, nested = _wrap_inputs(args, nums, op)
             out = func(*xs, **kwargs)
@@ -222,13 +266,28 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool, mode: str) 
     return wrapper
 
 
+def _jacfwd_dual(func: Callable[..., Any], args: Any, kwargs: Any, nums: Any, single: bool, has_aux: bool) -> Any:
+    """jacfwd with dual numbers: one forward pass per element of the differentiated arguments."""
+    for k in nums:
+        if not isinstance(args[k], _fn.Tensor):
+            raise TypeError(f"jacfwd: argument {k} must be a Tensor to differentiate with respect to it")
+    nested = any(args[k].requires_grad for k in nums)
+    with enable_grad():
+        out, blocks, aux = _dual.jacobian_dual(func, args, nums, kwargs, has_aux)
+    blocks = [[_done(b, nested) for b in row] for row in blocks]
+    rows = [row[0] if single else tuple(row) for row in blocks]
+    res = rows[0] if not isinstance(out, (tuple, list)) else tuple(rows)
+    return (res, aux) if has_aux else res
+
+
 def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False) -> Callable[..., Any]:
     """A function returning ∂func/∂args[argnums] (shape ``out.shape + arg.shape``), one backward per output element."""
     return _jacobian(func, argnums, has_aux, "reverse")
 
 
 def jacfwd(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Callable[..., Any]:
-    """Like ``jacrev``, column by column: one Jacobian-vector product (double vjp) per input element."""
+    """Like ``jacrev``, column by column: one forward-mode Jacobian-vector product (dual numbers) per input
+    element (the double-vjp trick where an op has no forward mode)."""
     return _jacobian(func, argnums, has_aux, "forward")
 
 

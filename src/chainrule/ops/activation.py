@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd._jvp import diagonal_jvp
 from ..autograd.function import CompositeDoubleBackward
 from . import _composites
 from ._util import Function, norm_dim, tensor_cls
@@ -42,6 +43,7 @@ class Relu(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -60,6 +62,7 @@ class Hardtanh(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
@@ -131,6 +134,7 @@ class Softplus(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
@@ -156,6 +160,7 @@ class LeakyRelu(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, slope: float) -> Any:
@@ -176,6 +181,7 @@ class Elu(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, alpha: float, scale: float, input_scale: float) -> Any:
@@ -200,6 +206,7 @@ class LogSigmoid(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -217,6 +224,7 @@ class Softmax(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, dim: int) -> Any:
@@ -263,6 +271,13 @@ class LogSoftmax(Function):
         (out,) = ctx.saved_tensors
         xp = ctx.xp
         return g - xp.exp(out) * xp.sum(g, axis=ctx.dim, keepdims=True), None
+
+    @staticmethod
+    def jvp(ctx: Any, t: Any, _: Any = None) -> Any:
+        """ẏ = ẋ − Σ softmax(x)·ẋ along dim."""
+        (out,) = ctx.saved_tensors
+        xp = ctx.xp
+        return t - xp.sum(xp.exp(out) * t, axis=ctx.dim, keepdims=True)
 
 
 # --- public functions ---------------------------------------------------------------------------

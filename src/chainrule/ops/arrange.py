@@ -45,6 +45,7 @@ class Cat(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, dim: Any, *xs: Any) -> Any:
@@ -72,6 +73,7 @@ class Stack(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, dim: Any, *xs: Any) -> Any:
@@ -88,6 +90,7 @@ class Flip(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, x: Any, dims: Any) -> Any:
@@ -135,6 +138,7 @@ class Tri(Function):
 class Diag(Function):
     """1-D x: out = the matrix with x on diagonal k; 2-D x: out = diagonal k of x (a copy).   VJP: the other way round."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _graph_backward = True
 

@@ -42,6 +42,7 @@ __all__ = [
 class DiagEmbed(Function):
     """out[..., i, i + offset] = x[..., i] over output dims d1, d2 (0 elsewhere).   VJP: gx = diagonal of g."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _graph_backward = True
 

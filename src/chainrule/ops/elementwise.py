@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd._jvp import diagonal_jvp
 from ._util import Function, as_operand, broadcast_error, make, promote, promote_float, shape_of, tensor_cls
 from .copy import cast
 from .rounding import floor, trunc
@@ -43,6 +44,12 @@ class Add(Function):
         return a + b if alpha == 1 else a + alpha * b
 
     @staticmethod
+    def jvp(ctx: Any, ta: Any, tb: Any, _: Any = None) -> Any:
+        """ẏ = ȧ + α·ḃ."""
+        tb = tb if tb is None or ctx.alpha == 1 else ctx.alpha * tb
+        return tb if ta is None else (ta if tb is None else ta + tb)
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         return g, (g if ctx.alpha == 1 else ctx.alpha * g), None
 
@@ -59,6 +66,12 @@ class Sub(Function):
         return a - b if alpha == 1 else a - alpha * b
 
     @staticmethod
+    def jvp(ctx: Any, ta: Any, tb: Any, _: Any = None) -> Any:
+        """ẏ = ȧ − α·ḃ."""
+        tb = None if tb is None else (-tb if ctx.alpha == 1 else -ctx.alpha * tb)
+        return tb if ta is None else (ta if tb is None else ta + tb)
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         return g, (-g if ctx.alpha == 1 else -ctx.alpha * g), None
 
@@ -68,6 +81,7 @@ class Mul(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -85,6 +99,7 @@ class Div(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -107,6 +122,7 @@ class Neg(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -123,6 +139,7 @@ class Pow(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -155,6 +172,7 @@ class Maximum(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -172,6 +190,7 @@ class Minimum(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -201,6 +220,12 @@ class Where(Function):
         return np.where(cond, a, b)
 
     @staticmethod
+    def jvp(ctx: Any, _: Any, ta: Any, tb: Any) -> Any:
+        """ẏ = cond ? ȧ : ḃ."""
+        (cond,) = ctx.saved_tensors
+        return ctx.xp.where(cond, 0.0 if ta is None else ta, 0.0 if tb is None else tb)
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (cond,) = ctx.saved_tensors
         xp = ctx.xp
@@ -214,6 +239,7 @@ class Clamp(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
@@ -244,6 +270,7 @@ class Abs(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
@@ -301,6 +328,7 @@ class Atan2(Function):
 
     _array_op = True
     _graph_backward = True
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = Σₖ VJPₖ(ẋₖ) (diagonal Jacobians)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:

@@ -25,6 +25,7 @@ class GetItem(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -44,6 +45,7 @@ class Index(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, x: Any, pre: Any, idx: Any) -> Any:

@@ -36,6 +36,15 @@ class MatMul(Function):
         return np.matmul(a, b)
 
     @staticmethod
+    def jvp(ctx: Any, ta: Any, tb: Any) -> Any:
+        """ẏ = ȧ @ b + a @ ḃ  (bilinear)."""
+        a, b = ctx.saved_tensors
+        xp = ctx.xp
+        ya = None if ta is None else xp.matmul(ta, b)
+        yb = None if tb is None else xp.matmul(a, tb)
+        return yb if ya is None else (ya if yb is None else ya + yb)
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
         xp = ctx.xp

@@ -95,6 +95,7 @@ class Sum(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: Any, keepdim: bool, np_dtype: Any) -> Any:
@@ -111,6 +112,7 @@ class Mean(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:

@@ -29,6 +29,7 @@ class Reshape(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -49,6 +50,7 @@ class Permute(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -67,6 +69,7 @@ class Expand(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     _is_view = True
 
     @staticmethod
@@ -83,6 +86,7 @@ class Split(Function):
 
     _array_op = True
     _graph_backward = True
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents
     # NumPy views, but not flagged ``_is_view``: Function.apply shares the version counter of
     # single outputs only.
 
@@ -123,6 +127,7 @@ def _diag_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
 class Diagonal(Function):
     """out = x[..., i, i + offset] over dims d1, d2 (a view; the diagonal is the last dim).   VJP: gx = g on that diagonal, 0 elsewhere."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _graph_backward = True
     _is_view = True

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd._jvp import diagonal_jvp
 from ..autograd._numpy_xp import numpy_xp
 from ._util import Function, promote_float, tensor_cls
 
@@ -38,6 +39,7 @@ class _Pointwise:
     _graph_backward = False
     f: Any
     vjp: Any
+    jvp = staticmethod(diagonal_jvp)  # JVP: ẏ = f′(x)·ẋ = vjp(ẋ, x, out) (a diagonal Jacobian)
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:

@@ -28,6 +28,7 @@ class Unfold(Function):
     overlap, else a copy (so writes never reach x behind autograd's back).
     VJP: gx[..., w·step + k, ...] += g[..., w, ..., k]  (one strided add per k)."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _graph_backward = True
 

@@ -48,6 +48,19 @@ class Linear(Function):
         return y
 
     @staticmethod
+    def jvp(ctx: Any, tx: Any, tw: Any, tb: Any) -> Any:
+        """ẏ = ẋ Wᵀ + x Ẇᵀ + ḃ."""
+        x, w = ctx.saved_tensors
+        xp = ctx.xp
+        y = None if tx is None else xp.matmul(tx, xp.swapaxes(w, -1, -2))
+        if tw is not None:
+            yw = xp.matmul(x, xp.swapaxes(tw, -1, -2))
+            y = yw if y is None else y + yw
+        if tb is not None:
+            y = tb if y is None else y + tb
+        return y
+
+    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -120,6 +133,7 @@ class Dropout(Function):
 class Embedding(Function):
     """out = W[idx].   VJP: gW[r] = Σ_{idx = r} g (÷ count of r with scale_grad_by_freq; 0 at padding_idx)."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _graph_backward = True
 
@@ -172,6 +186,7 @@ class IndexPad(Function):
     VJP: gx = scatter-add of g through the same maps, in reverse order.
     """
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
     _graph_backward = True
 

@@ -90,6 +90,7 @@ class Im2col(Function):
     """cols[n, c, k, o] = x_pad[n, c, o·s + k·d]   (x (N, C, *S) -> cols (N, C, *K, *O), zero padding).
     VJP: gx = col2im(g) — every patch entry's gradient added back to the pixel it was read from."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod
@@ -108,6 +109,7 @@ class Col2im(Function):
     """x[n, c, p] = Σ_{(k, o): o·s + k·d = p + pad} cols[n, c, k, o]   (the adjoint of Im2col).
     VJP: gcols = im2col(g) — each patch entry receives the gradient of the pixel it was added to."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod

@@ -127,12 +127,27 @@ class MaxPool2d(Function):
                 gxp[:, :, sy, sx] += part
         return _crop(gm, gxp).reshape(ctx.xshape), None, None, None
 
+    @staticmethod
+    def jvp(ctx: Any, t: Any, *_: Any) -> Any:
+        """ẏ = ẋ at each window's argmax (a gather, recorded under ``tensor_xp``)."""
+        (idx,) = ctx.saved_tensors
+        gm = ctx.gm
+        idx = idx._data if hasattr(idx, "_data") else idx
+        off = np.array([i * gm.dh * gm.w + j * gm.dw for i in range(gm.kh) for j in range(gm.kw)], np.int64)
+        base = (np.arange(gm.ho) * gm.sh - gm.pt)[:, None] * gm.w + (np.arange(gm.wo) * gm.sw - gm.pl)
+        flat = (off[idx] + base).reshape(gm.n * gm.c, gm.ho * gm.wo)
+        rows = np.arange(gm.n * gm.c)[:, None]
+        xp = ctx.xp
+        picked = xp.take_at(xp.reshape(t, (gm.n * gm.c, gm.h * gm.w)), (rows, flat))
+        return xp.reshape(picked, gm.oshape)
+
 
 class AvgPool2d(Function):
     """out = Σ window / divisor  (divisor: window size, clipped as PyTorch, or divisor_override).
     VJP: gx[window] += g / divisor."""
 
     _array_op = True
+    _jvp_linear = True  # JVP: ẏ = avg_pool(ẋ) (a linear map)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, gm: _PGeom, xshape: tuple, div: Any) -> np.ndarray:
@@ -176,6 +191,7 @@ def _crop(gm: _PGeom, gxp: np.ndarray) -> np.ndarray:
 class AdaptiveAvgPool2d(Function):
     """out = A_h · x · A_wᵀ  (rows of A average PyTorch's adaptive windows).   VJP: gx = A_hᵀ · g · A_w."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod

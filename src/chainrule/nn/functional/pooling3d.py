@@ -84,6 +84,7 @@ class AvgPoolNd(Function):
     """y[o] = Σ_{k} x_pad[o·s + k·d] / div[o]   (div: window size by PyTorch's rules, or the override).
     VJP: gx = col2im(g / div repeated over the window)."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod

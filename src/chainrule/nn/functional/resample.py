@@ -41,6 +41,7 @@ class Resample(Function):
     ``take`` (nearest modes) gives the single source index of each row, read by a gather instead.
     VJP: gx = g ×_d A_dᵀ — each output's gradient spread back over the taps that made it."""
 
+    _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
 
     @staticmethod
