@@ -25,6 +25,7 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable", "CompositeDoubleBac
 Tensor: Any = None
 
 _anomaly = [False]  # set by autograd.anomaly.detect_anomaly
+_vmap: list[Any] = [None]  # while a vmap runs: chainrule.func._batching.apply (batched arguments -> their rule)
 
 
 def edge(t: Any, keep_tensor: bool) -> tuple[Any, int, Any, tuple[int, ...], np.dtype]:
@@ -170,6 +171,8 @@ class Function:
         The hot path of every op: one- and two-argument calls (most ops) are unrolled, and the
         output tensor is built with its graph state in one go.
         """
+        if _vmap[0] is not None and (out := _vmap[0](cls, args)) is not NotImplemented:
+            return out
         if not cls._array_op:
             return _apply_tensor_function(cls, cls.__new__(cls), args)
         ctx = _new(cls)

@@ -25,6 +25,8 @@ def tensor_cls() -> Any:
 def make(arr: Any) -> Any:
     """Wrap a NumPy result as a Tensor outside the graph (comparisons, indices...)."""
     if type(arr) is not np.ndarray:
+        if getattr(arr, "_phys", None) is not None:  # computed on a batched tensor's data inside vmap
+            return _fn.Tensor._make(arr)  # (it stays batched: ops see its physical array)
         arr = np.asarray(arr)
     return _fn.Tensor._make(arr)
 
