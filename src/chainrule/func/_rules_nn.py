@@ -10,19 +10,22 @@ reduce each sample afterwards.
 
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Any
 
 import numpy as np
 
 from ..autograd import function as _fn
-import importlib
 
-conv, linear, loss, loss_class, norm = (
-    importlib.import_module(f"chainrule.nn.functional.{m}") for m in ("conv", "linear", "loss", "loss_class", "norm")
-)
 from ._batching import BatchedTensor, levels_stack, physical, register, sizes_of, wrap
 from ._rules_tensor import elementwise_rule
+
+# the modules (the package re-exports functions of the same names)
+conv, linear, loss, loss_class, norm, pooling = (
+    importlib.import_module(f"chainrule.nn.functional.{m}")
+    for m in ("conv", "linear", "loss", "loss_class", "norm", "pooling")
+)
 
 __all__: list[str] = []
 
@@ -182,3 +185,36 @@ def _dropout(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
         m = linear._mask(x._data.view(np.ndarray), lead + (1,) * (rank - m.ndim) + m.shape, p)
         return cls.apply(physical(x, levels), m)
     return elementwise_rule(cls, (x, m), levels)
+
+
+def _pool_geometry(gm: Any, xshape: tuple[int, ...], sizes: tuple[int, ...]) -> Any:
+    """The pooling geometry of ``gm`` for the batch folded into N (``ceil_mode`` recovered from the output size)."""
+    total = math.prod(sizes)
+    nd = 1 if gm.h == 1 and gm.kh == 1 and gm.oshape[:-1] == tuple(xshape[:-1]) else 2
+    prefix = sizes + tuple(gm.oshape[:-nd])
+    x4 = (total * gm.n, gm.c, gm.h, gm.w)
+    k, s, p, d = (gm.kh, gm.kw), (gm.sh, gm.sw), (gm.pt, gm.pl), (gm.dh, gm.dw)
+    for ceil in (False, True):
+        new = pooling._pgeom(x4, k, s, p, d, ceil, prefix, nd)
+        if (new.ho, new.wo) == (gm.ho, gm.wo):
+            return new
+    return None
+
+
+@register(pooling.MaxPool2d, pooling.AvgPool2d)
+def _pool(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    """Window pooling: each channel map is pooled alone, so the batch folds into N."""
+    x, gm, xshape, extra = args
+    sizes = sizes_of(levels)
+    new = _pool_geometry(gm, xshape, sizes)
+    if new is None or not _batched(x):
+        return NotImplemented
+    return cls.apply(physical(x, levels), new, sizes + tuple(xshape), extra)
+
+
+@register(pooling.AdaptiveAvgPool2d, pooling.AdaptiveMaxPool2d)
+def _adaptive_pool(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    x, x4, out, oshape = args
+    sizes = sizes_of(levels)
+    x4b = (math.prod(sizes) * x4[0], *x4[1:])
+    return cls.apply(physical(x, levels), x4b, out, sizes + tuple(oshape))
