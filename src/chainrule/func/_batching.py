@@ -77,6 +77,27 @@ class _Logical(np.ndarray):
     def __setitem__(self, key: Any, value: Any) -> None:
         raise RuntimeError("vmap: in-place writes into a batched tensor's data are not supported inside vmap")
 
+    def __bool__(self) -> bool:
+        raise RuntimeError(_CONTROL_FLOW)
+
+    def item(self, *args: Any) -> Any:
+        """Raises: one sample's value is not the batch's."""
+        raise RuntimeError(_ITEM)
+
+    def tolist(self) -> Any:
+        """Raises, as ``item``."""
+        raise RuntimeError(_ITEM)
+
+
+_ITEM = (
+    "vmap: It looks like you're calling .item() on a Tensor. We don't support vmap over calling .item() on a "
+    "Tensor, please try to rewrite what you're doing with other operations."
+)
+_CONTROL_FLOW = (
+    "vmap: It looks like you're attempting to use a Tensor in some data-dependent control flow. We don't "
+    "support that yet, please shout over at https://github.com/pytorch/functorch/issues/257 ."
+)
+
 
 _META_FUNCS = frozenset({
     "shape", "ndim", "size", "result_type", "can_cast", "iscomplexobj", "isrealobj", "zeros_like",
@@ -159,10 +180,7 @@ class BatchedTensor(_fn.Tensor):
 
     def item(self) -> Any:
         """Raises: a per-sample value is not one Python number inside vmap (data-dependent control flow)."""
-        raise RuntimeError(
-            "vmap: It looks like you're calling .item() on a Tensor. We don't support vmap over calling "
-            ".item() on a Tensor, please try to rewrite what you're doing with other operations."
-        )
+        raise RuntimeError(_ITEM)
 
     def tolist(self) -> Any:
         """Raises, as ``item``: the values differ per sample."""
@@ -170,10 +188,7 @@ class BatchedTensor(_fn.Tensor):
 
     def __bool__(self) -> bool:
         """Raises: data-dependent control flow is not supported inside vmap (as in PyTorch)."""
-        raise RuntimeError(
-            "vmap: It looks like you're attempting to use a Tensor in some data-dependent control flow. "
-            "We don't support that yet, please shout over at https://github.com/pytorch/functorch/issues/257 ."
-        )
+        raise RuntimeError(_CONTROL_FLOW)
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """Raises: the per-sample values are not one NumPy array inside vmap."""
@@ -221,7 +236,8 @@ def physical(t: Any, levels: tuple[int, ...], rank: int | None = None, full: boo
     else:
         if rank is None and not full:
             return t
-        p, own, lshape = t, (), t._data.shape
+        p = t if isinstance(t, _fn.Tensor) else _fn.Tensor._make(np.asarray(t))
+        own, lshape = (), p._data.shape
     sizes = sizes_of(levels)
     pad = 0 if rank is None else max(rank - len(lshape), 0)
     shape = tuple(n if lv in own else 1 for lv, n in zip(levels, sizes)) + (1,) * pad + tuple(lshape)

@@ -229,13 +229,13 @@ def matmul_rule(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any
 
 @register(linalg.Einsum)
 def _einsum(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
-    spec, *xs = args
-    if "..." in spec or "->" not in spec:
-        return NotImplemented
-    ins, out = spec.replace(" ", "").split("->")
-    used = set(spec)
+    """Explicit einsum letters (the public function expanded ``...``): new letters for the batch dims."""
+    (ins, out), *xs = args
+    used = set("".join(ins) + out)
     free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    if len(free) < len(levels):
+        return NotImplemented
     lead = "".join(free[: len(levels)])
-    terms = [lead + t if _batched(x) else t for t, x in zip(ins.split(","), xs)]
+    terms = [lead + t if _batched(x) else t for t, x in zip(ins, xs)]
     phys = [physical(x, levels, full=True) if _batched(x) else x for x in xs]
-    return cls.apply(",".join(terms) + "->" + lead + out, *phys)
+    return cls.apply((type(ins)(terms) if isinstance(ins, (list, tuple)) else terms, lead + out), *phys)
