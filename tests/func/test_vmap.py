@@ -80,8 +80,8 @@ def test_cross_entropy_and_nll_per_sample() -> None:
     x = RNG.standard_normal((6, 4, 3))
     t = RNG.integers(0, 3, (6, 4))
     for red in ("mean", "sum", "none"):
-        ours = vmap(lambda a, b: cr.nn.functional.cross_entropy(a, b, reduction=red))(cr.tensor(x), cr.tensor(t))
-        theirs = torch.func.vmap(lambda a, b: torch.nn.functional.cross_entropy(a, b, reduction=red))(
+        ours = vmap(lambda a, b, red=red: cr.nn.functional.cross_entropy(a, b, reduction=red), in_dims=(0, 0))(cr.tensor(x), cr.tensor(t))
+        theirs = torch.func.vmap(lambda a, b, red=red: torch.nn.functional.cross_entropy(a, b, reduction=red), in_dims=(0, 0))(
             torch.tensor(x), torch.tensor(t))
         _close(ours, theirs)
     ours = vmap(lambda a, b: cr.nn.functional.nll_loss(a.log_softmax(-1), b))(cr.tensor(x), cr.tensor(t))
@@ -133,9 +133,11 @@ def test_in_dims_and_out_dims_variants() -> None:
 
 def test_nested_vmap() -> None:
     _close(*_run(lambda m: m.func.vmap(lambda a, b: (a * b).sum()), A, B, in_dims=(0, None)))
-    inner = (lambda m: m.func.vmap(lambda a, b: a @ b, in_dims=(0, None)))
+    def inner(m):
+        return m.func.vmap(lambda a, b: a @ b, in_dims=(0, None))
+
     _close(*_run(inner, B, M, in_dims=(None, 0)))
-    _close(*_run(lambda m: m.func.vmap(m.func.vmap(lambda x: m.softmax(x, 0))), A))
+    _close(*_run(lambda m: m.func.vmap(lambda x: m.softmax(x, 0)), A))
     _close(*_run(lambda m: m.func.vmap(lambda x, y: x @ y, in_dims=(0, None)), A, M, in_dims=(0, 0)))
     _close(*_run(lambda m: m.func.vmap(lambda x, y: x.sum() * y, in_dims=(1, None), out_dims=1), A, M, in_dims=(0, 0)))
 

@@ -75,7 +75,7 @@ def test_per_sample_gradients_equal_a_loop_of_single_sample_gradients() -> None:
     batched = _per_sample_grads(cr, cm, x, y)
     params = {k: v.detach() for k, v in cm.named_parameters()}
     for i in range(5):
-        single = grad(lambda p: cr.nn.functional.cross_entropy(functional_call(cm, p, (x[i : i + 1],)), y[i : i + 1]))(params)
+        single = grad(lambda p, i=i: cr.nn.functional.cross_entropy(functional_call(cm, p, (x[i : i + 1],)), y[i : i + 1]))(params)
         for k in params:
             np.testing.assert_allclose(batched[k][i].numpy(), single[k].numpy(), rtol=1e-12, atol=1e-14)
 
@@ -112,7 +112,7 @@ def test_backward_through_vmap_sums_over_the_batch_as_torch() -> None:
     for lib in (cr, torch):
         xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
         vm = cr.func.vmap if lib is cr else torch.func.vmap
-        out = vm(lambda v, m: lib.softmax(m @ v, 0)[1:].sum() * v.norm(), in_dims=(0, None))(xt, wt)
+        out = vm(lambda v, m, lib=lib: lib.softmax(m @ v, 0)[1:].sum() * v.norm(), in_dims=(0, None))(xt, wt)
         (out**2).sum().backward()
         grads.append((xt.grad.numpy(), wt.grad.numpy()))
     for a, b in zip(*grads):
@@ -143,7 +143,7 @@ def test_per_sample_gradients_call_each_op_a_constant_number_of_times(monkeypatc
     for make, xshape in ((_mlp, (6,)), (_cnn, (2, 8, 8))):
         _, cm = make()
 
-        def run(n):
+        def run(n, cm=cm, xshape=xshape):
             x, y = cr.tensor(RNG.standard_normal((n, *xshape))), cr.tensor(RNG.integers(0, 3, n))
             return lambda: _per_sample_grads(cr, cm, x, y)
 

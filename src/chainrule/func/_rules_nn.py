@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd import function as _fn
-
 from ._batching import BatchedTensor, levels_stack, physical, register, sizes_of, wrap
 from ._rules_tensor import elementwise_rule
 

@@ -15,9 +15,22 @@ from typing import Any
 import numpy as np
 
 from ..autograd import _views
-from ..autograd.function import Function
-from ..ops import activation, arrange, copy, cumulative, elementwise, gamma, index, linalg, more_math
-from ..ops import reduce, rounding, shape, special, unary
+from ..ops import (
+    activation,
+    arrange,
+    copy,
+    cumulative,
+    elementwise,
+    gamma,
+    index,
+    linalg,
+    more_math,
+    reduce,
+    rounding,
+    shape,
+    special,
+    unary,
+)
 from ._batching import BatchedTensor, physical, register, sizes_of
 
 __all__: list[str] = []
