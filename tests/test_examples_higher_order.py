@@ -21,3 +21,10 @@ def test_11_newton_converges_in_a_handful_of_steps_with_the_closed_form_hessian(
     assert r["newton_steps"] <= 10
     assert r["gd_steps"] >= 10 * r["newton_steps"]
     assert 0.25 < r["loss"] < 0.35
+
+
+def test_13_per_sample_gradients_with_vmap_equal_a_loop_of_single_example_gradients() -> None:
+    r = _load("13_per_sample_gradients").main()
+    assert r["n"] == 64 and r["max_err"] < 1e-6 and r["norm_err"] < 1e-5
+    assert r["mean_err"] < 1e-6  # their mean is the ordinary batch gradient
+    assert r["clipped_norm_max"] <= 1.5 + 1e-5
