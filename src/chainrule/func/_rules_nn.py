@@ -18,12 +18,12 @@ import numpy as np
 
 from ..autograd import function as _fn
 from ._batching import BatchedTensor, levels_stack, physical, register, sizes_of, wrap
-from ._rules_tensor import elementwise_rule
+from ._rules_tensor import dim_rule, elementwise_rule
 
 # the modules (the package re-exports functions of the same names)
-conv, linear, loss, loss_class, norm, pooling = (
+attention, conv, linear, loss, loss_class, norm, pooling = (
     importlib.import_module(f"chainrule.nn.functional.{m}")
-    for m in ("conv", "linear", "loss", "loss_class", "norm", "pooling")
+    for m in ("attention", "conv", "linear", "loss", "loss_class", "norm", "pooling")
 )
 
 __all__: list[str] = []
@@ -217,3 +217,25 @@ def _adaptive_pool(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> 
     sizes = sizes_of(levels)
     x4b = (math.prod(sizes) * x4[0], *x4[1:])
     return cls.apply(physical(x, levels), x4b, out, sizes + tuple(oshape))
+
+
+register(norm.Normalize)(dim_rule(2, "dim"))
+
+
+@register(linear.ConstantPad)
+def _constant_pad(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    x, src, dst, out_shape, value = args
+    lead = (slice(None),) * len(levels)
+    return cls.apply(physical(x, levels), lead + tuple(src), lead + tuple(dst), sizes_of(levels) + tuple(out_shape), value)
+
+
+@register(attention.ScaledDotProductAttention)
+def _sdpa(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    """Attention over any leading dims: q, k, v (and the mask/bias) with the batch dims in front."""
+    q, k, v, bias, scale, dropout_p, gqa = args
+    if dropout_p or gqa:
+        return NotImplemented
+    rank = max(t._data.ndim for t in (q, k, v))
+    qkv = [physical(t, levels, rank, full=True) for t in (q, k, v)]
+    pb = None if bias is None else physical(bias if hasattr(bias, "_data") else _fn.Tensor._make(bias), levels, rank)
+    return cls.apply(*qkv, pb if pb is None or hasattr(bias, "_data") else pb._data, scale, dropout_p, gqa)
