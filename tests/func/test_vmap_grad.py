@@ -151,3 +151,31 @@ def test_per_sample_gradients_call_each_op_a_constant_number_of_times(monkeypatc
         assert small == large
         assert small["ConvNd" if make is _cnn else "Linear"] <= 4 * (2 if make is _cnn else 3)
         assert sum(large.values()) < 200
+
+
+X3 = RNG.standard_normal((3, 4, 5))
+W2 = RNG.standard_normal((2, 5))
+
+
+def _f(m):
+    return lambda x, w: (m.tanh(w @ x) ** 2).sum()
+
+
+COMPOSITIONS = {
+    "vmap_vmap_grad": (lambda m: m.func.vmap(m.func.vmap(m.func.grad(_f(m), argnums=1), in_dims=(0, None)), in_dims=(0, None)), (X3, W2)),
+    "vmap_hessian": (lambda m: m.func.vmap(m.func.hessian(_f(m)), in_dims=(0, None)), (X3[0], W2)),
+    "vmap_jacfwd": (lambda m: m.func.vmap(m.func.jacfwd(lambda x, w: m.tanh(w @ x)), in_dims=(0, None)), (X3[0], W2)),
+    "jacrev_of_vmap": (lambda m: m.func.jacrev(m.func.vmap(lambda x, w: m.tanh(w @ x), in_dims=(0, None)), argnums=1), (X3[0], W2)),
+    "grad_of_vmap_grad": (lambda m: m.func.grad(lambda w, x: m.func.vmap(m.func.grad(_f(m), argnums=1), in_dims=(0, None))(x, w).pow(2).sum()), (W2, X3[0])),
+    "vmap_vjp": (lambda m: m.func.vmap(lambda x, w: m.func.vjp(lambda a: m.tanh(w @ a), x)[1](m.ones(2, dtype=m.float64))[0], in_dims=(0, None)), (X3[0], W2)),
+    "vmap_jvp": (lambda m: m.func.vmap(lambda x, w: m.func.jvp(lambda a: m.tanh(w @ a), (x,), (m.ones(5, dtype=m.float64),))[1], in_dims=(0, None)), (X3[0], W2)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITIONS))
+def test_transform_compositions_match_torch_func(name: str) -> None:
+    make, arrays = COMPOSITIONS[name]
+    ours = make(cr)(*[cr.tensor(a) for a in arrays])
+    theirs = make(torch)(*[torch.tensor(a) for a in arrays])
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)

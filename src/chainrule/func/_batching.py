@@ -65,6 +65,9 @@ class _Logical(np.ndarray):
         name = func.__name__
         if name in _AXIS_FUNCS and args and type(args[0]) is _Logical and args[0]._phys is not None:
             return _axis_func(func, _AXIS_FUNCS[name], args, kwargs)
+        if name in _LIKE_FUNCS and type(args[0]) is _Logical and args[0]._phys is not None:
+            # batched, so that a tensor built from it (a cotangent, a seed) can carry per-sample values
+            return _logical_of(func(args[0]._phys._data, *args[1:], **kwargs), args[0]._levels)
         if name == "take_along_axis":
             return _take_along_axis(*args, **kwargs)
         if name in ("reshape", "ravel", "squeeze", "expand_dims") and args and type(args[0]) is _Logical:
@@ -165,6 +168,7 @@ _META_FUNCS = frozenset({
     "shape", "ndim", "size", "result_type", "can_cast", "iscomplexobj", "isrealobj", "zeros_like",
     "ones_like", "empty_like", "full_like", "may_share_memory", "shares_memory", "min_scalar_type",
 })  # fmt: skip
+_LIKE_FUNCS = frozenset({"zeros_like", "ones_like", "empty_like", "full_like"})
 _GLOBAL_REDUCE = (np.minimum, np.maximum, np.logical_and, np.logical_or)
 # NumPy functions of one array along ``axis`` that ops call on ``_data`` (argmax, sort ...), by what
 # ``axis=None`` means: "flat" — over the flattened array; "all" — over every dim; or the default axis.
@@ -408,6 +412,8 @@ def as_batched(a: Any) -> Any:
             "vmap: an array derived from a batched tensor outside a chainrule Function reached an op; "
             "that computation has no batching rule; compute it outside vmap"
         )
+    if isinstance(a, _fn.Tensor) and a._requires_grad and not arr._phys._requires_grad and arr._phys._grad_fn is None:
+        arr._phys._requires_grad = True  # a tensor made from batched data, then marked requires_grad (a leaf)
     return wrap(arr._phys if isinstance(a, _fn.Tensor) else arr._phys.detach(), arr._levels)
 
 
