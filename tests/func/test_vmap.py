@@ -199,6 +199,14 @@ def test_data_dependent_python_control_flow_raises() -> None:
         vmap(lambda x: x if x.sum() > 0 else -x)(cr.ones(3, 2))
 
 
+def test_in_place_into_an_unbatched_tensor_raises_as_torch() -> None:
+    acc = cr.zeros(2)
+    with pytest.raises(RuntimeError, match="inplace arithmetic"):
+        vmap(lambda x: acc.add_(x))(cr.ones(3, 2))
+    with pytest.raises(RuntimeError, match="inplace arithmetic"):
+        vmap(lambda x: acc.mul_(x))(cr.ones(3, 2))
+
+
 def test_vmap_is_exported_at_the_top_level_and_leaves_no_state() -> None:
     assert cr.vmap is vmap
     vmap(lambda x: x * 2)(cr.ones(3))

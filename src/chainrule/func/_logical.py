@@ -55,6 +55,12 @@ class _Logical(np.ndarray):
         if name in _LIKE_FUNCS and type(args[0]) is _Logical and args[0]._phys is not None:
             # batched, so that a tensor built from it (a cotangent, a seed) can carry per-sample values
             return _logical_of(func(args[0]._phys._data, *args[1:], **kwargs), args[0]._levels)
+        if name == "copyto":  # an in-place op writing a batched result into an unbatched tensor
+            raise RuntimeError(
+                "vmap: inplace arithmetic(self, *extra_args) is not possible because there exists a Tensor `other` in "
+                "extra_args that has more elements than `self`. This happened due to `other` being vmapped over but "
+                "`self` not being vmapped over in a vmap. Please try to use out-of-place operators instead."
+            )
         if name == "take_along_axis":
             return _take_along_axis(*args, **kwargs)
         if name in ("reshape", "ravel", "squeeze", "expand_dims") and args and type(args[0]) is _Logical:
