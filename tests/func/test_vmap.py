@@ -67,6 +67,7 @@ CASES = {
     "mse_loss": (lambda m: lambda x, y: m.nn.functional.mse_loss(x, y), (A, B), {"in_dims": (0, None)}),
     "layer_norm": (lambda m: lambda x, w: m.nn.functional.layer_norm(x, (5,), w), (A, B[0]), {"in_dims": (0, None)}),
     "argmax_sort_topk": (lambda m: lambda x: x.argmax(1) + x.sort(1).indices[:, 0] + x.topk(2, dim=1).indices[:, 1], (A,), {}),
+    "argmax_flat": (lambda m: lambda x: x.argmax() * 10 + x.argmin(), (A,), {}),
     "max_min_dim": (lambda m: lambda x: x.max(1).values * x.min(dim=0)[1].double().sum(), (A,), {}),
     "all_any_one_hot": (lambda m: lambda x: (x > 0).all(1).double() + m.nn.functional.one_hot(x.argmin(1), 5).argmax(1), (A,), {}),
     "inplace_ops": (lambda m: lambda x: m.nn.functional.relu(x * 1, inplace=True).add_(1).mul_(x), (A,), {}),

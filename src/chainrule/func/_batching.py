@@ -149,9 +149,18 @@ def register(*classes: type) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 
 def rule_for(cls: type) -> Callable[..., Any] | None:
-    """The batching rule registered for ``cls`` (None: the per-sample loop)."""
+    """The batching rule registered for ``cls`` or a family it belongs to (None: the per-sample loop)."""
     _load_rules()
-    return _RULES.get(cls)
+    rule = _RULES.get(cls)
+    if rule is None:
+        for base, family_rule in _FAMILIES:
+            if issubclass(cls, base):
+                rule = _RULES[cls] = family_rule
+                break
+    return rule
+
+
+_FAMILIES: list[tuple[type, Callable[..., Any]]] = []  # (mixin, rule) for families defined across modules
 
 
 _loaded = [False]

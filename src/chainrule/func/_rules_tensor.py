@@ -24,14 +24,13 @@ from ..ops import (
     gamma,
     index,
     linalg,
-    more_math,
     reduce,
     rounding,
     shape,
     special,
     unary,
 )
-from ._batching import BatchedTensor, physical, register, sizes_of
+from ._batching import _FAMILIES, BatchedTensor, physical, register, sizes_of
 
 __all__: list[str] = []
 
@@ -59,18 +58,7 @@ def elementwise_rule(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -
     return cls.apply(*[physical(a, levels, rank) if _batched(a) else a for a in args])
 
 
-def pointwise_classes() -> list[type]:
-    """Every one-input map ``out = f(x)`` (the ``_Pointwise`` family), for the elementwise rule."""
-    seen, todo = [], list(unary._Pointwise.__subclasses__())
-    while todo:
-        c = todo.pop()
-        if c not in seen:
-            seen.append(c)
-            todo.extend(c.__subclasses__())
-    return seen
-
-
-register(*pointwise_classes(), more_math.Sinc, gamma.Lgamma, special.LogNdtr)(elementwise_rule)
+_FAMILIES.append((unary._Pointwise, elementwise_rule))  # every one-input map out = f(x), wherever defined
 
 
 # --- reductions and other ops taking dims -----------------------------------------------------------
