@@ -26,7 +26,7 @@ import numpy as np
 from ..autograd import function as _fn
 from ._logical import _CONTROL_FLOW, _ITEM, _Logical, _logical_of, levels_stack, sizes_of
 
-__all__ = ["BatchedTensor", "register", "rule_for", "apply", "physical", "wrap", "is_batched"]
+__all__ = ["BatchedTensor", "register", "rule_for", "apply", "physical", "wrap"]
 
 _RULES: dict[type, Callable[..., Any]] = {}
 _WARNED: set[str] = set()
@@ -88,11 +88,6 @@ class BatchedTensor(_fn.Tensor):
     def __repr__(self) -> str:
         """``BatchedTensor(lvl=..., bdim=0, value=<physical tensor>)``, one level per line, as PyTorch."""
         return f"BatchedTensor(lvls={list(self._levels)}, bdims=0.., value=\n{self._phys!r})"
-
-
-def is_batched(x: Any) -> bool:
-    """True for a tensor batched at some vmap level."""
-    return type(x) is BatchedTensor
 
 
 def wrap(phys: Any, levels: tuple[int, ...]) -> Any:
