@@ -111,6 +111,20 @@ def test_conv2d_and_pooling_shared_and_batched_weights() -> None:
     _close(*_run(f, x[:, 0], w, b))  # unbatched (C, H, W) samples
 
 
+def test_batch_norm_eval_and_group_norm() -> None:
+    x = RNG.standard_normal((3, 2, 4, 5, 5))
+    rm, rv, w, b = RNG.standard_normal(4), RNG.random(4) + 0.5, RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
+
+    def f(m):
+        F = m.nn.functional
+        return lambda x, rm, rv, w, b: F.batch_norm(x, rm, rv, w, b) + F.group_norm(x, 2, w, b)
+
+    _close(*_run(f, x, rm, rv, w[0], b[0], in_dims=(0, None, None, None, None)))
+    _close(*_run(f, x, rm, rv, w, b, in_dims=(0, None, None, 0, 0)))  # per-sample affine parameters
+    with pytest.raises(RuntimeError, match="running_mean or running_var"):
+        vmap(lambda t: cr.nn.functional.batch_norm(t, cr.zeros(4), cr.ones(4), training=True))(cr.ones(3, 2, 4))
+
+
 def test_inside_the_function_tensors_have_the_per_sample_shape() -> None:
     seen = []
 

@@ -37,9 +37,9 @@ def _mlp():
 
 def _cnn():
     return _pair(
-        lambda: torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        lambda: torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3, padding=1), torch.nn.GroupNorm(2, 4), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                                     torch.nn.Conv2d(4, 4, 3), torch.nn.Flatten(), torch.nn.Linear(16, 3)),
-        lambda: cr.nn.Sequential(cr.nn.Conv2d(2, 4, 3, padding=1), cr.nn.ReLU(), cr.nn.MaxPool2d(2),
+        lambda: cr.nn.Sequential(cr.nn.Conv2d(2, 4, 3, padding=1), cr.nn.GroupNorm(2, 4), cr.nn.ReLU(), cr.nn.MaxPool2d(2),
                                  cr.nn.Conv2d(4, 4, 3), cr.nn.Flatten(), cr.nn.Linear(16, 3)),
     )  # fmt: skip
 

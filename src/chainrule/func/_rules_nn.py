@@ -239,3 +239,48 @@ def _sdpa(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
     qkv = [physical(t, levels, rank, full=True) for t in (q, k, v)]
     pb = None if bias is None else physical(bias if hasattr(bias, "_data") else _fn.Tensor._make(bias), levels, rank)
     return cls.apply(*qkv, pb if pb is None or hasattr(bias, "_data") else pb._data, scale, dropout_p, gqa)
+
+
+def _channel_affine(out: Any, w: Any, b: Any) -> Any:
+    """``out·w + b`` with per-channel ``w``, ``b`` (C,) along dim 1 of ``out`` (N, C, *) — batched ops."""
+    shape = (-1,) + (1,) * (out.dim() - 2)
+    if w is not None:
+        out = out * w.reshape(shape)
+    if b is not None:
+        out = out + b.reshape(shape)
+    return out
+
+
+@register(norm.NativeBatchNorm)
+def _batch_norm(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    """Eval mode (running statistics): every (sample, n) row is normalized alone, so the batch folds into N.
+    Training with running statistics refuses, as in PyTorch (they would be updated once per sample)."""
+    x, w, b, rm, rv, training, momentum, eps = args
+    if training and (rm is not None or rv is not None):
+        raise RuntimeError(
+            "vmap: Batch norm got a batched tensor as input while the running_mean or running_var, which will be "
+            "updated in place, were not batched; use the module in eval mode, or without running statistics "
+            "(track_running_stats=False)"
+        )
+    if training or _batched(rm) or _batched(rv):
+        return NotImplemented
+    if _batched(w) or _batched(b) or not _batched(x):
+        return _channel_affine(cls.apply(x, None, None, rm, rv, training, momentum, eps), w, b)
+    return _fold_n(cls, x, levels, args[1:])
+
+
+@register(norm.NativeGroupNorm)
+def _group_norm(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    """Each sample's groups are normalized alone: the batch folds into N; per-sample γ, β apply afterwards."""
+    x, w, b, groups, eps = args
+    if _batched(w) or _batched(b) or not _batched(x):
+        return _channel_affine(cls.apply(x, None, None, groups, eps), w, b)
+    return _fold_n(cls, x, levels, args[1:])
+
+
+def _fold_n(cls: Any, x: Any, levels: tuple[int, ...], rest: tuple[Any, ...]) -> Any:
+    """``cls`` on the physical ``x`` (batch dims, N, C, *) reshaped to (batch·N, C, *), then back."""
+    xl = x._data.shape
+    sizes = sizes_of(levels)
+    px = physical(x, levels).reshape((math.prod(sizes) * xl[0], *xl[1:]))
+    return cls.apply(px, *rest).reshape(sizes + tuple(xl))
