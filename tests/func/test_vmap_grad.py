@@ -179,3 +179,26 @@ def test_transform_compositions_match_torch_func(name: str) -> None:
     theirs = make(torch)(*[torch.tensor(a) for a in arrays])
     assert tuple(ours.shape) == tuple(theirs.shape)
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_gradcheck_through_batched_rules() -> None:
+    """Float64 gradient checks (and second order) through the batched paths: per-sample conv filters
+    (grouped convolution), per-sample linear weights (batched matmul), norms, losses."""
+    F = cr.nn.functional
+    x = cr.tensor(RNG.standard_normal((2, 2, 5, 5)), requires_grad=True)
+    w = cr.tensor(RNG.standard_normal((2, 3, 2, 3, 3)), requires_grad=True)
+    lw = cr.tensor(RNG.standard_normal((2, 4, 27)), requires_grad=True)
+    t = cr.tensor(RNG.integers(0, 4, 2))
+
+    def per_sample(xi, wi, lwi, ti):
+        h = F.group_norm(F.conv2d(xi.unsqueeze(0), wi, padding=0), 3).tanh()
+        out = F.layer_norm(F.linear(h.flatten(1), lwi), (4,))
+        return F.cross_entropy(out, ti.unsqueeze(0))
+
+    def f(x, w, lw):
+        return vmap(per_sample)(x, w, lw, t)
+
+    assert cr.autograd.gradcheck(f, (x, w, lw))
+    x1 = x.detach()[:, 0].requires_grad_()
+    assert cr.autograd.gradgradcheck(lambda x, lw: vmap(lambda a, b: F.linear(a.flatten(), b).tanh().sum())(x, lw[:, :, :25]), (x1, lw))
+    assert cr.autograd.gradgradcheck(lambda x, w: vmap(lambda a, b: F.conv2d(a, b).tanh())(x, w), (x, w))
