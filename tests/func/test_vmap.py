@@ -125,6 +125,18 @@ def test_batch_norm_eval_and_group_norm() -> None:
         vmap(lambda t: cr.nn.functional.batch_norm(t, cr.zeros(4), cr.ones(4), training=True))(cr.ones(3, 2, 4))
 
 
+def test_batched_index_tensors_pick_per_sample() -> None:
+    x = RNG.standard_normal((4, 6, 2))
+    idx = RNG.integers(0, 6, (4, 3))
+    for fn in (lambda a, i: a[i], lambda a, i: a[i, 1], lambda a, i: a[i, i % 2], lambda a, i: a[:, 1][i]):
+        _close(*_run(lambda m, fn=fn: fn, x, idx))
+    _close(*_run(lambda m: lambda i: m.tensor(x[0])[i], idx))  # only the indices are batched
+    ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    vmap(lambda a, i: (a[i] ** 2).sum())(ours, cr.tensor(idx)).sum().backward()
+    torch.func.vmap(lambda a, i: (a[i] ** 2).sum())(theirs, torch.tensor(idx)).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+
+
 def test_inside_the_function_tensors_have_the_per_sample_shape() -> None:
     seen = []
 

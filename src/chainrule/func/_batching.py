@@ -190,6 +190,7 @@ def apply(cls: type, args: tuple[Any, ...]) -> Any:
     batched (``Function.apply`` then proceeds as usual)."""
     levels: set[int] = set()
     new = None
+    nested = False
     for i, a in enumerate(args):
         b = as_batched(a)
         if b is not None:
@@ -197,12 +198,20 @@ def apply(cls: type, args: tuple[Any, ...]) -> Any:
             if b is not a:
                 new = list(args) if new is None else new
                 new[i] = b
+        elif type(a) is tuple or type(a) is list:  # index arrays inside a tuple (advanced indexing ...)
+            for e in a:
+                eb = as_batched(e) if isinstance(e, (_fn.Tensor, np.ndarray)) else None
+                if eb is not None:
+                    levels.update(eb._levels)
+                    nested = True
     if not levels:
         return NotImplemented
     if new is not None:
         args = tuple(new)
     lv = tuple(sorted(levels))
     rule = rule_for(cls)
+    if nested and not getattr(rule, "sees_nested", False):  # entries of containers: one call per sample
+        return _loop(cls, args, lv)
     out = NotImplemented if rule is None else rule(cls, args, lv)
     if out is NotImplemented:
         return _loop(cls, args, lv)
@@ -234,13 +243,27 @@ def _loop(cls: type, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
         )
     sizes = sizes_of(levels)
     total = math.prod(sizes)
-    flat = [
-        physical(a, levels, full=True).reshape((total, *a._data.shape)) if type(a) is BatchedTensor else None
-        for a in args
-    ]
+
+    def per_sample(a: Any) -> Any:
+        """``a`` as a function of the sample index (batched entries of tuples/lists too), or None if unbatched."""
+        if type(a) is tuple or type(a) is list:
+            parts = [per_sample(e) for e in a]
+            if all(p is None for p in parts):
+                return None
+            return lambda i: type(a)(e if p is None else p(i) for e, p in zip(a, parts))
+        b = as_batched(a) if isinstance(a, (_fn.Tensor, np.ndarray)) else None
+        if b is None:
+            return None
+        flat = physical(b, levels, full=True).reshape((total, *b._data.shape))
+        if isinstance(a, _fn.Tensor):
+            return flat.__getitem__  # recorded: gradients flow to every sample
+        arr = flat._data
+        return arr.__getitem__  # a plain array argument (indices ...) stays a plain array
+
+    slicers = [per_sample(a) for a in args]
     results = []
     for i in range(total):
-        results.append(cls.apply(*[a if f is None else f[i] for a, f in zip(args, flat)]))
+        results.append(cls.apply(*[a if f is None else f(i) for a, f in zip(args, slicers)]))
     if type(results[0]) is tuple:
         outs = [ops.stack([r[j] for r in results]) for j in range(len(results[0]))]
         return tuple(wrap(o.reshape(sizes + o._data.shape[1:]), levels) for o in outs)

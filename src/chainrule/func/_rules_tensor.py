@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import _views
+from ..autograd import function as _fn
 from ..ops import (
     activation,
     arrange,
@@ -30,7 +31,7 @@ from ..ops import (
     special,
     unary,
 )
-from ._batching import _FAMILIES, BatchedTensor, physical, register, sizes_of
+from ._batching import _FAMILIES, BatchedTensor, as_batched, physical, register, sizes_of
 
 __all__: list[str] = []
 
@@ -176,14 +177,36 @@ def _getitem(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
 
 @register(index.Index)
 def _index(cls: Any, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
+    """Advanced indexing x[pre][idx]. Unbatched index arrays: the batch dims lead as full slices. Batched
+    integer arrays (only arrays, no slices): one ``arange`` per batch dim joins them, so sample b takes
+    x[b][idx[b]] in the same single NumPy gather."""
     x, pre, idx = args
-    if not _batched(x) or any(_batched(a) for a in (pre, idx)):
+    k = len(levels)
+    lead = (slice(None),) * k
+    batched_idx = [as_batched(i) if isinstance(i, (np.ndarray, _fn.Tensor)) else None for i in idx]
+    if pre is not None and any(isinstance(i, (np.ndarray, _fn.Tensor)) and as_batched(i) is not None for i in pre):
+        return NotImplemented  # batched indices among the ints applied first: the loop
+    if not any(b is not None for b in batched_idx):
+        if not _batched(x):
+            return NotImplemented
+        where = [j for j, i in enumerate(idx) if _is_array(i)]
+        if where and where[-1] - where[0] + 1 != len(where):
+            return NotImplemented  # separated advanced indices move to the front: not batchable this way
+        return cls.apply(physical(x, levels), None if pre is None else lead + tuple(pre), lead + tuple(idx))
+    if pre is not None or not all(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in idx):
         return NotImplemented
-    where = [j for j, i in enumerate(idx) if _is_array(i)]
-    if where and where[-1] - where[0] + 1 != len(where):
-        return NotImplemented  # separated advanced indices move to the front: not batchable this way
-    lead = (slice(None),) * len(levels)
-    return cls.apply(physical(x, levels), None if pre is None else lead + tuple(pre), lead + tuple(idx))
+    sizes = sizes_of(levels)
+    rank = max(i.ndim for i in idx)
+    aranges = tuple(
+        np.arange(n).reshape((1,) * j + (n,) + (1,) * (k - 1 - j + rank)) for j, n in enumerate(sizes)
+    )
+    arrays = tuple(
+        i if b is None else physical(b, levels, rank, full=True)._data for i, b in zip(idx, batched_idx)
+    )
+    return cls.apply(physical(x, levels, full=True), None, aranges + arrays)
+
+
+_index.sees_nested = True  # type: ignore[attr-defined]
 
 
 @register(index.Gather)
