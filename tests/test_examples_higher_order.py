@@ -41,3 +41,10 @@ def test_15_mlp_jacobian_is_the_product_of_layer_jacobians() -> None:
     errors = _load("15_mlp_jacobian").main()
     assert set(errors) == {"tanh", "sigmoid"}
     assert max(errors.values()) < 1e-12
+
+
+def test_13_per_sample_gradients_with_vmap_equal_a_loop_of_single_example_gradients() -> None:
+    r = _load("13_per_sample_gradients").main()
+    assert r["n"] == 64 and r["max_err"] < 1e-6 and r["norm_err"] < 1e-5
+    assert r["mean_err"] < 1e-6  # their mean is the ordinary batch gradient
+    assert r["clipped_norm_max"] <= 1.5 + 1e-5

@@ -104,6 +104,7 @@ from ._typed_tensors import *  # noqa: E402,F403
 
 _PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "version")  # truthful CPU answers
 _LAZY_NAMES = {"autocast": "amp"}  # top-level name -> the module that defines it
+_LAZY_NAMES["vmap"] = "func"  # torch.vmap
 
 __version__ = "0.1.0"
 

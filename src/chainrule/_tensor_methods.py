@@ -460,6 +460,10 @@ def _inplace(t: Any, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
     old history and ``t`` takes the new node; a leaf that requires grad refuses, as in PyTorch.
     """
     data = t._data
+    if type(data) is not np.ndarray and getattr(data, "_phys", None) is not None:  # batched, inside vmap
+        from .func._batching import inplace
+
+        return inplace(t, name, op, *args, **kwargs)
     if not data.flags.writeable:
         raise RuntimeError(
             f"{name}: the tensor is a read-only (e.g. expanded) view; more than one element of "

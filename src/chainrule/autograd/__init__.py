@@ -130,6 +130,13 @@ def grad(
     With ``create_graph=True`` the returned gradients carry a graph (the backward pass recorded),
     so they can be differentiated again; ``retain_graph`` then defaults to True, as in PyTorch.
     """
+    if _function._vmap[0] is not None:  # inside vmap: differentiate the physical (batched) tensors
+        from ..func._batching import batched_grad
+
+        kw = dict(retain_graph=retain_graph, create_graph=create_graph, allow_unused=allow_unused)
+        got = batched_grad(grad, outputs, inputs, grad_outputs, materialize_grads=materialize_grads, **kw)
+        if got is not NotImplemented:
+            return got
     Tensor = _function.Tensor
     outs = _as_list(outputs)
     ins = _as_list(inputs)

@@ -28,6 +28,7 @@ _anomaly = [False]  # set by autograd.anomaly.detect_anomaly
 _fw_on = [False]  # True while a forward-AD dual level is active (autograd.forward_ad)
 _fw_apply: Any = None  # then ``apply`` defers to this hook (autograd._jvp.apply_dual), which adds tangents
 _fw_level: list[Any] = [None]  # the active dual level (autograd.forward_ad keeps its state here)
+_vmap: list[Any] = [None]  # while a vmap runs: chainrule.func._batching.apply (batched arguments -> their rule)
 
 
 def edge(t: Any, keep_tensor: bool) -> tuple[Any, int, Any, tuple[int, ...], np.dtype]:
@@ -182,6 +183,8 @@ class Function:
         The hot path of every op: one- and two-argument calls (most ops) are unrolled, and the
         output tensor is built with its graph state in one go.
         """
+        if _vmap[0] is not None and (out := _vmap[0](cls, args)) is not NotImplemented:
+            return out
         if _fw_on[0]:  # forward-mode AD: the same op, plus tangents
             return _fw_apply(cls, args)
         if not cls._array_op:

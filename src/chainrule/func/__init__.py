@@ -1,5 +1,5 @@
 """``chainrule.func``: function transforms in ``torch.func``'s form — ``grad``, ``grad_and_value``,
-``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian`` and ``functional_call``.
+``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``, ``vmap`` and ``functional_call``.
 
 Each transform returns a new function. They compose (``grad(grad(f))``, ``jacfwd(jacrev(f))``):
 a transform called on inputs that already carry a graph — because an outer transform is
@@ -7,6 +7,9 @@ differentiating — records its own backward (``create_graph=True``), so the out
 differentiate through it. ``jvp`` and ``jacfwd`` run forward mode with dual numbers
 (``autograd.forward_ad``), falling back to the double-vjp trick (see ``autograd.functional``) when an
 op has no forward-mode support or a dual level is already active.
+``vmap`` batches for real (one NumPy call per op over the whole batch, through
+each op's batching rule; see ``_vmap`` and ``_batching``); a transform inside it differentiates a
+per-sample copy of its inputs, so ``vmap(grad(loss), in_dims=(None, 0, 0))`` gives per-sample gradients.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from ..autograd import _dual_transforms as _dual
 from ..autograd import forward_ad as _fad
 from ..autograd import function as _fn
 from ..autograd.grad_mode import enable_grad
+from . import _batching
+from ._vmap import vmap
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
 
 
 def _argnums(argnums: Any, n: int, op: str) -> tuple[tuple[int, ...], bool]:
@@ -65,6 +70,7 @@ def _wrap_inputs(args: tuple[Any, ...], nums: tuple[int, ...], op: str) -> tuple
     Tensor = _fn.Tensor
     args = list(args)
     nested = False
+    in_vmap = bool(_batching.levels_stack)
     for k in nums:
         leaves, rebuild = _flatten(args[k])
         new = []
@@ -74,7 +80,10 @@ def _wrap_inputs(args: tuple[Any, ...], nums: tuple[int, ...], op: str) -> tuple
                     f"{op}: argument {k} must be a Tensor (or a dict/list/tuple of Tensors) to differentiate "
                     f"with respect to it, got {type(t).__name__}"
                 )
-            if t.requires_grad:
+            nested = nested or t.requires_grad
+            if in_vmap:  # a per-sample copy, so its gradient keeps the batch dims instead of summing them
+                new.append(_batching.expand_to_active(t))
+            elif t.requires_grad:
                 nested = True
                 new.append(t.view_as(t))
             elif _fad._tangent(t) is not None:  # a dual input (inside jacfwd/jvp): keep its tangent

@@ -25,6 +25,9 @@ def tensor_cls() -> Any:
 def make(arr: Any) -> Any:
     """Wrap a NumPy result as a Tensor outside the graph (comparisons, indices...)."""
     if type(arr) is not np.ndarray:
+        if hasattr(arr, "_phys"):  # computed on a batched tensor's data inside vmap: it stays batched
+            arr._batch()  # (an array that lost its batch raises, rather than keep one sample)
+            return _fn.Tensor._make(arr)
         arr = np.asarray(arr)
     return _fn.Tensor._make(arr)
 

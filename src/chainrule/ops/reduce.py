@@ -430,8 +430,8 @@ def _arg(op: str, fn: Any, input: Any, dim: Any, keepdim: bool) -> Any:
     if dim is None:
         if x.size == 0:
             raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
-        i = fn(x.reshape(-1))
-        return make(np.full((1,) * x.ndim if keepdim else (), i, dtype=np.int64))
+        i = fn(x.reshape(-1))  # array methods, not np.full: inside vmap, i holds every sample's index
+        return make(i.astype(np.int64).reshape((1,) * x.ndim if keepdim else ()))
     if x.ndim == 0:
         norm_dim(dim, 0, op)
         return make(np.zeros((), np.int64))
