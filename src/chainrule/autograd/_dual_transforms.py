@@ -22,8 +22,9 @@ __all__ = ["available", "jvp_dual", "jacobian_dual", "ForwardADNotImplemented"]
 
 
 def available() -> bool:
-    """True when a new dual level can be entered (none is active)."""
-    return _fad._current[0] is None
+    """True when a new dual level can be entered (none is active) and no ``vmap`` is running (batched
+    tensors carry no tangents yet; the transforms then use the double-vjp trick, which vmap batches)."""
+    return _fad._current[0] is None and _fn._vmap[0] is None
 
 
 def _unpack(outs: Sequence[Any]) -> tuple[list[Any], list[Any]]:
