@@ -17,6 +17,7 @@ from ._common import (
     batch_prefix,
     check_matrix,
     check_same_dtype,
+    eye_like,
     first_failure,
     mT,
     return_tuple,
@@ -47,6 +48,7 @@ class Inv(Function):
     VJP: gA = −Xᵀ G Xᵀ   (from dX = −X dA X)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -57,7 +59,7 @@ class Inv(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        xt = mT(x)
+        xt = ctx.xp.swapaxes(x, -1, -2)
         return -(xt @ g @ xt)
 
 
@@ -82,26 +84,34 @@ class Det(Function):
     """d = det(A).
     VJP: gA = g·det(A)·A⁻ᵀ  (Jacobi's formula), i.e. g times the cofactor matrix, which stays finite
     for a singular A. (PyTorch returns zeros at an exactly singular A; the cofactors are the true
-    derivative there, and the limit of PyTorch's own gradient at nearby invertible matrices.)"""
+    derivative there, and the limit of PyTorch's own gradient at nearby invertible matrices.)
+    Recorded (``create_graph``): gA = g·d·A⁻ᵀ with the output d and ``linalg.inv`` of A, both differentiable
+    (an invertible A, as PyTorch's double backward needs too)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
-        ctx.save_for_backward(a)
-        return np.linalg.det(a)
+        d = np.asarray(np.linalg.det(a))
+        ctx.save_for_backward(a, d)
+        return d
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        (a,) = ctx.saved_tensors
-        return g[..., None, None] * cofactor(a)
+        a, d = ctx.saved_tensors
+        xp = ctx.xp
+        if not xp.is_tensor:
+            return g[..., None, None] * cofactor(a)
+        return (g * d)[..., None, None] * xp.swapaxes(xp.linalg.inv(a), -1, -2)
 
 
 class SlogDet(Function):
     """(sign, logabsdet) = (sign det A, log|det A|).
-    VJP: gA = g_logabsdet · A⁻ᵀ  (the sign is piecewise constant: no gradient)."""
+    VJP: gA = g_logabsdet · A⁻ᵀ  (the sign is piecewise constant: no gradient); recorded with ``linalg.inv``."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -113,6 +123,9 @@ class SlogDet(Function):
     @staticmethod
     def backward(ctx: Any, gsign: Any, glog: Any) -> Any:
         (a,) = ctx.saved_tensors
+        xp = ctx.xp
+        if xp.is_tensor:
+            return glog[..., None, None] * xp.swapaxes(xp.linalg.inv(a), -1, -2)
         try:
             inv_t = mT(np.linalg.inv(a))
         except np.linalg.LinAlgError:  # singular: log|det| = -inf, its derivative blows up as PyTorch's
@@ -126,6 +139,7 @@ class Solve(Function):
     VJP: gB = A⁻ᵀ G,  gA = −gB Xᵀ."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -136,24 +150,26 @@ class Solve(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, x = ctx.saved_tensors
-        gb = np.linalg.solve(mT(a), g)
-        return (-(gb @ mT(x)) if ctx.needs_input_grad[0] else None), gb
+        xp = ctx.xp
+        gb = xp.linalg.solve(xp.swapaxes(a, -1, -2), g)
+        return (-(gb @ xp.swapaxes(x, -1, -2)) if ctx.needs_input_grad[0] else None), gb
 
 
-def _tri(a: np.ndarray, upper: bool, unit: bool) -> np.ndarray:
+def _tri(a: Any, upper: bool, unit: bool, xp: Any = np) -> Any:
     """The triangle of ``a`` that a triangular solve reads (its diagonal set to 1 when ``unit``)."""
-    t = np.triu(a) if upper else np.tril(a)
     if unit:
-        t = t.copy()
-        np.einsum("...ii->...i", t)[...] = 1
-    return t
+        strict = xp.triu(a, 1) if upper else xp.tril(a, -1)
+        return strict + eye_like(strict)
+    return xp.triu(a) if upper else xp.tril(a)
 
 
 class SolveTriangular(Function):
     """X = T⁻¹ B with T the upper (or lower) triangle of A (unit diagonal when ``unitriangular``).
-    VJP: gB = T⁻ᵀ G,  gA = triangle(−gB Xᵀ)  (strict triangle when ``unitriangular``: A's diagonal is unread)."""
+    VJP: gB = T⁻ᵀ G,  gA = triangle(−gB Xᵀ)  (strict triangle when ``unitriangular``: A's diagonal is unread).
+    Recorded: T is taken again from A, so the second derivative reaches A through it."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, upper: bool, unit: bool) -> Any:
@@ -164,18 +180,20 @@ class SolveTriangular(Function):
             except np.linalg.LinAlgError:  # a zero on the diagonal: LAPACK's trsm gives inf/nan, no error
                 x = np.full(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.nan, a.dtype)
         ctx.upper, ctx.unit = upper, unit
-        ctx.save_for_backward(t, x)
+        ctx.save_for_backward(a, x)
         return x
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        t, x = ctx.saved_tensors
-        gb = np.linalg.solve(mT(t), g)
+        a, x = ctx.saved_tensors
+        xp = ctx.xp
+        t = _tri(a, ctx.upper, ctx.unit, xp)
+        gb = xp.linalg.solve(xp.swapaxes(t, -1, -2), g)
         ga = None
         if ctx.needs_input_grad[0]:
             k = 1 if ctx.unit else 0
-            ga = -(gb @ mT(x))
-            ga = np.triu(ga, k) if ctx.upper else np.tril(ga, -k)
+            ga = -(gb @ xp.swapaxes(x, -1, -2))
+            ga = xp.triu(ga, k) if ctx.upper else xp.tril(ga, -k)
         return ga, gb, None, None
 
 
