@@ -5,8 +5,6 @@ Inputs are well-conditioned (diagonally dominant, spectra apart), so float64 sec
 
 from __future__ import annotations
 
-import numpy as np
-
 from .cases_linalg_solvers import square, with_rhs
 from .harness import OpCase
 

@@ -11,7 +11,17 @@ from typing import Any
 import numpy as np
 
 from ..ops._util import Function, make
-from ._common import LinAlgError, batch_prefix, check_matrix, eye_like, first_failure, mT, np_dtype, not_pd_order, return_tuple
+from ._common import (
+    LinAlgError,
+    batch_prefix,
+    check_matrix,
+    eye_like,
+    first_failure,
+    mT,
+    not_pd_order,
+    np_dtype,
+    return_tuple,
+)
 
 __all__ = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
 
