@@ -41,8 +41,12 @@ def _sym(x: Any, xp: Any = np) -> Any:
 
 
 def _phi(x: Any, xp: Any) -> Any:
-    """Φ(X): the lower triangle of X with its diagonal halved."""
-    return xp.tril(x) - 0.5 * (x * eye_like(x))
+    """Φ(X): the lower triangle of X with its diagonal halved (arrays: halved in place, no n×n mask)."""
+    if xp.is_tensor:
+        return xp.tril(x) - 0.5 * (x * eye_like(x))
+    out = np.tril(x)
+    np.einsum("...ii->...i", out)[...] *= 0.5
+    return out
 
 
 def _used(g: Any) -> bool:

@@ -50,18 +50,18 @@ class Cdist(Function):
         if xp.is_tensor:  # δ saved as an array for speed; recorded, it must come from the inputs
             delta = x1[..., :, None, :] - x2[..., None, :, :]
         d = out[..., None]
-        zero = getattr(d, "_data", d) == 0  # a mask: where d = 0 the derivative is taken as 0
+        dv = getattr(d, "_data", d)  # values, for masks (where d = 0 the derivative is taken as 0)
         with np.errstate(all="ignore"):
             if p == 0:
                 dd = xp.zeros_like(delta)
             elif p == 1:
                 dd = xp.sign(delta)
             elif p == 2:
-                dd = delta / xp.where(zero, 1.0, d)  # δ = 0 wherever d = 0
+                dd = delta / xp.where(dv == 0, 1.0, d)  # δ = 0 wherever d = 0
             elif p == np.inf:
-                ad = np.abs(getattr(delta, "_data", delta))
-                dd = xp.sign(delta) * (ad == getattr(d, "_data", d))
+                dd = xp.sign(delta) * (np.abs(getattr(delta, "_data", delta)) == dv)
             else:
+                zero = dv == 0
                 safe = xp.where(zero, 1.0, d)
                 dd = xp.where(zero, 0.0, xp.sign(delta) * xp.power(xp.abs(delta) / safe, p - 1))
             w = g[..., None] * dd

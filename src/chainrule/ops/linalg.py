@@ -266,7 +266,12 @@ class Einsum(Function):
 
 def _onto_diagonal(xp: Any, r: Any, uniq: str, sub: str, size: dict[str, int], used: str) -> Any:
     """The array of subscripts ``sub`` (letters repeated) that holds ``r`` (subscripts ``uniq``) on its
-    diagonals and zeros elsewhere: each repeat of a letter c gets a fresh letter c', tied to c by I_cc'."""
+    diagonals and zeros elsewhere: each repeat of a letter c gets a fresh letter c', tied to c by I_cc'
+    (arrays: written in place into the diagonal view of zeros, the same result without the products)."""
+    if not xp.is_tensor:
+        full_arr = np.zeros(tuple(size[c] for c in sub), dtype=r.dtype)
+        np.einsum(sub + "->" + uniq, full_arr)[...] = r
+        return full_arr
     fresh = iter(c for c in string.ascii_letters if c not in used)
     first: set[str] = set()
     terms, eyes, full = [uniq], [], ""
