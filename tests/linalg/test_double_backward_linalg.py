@@ -118,3 +118,25 @@ def test_first_order_gradient_is_not_recorded() -> None:
     (g2,) = cr.autograd.grad(cr.linalg.inv(a).sum(), a, create_graph=True)
     assert g2.requires_grad and g2.grad_fn is not None
     np.testing.assert_allclose(g.numpy(), g2.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "a",
+    [
+        np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]]),  # rank 2
+        np.array([[2.0, 1.0], [4.0, 2.0]]),  # rank 1 of 2
+        np.stack([np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[3.0, 1.0], [1.0, 2.0]])]),  # a batch, one singular
+    ],
+)
+def test_second_derivative_of_det_at_a_singular_matrix_matches_torch(a: np.ndarray) -> None:
+    """At an exactly singular A (A⁻¹ does not exist) the recorded cofactors come from the SVD."""
+    v = np.arange(a.size).reshape(a.shape) / 7.0 - 0.5
+
+    def both(m):
+        x = m.tensor(a, requires_grad=True)
+        (g,) = m.autograd.grad(m.linalg.det(x).sum(), x, create_graph=True)
+        (h,) = m.autograd.grad((g * m.tensor(v)).sum(), x)
+        return g.detach().numpy(), h.numpy()
+
+    for c, t in zip(both(cr), both(torch)):
+        np.testing.assert_allclose(c, t, rtol=1e-9, atol=1e-12)

@@ -20,6 +20,7 @@ from ._common import (
     eye_like,
     first_failure,
     mT,
+    np_dtype,
     return_tuple,
     zero_pivot,
 )
@@ -63,30 +64,45 @@ class Inv(Function):
         return -(xt @ g @ xt)
 
 
-def cofactor(a: np.ndarray) -> np.ndarray:
+def cofactor(a: Any, xp: Any = np, d: Any = None) -> Any:
     """det(A)·A⁻ᵀ (the cofactor matrix), also where A is singular: with A = U S Vᵀ it is
-    det(U)det(Vᵀ) U diag(Π_{j≠i} s_j) Vᵀ, the products taken without dividing by a zero s_i."""
+    det(U)det(Vᵀ) U diag(Π_{j≠i} s_j) Vᵀ, the products taken without dividing by a zero s_i.
+    ``d`` is det(A) when known; with the Tensor namespace both forms are recorded (the singular one through
+    ``linalg.svd``, its sign det(U)det(Vᵀ) a constant)."""
     try:
-        return np.linalg.det(a)[..., None, None] * mT(np.linalg.inv(a))
-    except np.linalg.LinAlgError:
-        pass
-    u, s, vt = np.linalg.svd(a)
+        inv = xp.linalg.inv(a)
+    except (np.linalg.LinAlgError, LinAlgError):
+        return _cofactor_svd(a, xp)
+    det = np.linalg.det(a) if d is None else d
+    return det[..., None, None] * xp.swapaxes(inv, -1, -2)
+
+
+def _cofactor_svd(a: Any, xp: Any) -> Any:
+    u, s, vt = xp.linalg.svd(a)
     n = s.shape[-1]
-    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
-    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)  # Π_{j<i} s_j
-    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(s, -1)[..., :-1]], axis=-1), axis=-1), -1)
-    others = before * after if n else s
-    sign = np.linalg.det(u) * np.linalg.det(vt)
+    before, after = [None] * n, [None] * n  # Π_{j<i} s_j and Π_{j>i} s_j (None: the empty product)
+    for i in range(1, n):
+        before[i] = s[..., i - 1] if before[i - 1] is None else before[i - 1] * s[..., i - 1]
+        j = n - 1 - i
+        after[j] = s[..., j + 1] if after[j + 1] is None else after[j + 1] * s[..., j + 1]
+    ones = np.ones(tuple(s.shape[:-1]), np_dtype(s))
+    others = xp.stack([_times(b, c, ones) for b, c in zip(before, after)], axis=-1) if n else s
+    sign = np.linalg.det(getattr(u, "_data", u)) * np.linalg.det(getattr(vt, "_data", vt))  # ±1, constant
     return sign[..., None, None] * ((u * others[..., None, :]) @ vt)
+
+
+def _times(b: Any, c: Any, one: Any) -> Any:
+    """b·c with None standing for 1."""
+    if b is None:
+        return one if c is None else c
+    return b if c is None else b * c
 
 
 class Det(Function):
     """d = det(A).
     VJP: gA = g·det(A)·A⁻ᵀ  (Jacobi's formula), i.e. g times the cofactor matrix, which stays finite
-    for a singular A. (PyTorch returns zeros at an exactly singular A; the cofactors are the true
-    derivative there, and the limit of PyTorch's own gradient at nearby invertible matrices.)
-    Recorded (``create_graph``): gA = g·d·A⁻ᵀ with the output d and ``linalg.inv`` of A, both differentiable
-    (an invertible A, as PyTorch's double backward needs too)."""
+    for a singular A (computed there from the SVD; recorded under ``create_graph`` as well, through
+    ``linalg.inv`` or ``linalg.svd``, so second derivatives exist at singular A of rank n − 1 too)."""
 
     _array_op = True
     _graph_backward = True
@@ -100,10 +116,7 @@ class Det(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, d = ctx.saved_tensors
-        xp = ctx.xp
-        if not xp.is_tensor:
-            return g[..., None, None] * cofactor(a)
-        return (g * d)[..., None, None] * xp.swapaxes(xp.linalg.inv(a), -1, -2)
+        return g[..., None, None] * cofactor(a, ctx.xp, d)
 
 
 class SlogDet(Function):
