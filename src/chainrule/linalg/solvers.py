@@ -102,7 +102,9 @@ class Det(Function):
     """d = det(A).
     VJP: gA = g·det(A)·A⁻ᵀ  (Jacobi's formula), i.e. g times the cofactor matrix, which stays finite
     for a singular A (computed there from the SVD; recorded under ``create_graph`` as well, through
-    ``linalg.inv`` or ``linalg.svd``, so second derivatives exist at singular A of rank n − 1 too)."""
+    ``linalg.inv`` or ``linalg.svd``, so second derivatives exist at a singular A too). PyTorch's first-order
+    backward returns zeros at an exactly singular A, its ``create_graph`` backward the cofactors, as here:
+    they are the true derivative, and the limit of the gradient at nearby invertible matrices."""
 
     _array_op = True
     _graph_backward = True
