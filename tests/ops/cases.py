@@ -7,6 +7,7 @@ from .cases_bits import CASES as BITS
 from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
 from .cases_double_a import CASES as DOUBLE_A
+from .cases_double_linalg import CASES as DOUBLE_LINALG
 from .cases_elementwise import CASES as ELEMENTWISE
 from .cases_higher_order import CASES as HIGHER_ORDER
 from .cases_index import CASES as INDEX
@@ -49,6 +50,7 @@ CASES += NN_RESAMPLE
 CASES += NN_POOL3D
 CASES += HIGHER_ORDER
 CASES += DOUBLE_A
+CASES += DOUBLE_LINALG
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

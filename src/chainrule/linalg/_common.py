@@ -36,6 +36,16 @@ def mT(x: np.ndarray) -> np.ndarray:
     return np.swapaxes(x, -1, -2)
 
 
+def np_dtype(x: Any) -> np.dtype:
+    """The NumPy dtype of an array or of a Tensor's array (backward formulas see either)."""
+    return getattr(x, "_data", x).dtype
+
+
+def eye_like(x: Any, n: int | None = None) -> np.ndarray:
+    """The identity (n × n, default x's last dim) in x's NumPy dtype: a constant for array or Tensor formulas."""
+    return np.eye(x.shape[-1] if n is None else n, dtype=np_dtype(x))
+
+
 def check_float(op: str, x: Any, arg: str = "A", kernel: str | None = None) -> np.ndarray:
     """The array of tensor ``x`` after checking it is float32/float64 (what LAPACK works on). With ``kernel``,
     an integer input gets PyTorch's NotImplementedError naming that kernel, as those functions do."""

@@ -11,21 +11,47 @@ from typing import Any
 import numpy as np
 
 from ..ops._util import Function, make
-from ._common import LinAlgError, batch_prefix, check_matrix, first_failure, mT, not_pd_order, return_tuple
+from ._common import (
+    LinAlgError,
+    batch_prefix,
+    check_matrix,
+    eye_like,
+    first_failure,
+    mT,
+    not_pd_order,
+    np_dtype,
+    return_tuple,
+)
 
 __all__ = ["cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh"]
 
 
-def _sym(x: np.ndarray) -> np.ndarray:
+# The VJPs below are written with ``xp`` (``ctx.xp``): NumPy for first-order backward, the recorded Tensor
+# namespace under ``create_graph=True`` (then the saved factors are the op's own outputs, connected to the graph).
+
+
+def _t(x: Any, xp: Any) -> Any:
+    """Xᵀ over the last two dims."""
+    return xp.swapaxes(x, -1, -2)
+
+
+def _sym(x: Any, xp: Any = np) -> Any:
     """(X + Xᵀ)/2: the gradient of a function of a symmetric matrix, as PyTorch reports it."""
-    return 0.5 * (x + mT(x))
+    return 0.5 * (x + _t(x, xp))
 
 
-def _phi(x: np.ndarray) -> np.ndarray:
-    """Φ(X): the lower triangle of X with its diagonal halved."""
+def _phi(x: Any, xp: Any) -> Any:
+    """Φ(X): the lower triangle of X with its diagonal halved (arrays: halved in place, no n×n mask)."""
+    if xp.is_tensor:
+        return xp.tril(x) - 0.5 * (x * eye_like(x))
     out = np.tril(x)
     np.einsum("...ii->...i", out)[...] *= 0.5
     return out
+
+
+def _used(g: Any) -> bool:
+    """Whether the gradient of an output can be other than zero (a recorded one always can)."""
+    return bool(getattr(g, "_requires_grad", False)) or bool(np.any(getattr(g, "_data", g)))
 
 
 class Cholesky(Function):
@@ -35,6 +61,7 @@ class Cholesky(Function):
     VJP: gA = sym(L⁻ᵀ Φ(Lᵀ G) L⁻¹),  sym(X) = (X + Xᵀ)/2  (G the gradient of L; of Lᵀ when ``upper``)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, upper: bool) -> Any:
@@ -44,16 +71,20 @@ class Cholesky(Function):
         except np.linalg.LinAlgError:
             raise _not_pd("linalg.cholesky", read) from None
         ctx.upper = upper
-        ctx.save_for_backward(low)
-        return mT(low).copy() if upper else low
+        out = mT(low).copy() if upper else low
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        (low,) = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
+        xp = ctx.xp
+        low = _t(out, xp) if ctx.upper else out
         if ctx.upper:
-            g = mT(g)
-        y = np.linalg.solve(mT(low), _phi(mT(low) @ g))  # L⁻ᵀ Φ(Lᵀ G)
-        return _sym(mT(np.linalg.solve(mT(low), mT(y)))), None  # (L⁻ᵀ Yᵀ)ᵀ = Y L⁻¹
+            g = _t(g, xp)
+        lt = _t(low, xp)
+        y = xp.linalg.solve(lt, _phi(lt @ g, xp))  # L⁻ᵀ Φ(Lᵀ G)
+        return _sym(_t(xp.linalg.solve(lt, _t(y, xp)), xp), xp), None  # (L⁻ᵀ Yᵀ)ᵀ = Y L⁻¹
 
 
 def _not_pd(op: str, a: np.ndarray) -> LinAlgError:
@@ -65,18 +96,18 @@ def _not_pd(op: str, a: np.ndarray) -> LinAlgError:
     )
 
 
-def _copyltu(m: np.ndarray) -> np.ndarray:
+def _copyltu(m: Any, xp: Any) -> Any:
     """The symmetric matrix whose lower triangle (diagonal included) is that of M."""
-    low = np.tril(m, -1)
-    return low + mT(low) + np.einsum("...ii->...i", m)[..., None] * np.eye(m.shape[-1], dtype=m.dtype)
+    low = xp.tril(m, -1)
+    return low + _t(low, xp) + m * eye_like(m)
 
 
-def _qr_tall_vjp(q: np.ndarray, r: np.ndarray, gq: np.ndarray, gr: np.ndarray) -> np.ndarray:
+def _qr_tall_vjp(q: Any, r: Any, gq: Any, gr: Any, xp: Any) -> Any:
     """gA of A = Q R with A (m, n), m ≥ n, Q (m, n), R (n, n):
     M = R G_Rᵀ − G_Qᵀ Q,   gA = (G_Q + Q copyltu(M)) R⁻ᵀ."""
-    m = r @ mT(gr) - mT(gq) @ q
-    b = gq + q @ _copyltu(m)
-    return mT(np.linalg.solve(r, mT(b)))  # B R⁻ᵀ = (R⁻¹ Bᵀ)ᵀ
+    m = r @ _t(gr, xp) - _t(gq, xp) @ q
+    b = gq + q @ _copyltu(m, xp)
+    return _t(xp.linalg.solve(r, _t(b, xp)), xp)  # B R⁻ᵀ = (R⁻¹ Bᵀ)ᵀ
 
 
 class QR(Function):
@@ -86,6 +117,7 @@ class QR(Function):
     Not differentiable for mode 'r' (no Q) or mode 'complete' with m > n (Q's extra columns are not unique)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, mode: str) -> Any:
@@ -114,19 +146,21 @@ class QR(Function):
             )
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        xp = ctx.xp
         if m >= n:
-            return _qr_tall_vjp(q, r, gq, gr), None
+            return _qr_tall_vjp(q, r, gq, gr, xp), None
         y, gu, gv = a[..., m:], gr[..., :m], gr[..., m:]
-        gx = _qr_tall_vjp(q, r[..., :m], gq + y @ mT(gv), gu)
-        return np.concatenate([gx, q @ gv], axis=-1), None
+        gx = _qr_tall_vjp(q, r[..., :m], gq + y @ _t(gv, xp), gu, xp)
+        return xp.concatenate([gx, q @ gv], axis=-1), None
 
 
-def _inv_gaps(v: np.ndarray) -> np.ndarray:
+def _inv_gaps(v: Any, xp: Any) -> Any:
     """F with F_ij = 1/(v_j − v_i) off the diagonal and 0 on it (inf where two values coincide)."""
     d = v[..., None, :] - v[..., :, None]
     eye = np.eye(v.shape[-1], dtype=bool)
+    zero, one = np.zeros((), np_dtype(v)), np.ones((), np_dtype(v))
     with np.errstate(divide="ignore"):
-        return np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, d)).astype(v.dtype)
+        return xp.where(eye, zero, one / xp.where(eye, one, d))
 
 
 class SVD(Function):
@@ -137,6 +171,7 @@ class SVD(Function):
     With ``full_matrices`` the gradient of the padding columns is dropped (they are not unique)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, full_matrices: bool) -> Any:
@@ -155,28 +190,32 @@ class SVD(Function):
     @staticmethod
     def backward(ctx: Any, gu: Any, gs: Any, gvh: Any) -> Any:
         u, s, vh = ctx.saved_tensors
+        xp = ctx.xp
         k = s.shape[-1]
-        u, vh, gu, gvh = u[..., :k], vh[..., :k, :], gu[..., :k], gvh[..., :k, :]
-        v, gv = mT(vh), mT(gvh)
-        inner = gs[..., :, None] * np.eye(k, dtype=s.dtype)
-        use_u, use_v = gu.any(), gv.any()
+        if u.shape[-1] != k:
+            u, gu = u[..., :k], gu[..., :k]
+        if vh.shape[-2] != k:
+            vh, gvh = vh[..., :k, :], gvh[..., :k, :]
+        v, gv = _t(vh, xp), _t(gvh, xp)
+        inner = gs[..., :, None] * eye_like(s)
+        use_u, use_v = _used(gu), _used(gv)
         if use_u or use_v:
-            f = _inv_gaps(s * s)
+            f = _inv_gaps(s * s, xp)
         if use_u:
-            j = mT(u) @ gu
-            inner = inner + (f * (j - mT(j))) * s[..., None, :]
+            j = _t(u, xp) @ gu
+            inner = inner + (f * (j - _t(j, xp))) * s[..., None, :]
         if use_v:
             kk = vh @ gv
-            inner = inner + s[..., :, None] * (f * (kk - mT(kk)))
+            inner = inner + s[..., :, None] * (f * (kk - _t(kk, xp)))
         ga = u @ inner @ vh
         m, n = u.shape[-2], vh.shape[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             if use_u and m > k:
                 gus = gu / s[..., None, :]
-                ga = ga + (gus - u @ (mT(u) @ gus)) @ vh
+                ga = ga + (gus - u @ (_t(u, xp) @ gus)) @ vh
             if use_v and n > k:
                 gvs = gv / s[..., None, :]
-                ga = ga + u @ mT(gvs - v @ (vh @ gvs))
+                ga = ga + u @ _t(gvs - v @ (vh @ gvs), xp)
         return ga, None
 
 
@@ -186,6 +225,7 @@ class Eigh(Function):
     VJP: gA = sym(V (diag(G_λ) + F∘(Vᵀ G_V)) Vᵀ),  sym(X) = (X + Xᵀ)/2."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, uplo: str) -> Any:
@@ -196,10 +236,11 @@ class Eigh(Function):
     @staticmethod
     def backward(ctx: Any, gw: Any, gv: Any) -> Any:
         w, v = ctx.saved_tensors
-        inner = gw[..., :, None] * np.eye(w.shape[-1], dtype=w.dtype)
-        if gv.any():
-            inner = inner + _inv_gaps(w) * (mT(v) @ gv)
-        return _sym(v @ inner @ mT(v)), None
+        xp = ctx.xp
+        inner = gw[..., :, None] * eye_like(w)
+        if _used(gv):
+            inner = inner + _inv_gaps(w, xp) * (_t(v, xp) @ gv)
+        return _sym(v @ inner @ _t(v, xp), xp), None
 
 
 CholeskyEx = return_tuple("linalg_cholesky_ex", ["L", "info"], "``(L, info)`` returned by ``linalg.cholesky_ex``.")

@@ -14,7 +14,7 @@ from ..ops import linalg as _mm
 from ..ops import reduce as _red
 from ..ops import shape as _shape
 from ..ops._util import Function, check_tensor, make
-from ._common import check_matrix, legacy_name, mT, return_tuple
+from ._common import check_matrix, legacy_name, mT, np_dtype, return_tuple
 from .solvers import inv
 
 __all__ = ["matrix_exp", "matrix_power", "pinv", "matrix_rank", "lstsq"]
@@ -43,9 +43,11 @@ def expm(a: np.ndarray) -> np.ndarray:
 
 class MatrixExp(Function):
     """E = exp(A) = Σₖ Aᵏ/k!  (A (..., n, n)).
-    VJP: gA = the upper-right n×n block of exp([[Aᵀ, G], [0, Aᵀ]])  (the adjoint of the Fréchet derivative)."""
+    VJP: gA = the upper-right n×n block of exp([[Aᵀ, G], [0, Aᵀ]])  (the adjoint of the Fréchet derivative;
+    recorded with ``linalg.matrix_exp`` itself under ``create_graph``)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -55,13 +57,14 @@ class MatrixExp(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (a,) = ctx.saved_tensors
+        xp = ctx.xp
         n = a.shape[-1]
-        at = mT(a)
-        big = np.zeros(np.broadcast_shapes(a.shape, g.shape)[:-2] + (2 * n, 2 * n), dtype=a.dtype)
-        big[..., :n, :n] = at
-        big[..., n:, n:] = at
-        big[..., :n, n:] = g
-        return expm(big)[..., :n, n:]
+        shape = np.broadcast_shapes(tuple(a.shape), tuple(g.shape))
+        at = xp.broadcast_to(xp.swapaxes(a, -1, -2), shape)
+        top = xp.concatenate([at, xp.broadcast_to(g, shape)], axis=-1)
+        bottom = xp.concatenate([np.zeros(shape, np_dtype(a)), at], axis=-1)
+        big = xp.concatenate([top, bottom], axis=-2)
+        return (xp.linalg.matrix_exp if xp.is_tensor else expm)(big)[..., :n, n:]
 
 
 class MatrixPower(Function):
@@ -69,6 +72,7 @@ class MatrixPower(Function):
     VJP: gA = Σ_{j=0}^{k-1} (Aᵀ)ʲ G (Aᵀ)^{k-1-j}."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, k: int) -> Any:
@@ -80,14 +84,17 @@ class MatrixPower(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (a,) = ctx.saved_tensors
+        xp = ctx.xp
         k = ctx.k
-        at = mT(a)
-        powers = [np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)]
-        for _ in range(k - 1):
+        at = xp.swapaxes(a, -1, -2)
+        powers: list[Any] = [None, at]  # (Aᵀ)ʲ; None stands for the identity
+        for _ in range(k - 2):
             powers.append(powers[-1] @ at)
-        ga = np.zeros_like(a)
+        ga = xp.zeros_like(a)
         for j in range(k):
-            ga = ga + powers[j] @ g @ powers[k - 1 - j]
+            left, right = powers[j], powers[k - 1 - j]
+            term = g if left is None else left @ g
+            ga = ga + (term if right is None else term @ right)
         return ga, None
 
 
@@ -97,6 +104,7 @@ class Pinv(Function):
     VJP (constant rank): gA = −Xᵀ G Xᵀ + (I − A X) Gᵀ X Xᵀ + Xᵀ X Gᵀ (I − X A)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, atol: Any, rtol: Any, hermitian: bool) -> Any:
@@ -115,7 +123,8 @@ class Pinv(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, x = ctx.saved_tensors
-        xt, gt = mT(x), mT(g)
+        xp = ctx.xp
+        xt, gt = xp.swapaxes(x, -1, -2), xp.swapaxes(g, -1, -2)
         ax, xa = a @ x, x @ a
         ga = -(xt @ g @ xt) + (gt - ax @ gt) @ (x @ xt) + (xt @ x) @ (gt - gt @ xa)
         return ga, None, None, None

@@ -16,7 +16,7 @@ from ..ops import elementwise as _ew
 from ..ops import linalg as _mm
 from ..ops import shape as _shape
 from ..ops._util import Function, check_tensor, make
-from ._common import batch_prefix, legacy_name, mT, return_tuple
+from ._common import batch_prefix, legacy_name, mT, np_dtype, return_tuple
 from .solvers import solve_triangular
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "lu_unpack"]
@@ -45,25 +45,33 @@ def factorize(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lu_.reshape(a.shape), piv.reshape(batch + (k,)), perm.reshape(batch + (m,))
 
 
-def _unpack_arrays(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# The VJP is written with ``xp`` (``ctx.xp``): NumPy for first-order backward, the recorded Tensor namespace
+# under ``create_graph=True`` (then ``packed`` is the op's own output, connected to the graph).
+
+
+def _unpack_arrays(packed: Any, xp: Any = np) -> tuple[Any, Any]:
     m, n = packed.shape[-2:]
     k = min(m, n)
-    low = np.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=packed.dtype)
-    return low, np.triu(packed[..., :k, :])
+    low = xp.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=np_dtype(packed))
+    return low, xp.triu(packed[..., :k, :])
 
 
-def _tri_solve(t: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _tri_solve(t: Any, b: Any, xp: Any = np) -> Any:
     """T⁻¹ B for a triangular T (nan where T is singular, as a triangular solve by substitution gives)."""
     try:
-        return np.linalg.solve(t, b)
-    except np.linalg.LinAlgError:
-        return np.full(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.nan, b.dtype)
+        return xp.linalg.solve(t, b)
+    except (np.linalg.LinAlgError, RuntimeError):
+        return np.full(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + tuple(b.shape[-2:]), np.nan, np_dtype(b))
 
 
-def _square_vjp(low: np.ndarray, up: np.ndarray, gl: np.ndarray, gu: np.ndarray) -> np.ndarray:
+def _square_vjp(low: Any, up: Any, gl: Any, gu: Any, xp: Any) -> Any:
     """gĀ of Ā = L U (square): M = tril(Lᵀ G_L, −1) + triu(G_U Uᵀ),  gĀ = L⁻ᵀ M U⁻ᵀ."""
-    m = np.tril(mT(low) @ gl, -1) + np.triu(gu @ mT(up))
-    return mT(_tri_solve(up, mT(_tri_solve(mT(low), m))))
+    m = xp.tril(_mt(low, xp) @ gl, -1) + xp.triu(gu @ _mt(up, xp))
+    return _mt(_tri_solve(up, _mt(_tri_solve(_mt(low, xp), m, xp), xp), xp), xp)
+
+
+def _mt(x: Any, xp: Any) -> Any:
+    return xp.swapaxes(x, -1, -2)
 
 
 class LUFactor(Function):
@@ -75,6 +83,7 @@ class LUFactor(Function):
     (G_L, G_U: the gradient of the packed output's strict lower and upper parts.)"""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -87,24 +96,32 @@ class LUFactor(Function):
     @staticmethod
     def backward(ctx: Any, g: Any, gpiv: Any) -> Any:
         packed, perm = ctx.saved_tensors
+        xp = ctx.xp
         m, n = packed.shape[-2:]
         k = min(m, n)
-        low, up = _unpack_arrays(packed)
-        gl, gu = np.tril(g[..., :, :k], -1), np.triu(g[..., :k, :])
+        low, up = _unpack_arrays(packed, xp)
+        gl, gu = xp.tril(g[..., :, :k], -1), xp.triu(g[..., :k, :])
         with np.errstate(divide="ignore", invalid="ignore"):
             if m > n:
                 l1, l2, gl1, gl2 = low[..., :k, :], low[..., k:, :], gl[..., :k, :], gl[..., k:, :]
-                ga2 = mT(_tri_solve(up, mT(gl2)))  # G_L₂ U⁻ᵀ = (U⁻¹ G_L₂ᵀ)ᵀ
-                gbar = np.concatenate([_square_vjp(l1, up, gl1, gu - mT(l2) @ ga2), ga2], axis=-2)
+                ga2 = _mt(_tri_solve(up, _mt(gl2, xp), xp), xp)  # G_L₂ U⁻ᵀ = (U⁻¹ G_L₂ᵀ)ᵀ
+                gbar = xp.concatenate([_square_vjp(l1, up, gl1, gu - _mt(l2, xp) @ ga2, xp), ga2], axis=-2)
             elif m < n:
                 u1, u2, gu1, gu2 = up[..., :, :k], up[..., :, k:], gu[..., :, :k], gu[..., :, k:]
-                ga2 = _tri_solve(mT(low), gu2)  # L⁻ᵀ G_U₂
-                gbar = np.concatenate([_square_vjp(low, u1, gl - ga2 @ mT(u2), gu1), ga2], axis=-1)
+                ga2 = _tri_solve(_mt(low, xp), gu2, xp)  # L⁻ᵀ G_U₂
+                gbar = xp.concatenate([_square_vjp(low, u1, gl - ga2 @ _mt(u2, xp), gu1, xp), ga2], axis=-1)
             else:
-                gbar = _square_vjp(low, up, gl, gu)
-        ga = np.empty_like(gbar)
-        np.put_along_axis(ga, np.broadcast_to(perm[..., :, None], gbar.shape), gbar, axis=-2)
-        return ga
+                gbar = _square_vjp(low, up, gl, gu, xp)
+        return xp.take_at(gbar, _unpermute_index(perm))
+
+
+def _unpermute_index(perm: np.ndarray) -> tuple[Any, ...]:
+    """The index that undoes the row order ``perm`` (rows of A[perm] back to A's rows), batch dims included:
+    gA = gĀ[b…, perm⁻¹, :]."""
+    inv = np.argsort(perm, axis=-1)
+    nb = inv.ndim - 1
+    batch = tuple(np.arange(b).reshape((1,) * i + (b,) + (1,) * (nb - i)) for i, b in enumerate(perm.shape[:-1]))
+    return (*batch, inv)
 
 
 LUFactorResult = return_tuple("linalg_lu_factor", ["LU", "pivots"], "``(LU, pivots)`` of ``linalg.lu_factor``.")

@@ -23,6 +23,7 @@ class Cross(Function):
     VJP (from g·(a × b) = a·(b × g) = b·(g × a)):  ga = b × g,  gb = g × a."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, dim: int) -> Any:
@@ -33,9 +34,9 @@ class Cross(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, b = ctx.saved_tensors
-        d = ctx.dim
-        return (np.cross(b, g, axis=d) if ctx.needs_input_grad[0] else None,
-                np.cross(g, a, axis=d) if ctx.needs_input_grad[1] else None, None)  # fmt: skip
+        d, xp = ctx.dim, ctx.xp
+        return (xp.cross(b, g, axis=d) if ctx.needs_input_grad[0] else None,
+                xp.cross(g, a, axis=d) if ctx.needs_input_grad[1] else None, None)  # fmt: skip
 
 
 def cross(input: Any, other: Any, *, dim: int = -1) -> Any:  # noqa: A002

@@ -17,8 +17,10 @@ from ._common import (
     batch_prefix,
     check_matrix,
     check_same_dtype,
+    eye_like,
     first_failure,
     mT,
+    np_dtype,
     return_tuple,
     zero_pivot,
 )
@@ -47,6 +49,7 @@ class Inv(Function):
     VJP: gA = −Xᵀ G Xᵀ   (from dX = −X dA X)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -57,51 +60,73 @@ class Inv(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        xt = mT(x)
+        xt = ctx.xp.swapaxes(x, -1, -2)
         return -(xt @ g @ xt)
 
 
-def cofactor(a: np.ndarray) -> np.ndarray:
+def cofactor(a: Any, xp: Any = np, d: Any = None) -> Any:
     """det(A)·A⁻ᵀ (the cofactor matrix), also where A is singular: with A = U S Vᵀ it is
-    det(U)det(Vᵀ) U diag(Π_{j≠i} s_j) Vᵀ, the products taken without dividing by a zero s_i."""
+    det(U)det(Vᵀ) U diag(Π_{j≠i} s_j) Vᵀ, the products taken without dividing by a zero s_i.
+    ``d`` is det(A) when known; with the Tensor namespace both forms are recorded (the singular one through
+    ``linalg.svd``, its sign det(U)det(Vᵀ) a constant)."""
     try:
-        return np.linalg.det(a)[..., None, None] * mT(np.linalg.inv(a))
-    except np.linalg.LinAlgError:
-        pass
-    u, s, vt = np.linalg.svd(a)
+        inv = xp.linalg.inv(a)
+    except (np.linalg.LinAlgError, LinAlgError):
+        return _cofactor_svd(a, xp)
+    det = np.linalg.det(a) if d is None else d
+    return det[..., None, None] * xp.swapaxes(inv, -1, -2)
+
+
+def _cofactor_svd(a: Any, xp: Any) -> Any:
+    u, s, vt = xp.linalg.svd(a)
     n = s.shape[-1]
-    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
-    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)  # Π_{j<i} s_j
-    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(s, -1)[..., :-1]], axis=-1), axis=-1), -1)
-    others = before * after if n else s
-    sign = np.linalg.det(u) * np.linalg.det(vt)
+    before, after = [None] * n, [None] * n  # Π_{j<i} s_j and Π_{j>i} s_j (None: the empty product)
+    for i in range(1, n):
+        before[i] = s[..., i - 1] if before[i - 1] is None else before[i - 1] * s[..., i - 1]
+        j = n - 1 - i
+        after[j] = s[..., j + 1] if after[j + 1] is None else after[j + 1] * s[..., j + 1]
+    ones = np.ones(tuple(s.shape[:-1]), np_dtype(s))
+    others = xp.stack([_times(b, c, ones) for b, c in zip(before, after)], axis=-1) if n else s
+    sign = np.linalg.det(getattr(u, "_data", u)) * np.linalg.det(getattr(vt, "_data", vt))  # ±1, constant
     return sign[..., None, None] * ((u * others[..., None, :]) @ vt)
+
+
+def _times(b: Any, c: Any, one: Any) -> Any:
+    """b·c with None standing for 1."""
+    if b is None:
+        return one if c is None else c
+    return b if c is None else b * c
 
 
 class Det(Function):
     """d = det(A).
     VJP: gA = g·det(A)·A⁻ᵀ  (Jacobi's formula), i.e. g times the cofactor matrix, which stays finite
-    for a singular A. (PyTorch returns zeros at an exactly singular A; the cofactors are the true
-    derivative there, and the limit of PyTorch's own gradient at nearby invertible matrices.)"""
+    for a singular A (computed there from the SVD; recorded under ``create_graph`` as well, through
+    ``linalg.inv`` or ``linalg.svd``, so second derivatives exist at a singular A too). PyTorch's first-order
+    backward returns zeros at an exactly singular A, its ``create_graph`` backward the cofactors, as here:
+    they are the true derivative, and the limit of the gradient at nearby invertible matrices."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
-        ctx.save_for_backward(a)
-        return np.linalg.det(a)
+        d = np.asarray(np.linalg.det(a))
+        ctx.save_for_backward(a, d)
+        return d
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        (a,) = ctx.saved_tensors
-        return g[..., None, None] * cofactor(a)
+        a, d = ctx.saved_tensors
+        return g[..., None, None] * cofactor(a, ctx.xp, d)
 
 
 class SlogDet(Function):
     """(sign, logabsdet) = (sign det A, log|det A|).
-    VJP: gA = g_logabsdet · A⁻ᵀ  (the sign is piecewise constant: no gradient)."""
+    VJP: gA = g_logabsdet · A⁻ᵀ  (the sign is piecewise constant: no gradient); recorded with ``linalg.inv``."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -113,6 +138,9 @@ class SlogDet(Function):
     @staticmethod
     def backward(ctx: Any, gsign: Any, glog: Any) -> Any:
         (a,) = ctx.saved_tensors
+        xp = ctx.xp
+        if xp.is_tensor:
+            return glog[..., None, None] * xp.swapaxes(xp.linalg.inv(a), -1, -2)
         try:
             inv_t = mT(np.linalg.inv(a))
         except np.linalg.LinAlgError:  # singular: log|det| = -inf, its derivative blows up as PyTorch's
@@ -126,6 +154,7 @@ class Solve(Function):
     VJP: gB = A⁻ᵀ G,  gA = −gB Xᵀ."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -136,24 +165,26 @@ class Solve(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         a, x = ctx.saved_tensors
-        gb = np.linalg.solve(mT(a), g)
-        return (-(gb @ mT(x)) if ctx.needs_input_grad[0] else None), gb
+        xp = ctx.xp
+        gb = xp.linalg.solve(xp.swapaxes(a, -1, -2), g)
+        return (-(gb @ xp.swapaxes(x, -1, -2)) if ctx.needs_input_grad[0] else None), gb
 
 
-def _tri(a: np.ndarray, upper: bool, unit: bool) -> np.ndarray:
+def _tri(a: Any, upper: bool, unit: bool, xp: Any = np) -> Any:
     """The triangle of ``a`` that a triangular solve reads (its diagonal set to 1 when ``unit``)."""
-    t = np.triu(a) if upper else np.tril(a)
     if unit:
-        t = t.copy()
-        np.einsum("...ii->...i", t)[...] = 1
-    return t
+        strict = xp.triu(a, 1) if upper else xp.tril(a, -1)
+        return strict + eye_like(strict)
+    return xp.triu(a) if upper else xp.tril(a)
 
 
 class SolveTriangular(Function):
     """X = T⁻¹ B with T the upper (or lower) triangle of A (unit diagonal when ``unitriangular``).
-    VJP: gB = T⁻ᵀ G,  gA = triangle(−gB Xᵀ)  (strict triangle when ``unitriangular``: A's diagonal is unread)."""
+    VJP: gB = T⁻ᵀ G,  gA = triangle(−gB Xᵀ)  (strict triangle when ``unitriangular``: A's diagonal is unread).
+    Recorded: T is taken again from A, so the second derivative reaches A through it."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, upper: bool, unit: bool) -> Any:
@@ -164,18 +195,20 @@ class SolveTriangular(Function):
             except np.linalg.LinAlgError:  # a zero on the diagonal: LAPACK's trsm gives inf/nan, no error
                 x = np.full(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.nan, a.dtype)
         ctx.upper, ctx.unit = upper, unit
-        ctx.save_for_backward(t, x)
+        ctx.save_for_backward(a, x)
         return x
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        t, x = ctx.saved_tensors
-        gb = np.linalg.solve(mT(t), g)
+        a, x = ctx.saved_tensors
+        xp = ctx.xp
+        t = _tri(a, ctx.upper, ctx.unit, xp)
+        gb = xp.linalg.solve(xp.swapaxes(t, -1, -2), g)
         ga = None
         if ctx.needs_input_grad[0]:
             k = 1 if ctx.unit else 0
-            ga = -(gb @ mT(x))
-            ga = np.triu(ga, k) if ctx.upper else np.tril(ga, -k)
+            ga = -(gb @ xp.swapaxes(x, -1, -2))
+            ga = xp.triu(ga, k) if ctx.upper else xp.tril(ga, -k)
         return ga, gb, None, None
 
 

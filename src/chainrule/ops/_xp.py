@@ -334,3 +334,34 @@ def _take(x: Any, idx: Any, axis: int) -> Any:
 
 tensor_xp.cumprod = _cumprod
 tensor_xp.take = _take
+
+
+# --- linear algebra on Tensors (recorded): the decompositions and solves a VJP needs -----------------
+def _linalg_fn(name: str) -> Any:
+    def f(*args: Any, **kwargs: Any) -> Any:
+        return getattr(_cr().linalg, name)(*[_t(a) if isinstance(a, np.ndarray) else a for a in args], **kwargs)
+
+    f.__name__ = name
+    f.__doc__ = f"``linalg.{name}`` on Tensors (recorded; ``chainrule.linalg.{name}``)."
+    return f
+
+
+def _einsum(spec: str, *xs: Any, optimize: Any = False) -> Any:
+    """``einsum`` on Tensors (recorded) or arrays (``optimize`` only matters for arrays)."""
+    if not any(_is_t(x) for x in xs):
+        return np.einsum(spec, *xs, optimize=optimize)
+    return _cr().einsum(spec, *[_t(x) for x in xs])
+
+
+def _cross(a: Any, b: Any, axis: int = -1) -> Any:
+    """``cross`` of 3-vectors along ``axis`` on Tensors (recorded) or arrays."""
+    if not (_is_t(a) or _is_t(b)):
+        return np.cross(a, b, axis=axis)
+    return _cr().linalg.cross(_t(a), _t(b), dim=axis)
+
+
+tensor_xp.linalg = types.SimpleNamespace(
+    **{n: _linalg_fn(n) for n in ("solve", "inv", "det", "slogdet", "cholesky", "eigh", "svd", "qr", "pinv",
+                                 "solve_triangular", "matrix_exp", "matrix_power")}  # fmt: skip
+)
+tensor_xp.einsum, tensor_xp.cross, tensor_xp.eye = _einsum, _cross, np.eye

@@ -19,9 +19,10 @@ class Cdist(Function):
       p = 0: d = #{δ ≠ 0} (no gradient);  p = ∞: d = max |δ|;  else d = (Σ |δ|^p)^(1/p).
     VJP: gx1_i = Σ_j g_ij·∂d/∂δ,  gx2_j = −Σ_i g_ij·∂d/∂δ, where
       ∂d/∂δ = sign δ·|δ|^(p−1) / d^(p−1)  (p = 1: sign δ;  p = 2: δ/d;  p = ∞: sign δ where |δ| = d),
-    taken as 0 where d = 0."""
+    taken as 0 where d = 0. Under ``create_graph`` δ is formed again from the recorded inputs."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x1: Any, x2: Any, p: float) -> Any:
@@ -39,29 +40,36 @@ class Cdist(Function):
             else:
                 out = np.power(np.power(ad, p).sum(-1), 1.0 / p)
         ctx.p = p
-        ctx.save_for_backward(delta, out)
+        ctx.save_for_backward(delta, out, x1, x2)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        delta, out = ctx.saved_tensors
-        p = ctx.p
+        delta, out, x1, x2 = ctx.saved_tensors
+        xp, p = ctx.xp, ctx.p
+        if xp.is_tensor:  # δ saved as an array for speed; recorded, it must come from the inputs
+            delta = x1[..., :, None, :] - x2[..., None, :, :]
         d = out[..., None]
+        dv = getattr(d, "_data", d)  # values, for masks (where d = 0 the derivative is taken as 0)
         with np.errstate(all="ignore"):
             if p == 0:
-                dd = np.zeros_like(delta)
+                dd = xp.zeros_like(delta)
             elif p == 1:
-                dd = np.sign(delta)
+                dd = xp.sign(delta)
             elif p == 2:
-                dd = np.where(d == 0, 0.0, delta / d)
+                dd = delta / xp.where(dv == 0, 1.0, d)  # δ = 0 wherever d = 0
             elif p == np.inf:
-                dd = np.sign(delta) * (np.abs(delta) == d)
+                dd = xp.sign(delta) * (np.abs(getattr(delta, "_data", delta)) == dv)
             else:
-                dd = np.sign(delta) * np.power(np.abs(delta), p - 1) / np.power(d, p - 1)
-                dd = np.where(d == 0, 0.0, dd)
+                zero = dv == 0
+                safe = xp.where(zero, 1.0, d)
+                dd = xp.where(zero, 0.0, xp.sign(delta) * xp.power(xp.abs(delta) / safe, p - 1))
             w = g[..., None] * dd
-        gx1 = w.sum(-2).astype(g.dtype, copy=False) if ctx.needs_input_grad[0] else None
-        gx2 = -w.sum(-3).astype(g.dtype, copy=False) if ctx.needs_input_grad[1] else None
+        gx1 = xp.sum(w, axis=-2) if ctx.needs_input_grad[0] else None
+        gx2 = -xp.sum(w, axis=-3) if ctx.needs_input_grad[1] else None
+        if not xp.is_tensor:
+            gx1 = None if gx1 is None else gx1.astype(g.dtype, copy=False)
+            gx2 = None if gx2 is None else gx2.astype(g.dtype, copy=False)
         return gx1, gx2, None
 
 

@@ -228,9 +228,11 @@ def inner(input: Any, other: Any) -> Any:  # noqa: A002
 
 class Einsum(Function):
     """out = einsum(ins → out, *xs)  (explicit letters; ``...`` already expanded).
-    VJP: gxᵢ = einsum(out, ins without i → insᵢ)(g, xs without xᵢ), broadcast over letters only xᵢ has."""
+    VJP: gxᵢ = einsum(out, ins without i → insᵢ)(g, xs without xᵢ), broadcast over letters only xᵢ has;
+    a letter repeated in insᵢ (a diagonal) is written back through identity matrices: einsum(…, I → insᵢ)."""
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, spec: Any, *xs: Any) -> Any:
@@ -242,6 +244,7 @@ class Einsum(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         xs = ctx.saved_tensors
+        xp = ctx.xp
         ins, out = ctx.spec
         grads: list[Any] = [None]
         for i, (x, sub) in enumerate(zip(xs, ins)):
@@ -253,20 +256,45 @@ class Einsum(Function):
             seen = set("".join(others))
             uniq = "".join(dict.fromkeys(sub))
             target = "".join(c for c in uniq if c in seen)
-            r = np.einsum(",".join(others) + "->" + target, *arrays, optimize=len(arrays) > 2)
-            r = np.expand_dims(r, tuple(k for k, c in enumerate(uniq) if c not in seen))
+            r = xp.einsum(",".join(others) + "->" + target, *arrays, optimize=len(arrays) > 2)
+            missing = tuple(k for k, c in enumerate(uniq) if c not in seen)
+            if missing:
+                r = xp.expand_dims(r, missing)
             size = {c: n for c, n in zip(sub, x.shape)}
             ushape = tuple(size[c] for c in uniq)
             shrink = tuple(k for k, n in enumerate(ushape) if n == 1 and r.shape[k] != 1)
             if shrink:  # a size-1 dim of x that broadcast against a larger one
-                r = r.sum(axis=shrink, keepdims=True)
-            r = np.broadcast_to(r, ushape)
+                r = xp.sum(r, axis=shrink, keepdims=True)
+            if tuple(r.shape) != ushape:
+                r = xp.broadcast_to(r, ushape)
             if len(uniq) < len(sub):  # repeated letter (a diagonal): write into that diagonal
-                full = np.zeros(x.shape, dtype=r.dtype)
-                np.einsum(sub + "->" + uniq, full)[...] = r
-                r = full
+                r = _onto_diagonal(xp, r, uniq, sub, size, "".join(ins) + out)
             grads.append(r)
         return tuple(grads)
+
+
+def _onto_diagonal(xp: Any, r: Any, uniq: str, sub: str, size: dict[str, int], used: str) -> Any:
+    """The array of subscripts ``sub`` (letters repeated) that holds ``r`` (subscripts ``uniq``) on its
+    diagonals and zeros elsewhere: each repeat of a letter c gets a fresh letter c', tied to c by I_cc'
+    (arrays: written in place into the diagonal view of zeros, the same result without the products)."""
+    if not xp.is_tensor:
+        full_arr = np.zeros(tuple(size[c] for c in sub), dtype=r.dtype)
+        np.einsum(sub + "->" + uniq, full_arr)[...] = r
+        return full_arr
+    fresh = iter(c for c in string.ascii_letters if c not in used)
+    first: set[str] = set()
+    terms, eyes, full = [uniq], [], ""
+    dtype = r._data.dtype if hasattr(r, "_data") else r.dtype
+    for c in sub:
+        if c in first:
+            c2 = next(fresh)
+            terms.append(c + c2)
+            eyes.append(np.eye(size[c], dtype=dtype))
+            full += c2
+        else:
+            first.add(c)
+            full += c
+    return xp.einsum(",".join(terms) + "->" + full, r, *eyes)
 
 
 _LETTERS = string.ascii_letters

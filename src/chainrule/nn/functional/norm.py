@@ -288,9 +288,11 @@ class Normalize(Function):
     """out = x / d,  d = max(‖x‖_p, ε) along dim.
     VJP: gx = g/d − [‖x‖_p ≥ ε]·(Σ g·x)/d² · ∂‖x‖_p/∂x,  ∂‖x‖_p/∂x = sign(x)·(|x|/‖x‖_p)^(p−1)
     (x/‖x‖ for p = 2; for p = ±∞ split evenly among the extreme entries; 0 where ‖x‖_p = 0).
+    Under ``create_graph`` ‖x‖_p and d are formed again from the recorded x (``linalg.vector_norm``).
     """
 
     _array_op = True
+    _graph_backward = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, p: float, dim: int, eps: float) -> Any:
@@ -317,21 +319,27 @@ class Normalize(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, n, d = ctx.saved_tensors
-        p, dim = ctx.p, ctx.dim
+        p, dim, xp = ctx.p, ctx.dim, ctx.xp
+        if xp.is_tensor:  # the norm was saved as an array; recorded, it must come from x
+            from ...linalg import vector_norm
+
+            n = vector_norm(x, p, dim=dim, keepdim=True)
+            d = xp.clip(n, ctx.eps, None)
+        nv, xv = getattr(n, "_data", n), getattr(x, "_data", x)  # values, for the masks
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            s = np.where(n >= ctx.eps, (g * x).sum(axis=dim, keepdims=True) / (d * d), 0)
+            s = xp.where(nv >= ctx.eps, xp.sum(g * x, axis=dim, keepdims=True) / (d * d), 0.0)
             if p == 2:
-                dn = np.where(n == 0, 0, x / np.where(n == 0, 1, n))
+                dn = xp.where(nv == 0, 0.0, x / xp.where(nv == 0, 1.0, n))
             elif p == 1:
-                dn = np.sign(x)
+                dn = xp.sign(x)
             elif p in (np.inf, -np.inf):
-                hit = np.abs(x) == n
-                dn = np.sign(x) * hit / np.maximum(hit.sum(axis=dim, keepdims=True), 1)
+                hit = np.abs(xv) == nv
+                dn = xp.sign(x) * (hit / np.maximum(hit.sum(axis=dim, keepdims=True), 1)).astype(xv.dtype)
             elif p == 0:
-                dn = np.zeros_like(x)
+                dn = xp.zeros_like(x)
             else:
-                a = np.abs(x)
-                dn = np.where((n == 0) | (a == 0), 0, np.sign(x) * (a / np.where(n == 0, 1, n)) ** (p - 1))
+                a = xp.abs(x)
+                dn = xp.where((nv == 0) | (xv == 0), 0.0, xp.sign(x) * (a / xp.where(nv == 0, 1.0, n)) ** (p - 1))
             return g / d - s * dn, None, None, None
 
 
