@@ -264,3 +264,24 @@ def test_ctc_loss_second_derivatives_match_torch():
     np.testing.assert_allclose(c[0], g_ref.numpy(), rtol=1e-9, atol=1e-11)
     for a, b in zip(c, t):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+
+
+def test_ctc_loss_raw_log_probs_double_backward_differentiates_its_gradient():
+    """With log_probs straight in, the first derivative is PyTorch's (it adds exp(lp) for t < T'), recorded
+    or not, and the double backward is the derivative of exactly that gradient (finite differences)."""
+    lp = np.random.default_rng(10).standard_normal((4, 2, 3)) - 1.0
+    targets, il, tl = np.array([[1, 2], [2, 0]]), [4, 3], [2, 1]
+
+    def grad_of(m, x, create_graph):
+        loss = m.nn.functional.ctc_loss(x, m.tensor(targets), m.tensor(il), m.tensor(tl), reduction="sum")
+        return m.autograd.grad(loss, x, create_graph=create_graph)[0]
+
+    xt = torch.tensor(lp, requires_grad=True)
+    xc = cr.tensor(lp, requires_grad=True)
+    np.testing.assert_allclose(grad_of(cr, xc, True).detach().numpy(), grad_of(torch, xt, False).numpy(), rtol=1e-9)
+
+    def gradient(x):  # finite differences evaluate it without grad mode and on plain inputs
+        with cr.enable_grad():
+            return grad_of(cr, x if x.requires_grad else x.detach().requires_grad_(), True)
+
+    assert cr.autograd.gradcheck(gradient, [cr.tensor(lp, requires_grad=True)])
