@@ -184,3 +184,176 @@ def test_index_and_pair_layers_second_derivatives_match_torch(name):
     for c, t in zip(*out):
         np.testing.assert_allclose(c, t, rtol=1e-9, atol=1e-11)
 
+
+
+# --- spatial, recurrent and attention layers (fused ops whose double backward is their composite) ---
+def _first_output(m, make):
+    """A module returning the first output of ``make()`` (RNNs: the sequence; attention: out + Σw²)."""
+
+    class First(m.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = make()
+
+        def forward(self, x):
+            out = self.inner(x, x, x) if isinstance(self.inner, m.nn.MultiheadAttention) else self.inner(x)
+            if isinstance(out, tuple) and isinstance(self.inner, m.nn.MultiheadAttention):
+                return out[0] + (out[1] * out[1]).sum()
+            return out[0] if isinstance(out, tuple) else out
+
+    return First()
+
+
+def _fused_layers(m):
+    nn = m.nn
+    return {
+        "conv_transpose2d": (lambda: nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), (1, 2, 3, 3)),
+        "conv_transpose2d_groups": (lambda: nn.ConvTranspose2d(2, 4, 2, stride=1, groups=2, dilation=2), (2, 2, 3, 2)),
+        "conv_transpose1d": (lambda: nn.ConvTranspose1d(2, 2, 3, stride=2), (2, 2, 4)),
+        "conv3d": (lambda: nn.Conv3d(2, 2, 2, padding=1, stride=(1, 2, 1)), (1, 2, 3, 3, 3)),
+        "conv_transpose3d": (lambda: nn.ConvTranspose3d(2, 2, 2, stride=2), (1, 2, 2, 2, 2)),
+        "max_pool2d": (lambda: nn.Sequential(nn.Conv2d(2, 2, 2), nn.MaxPool2d(2, padding=1)), (1, 2, 5, 6)),
+        "max_pool3d": (lambda: nn.Sequential(nn.Conv3d(1, 2, 2), nn.MaxPool3d(2)), (1, 1, 5, 5, 5)),
+        "avg_pool2d": (
+            lambda: nn.Sequential(nn.Conv2d(2, 2, 2), nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)),
+            (1, 2, 6, 6),
+        ),
+        "avg_pool3d": (lambda: nn.Sequential(nn.Conv3d(1, 2, 2), nn.AvgPool3d(2, padding=1)), (1, 1, 4, 4, 4)),
+        "adaptive_avg_pool2d": (lambda: nn.Sequential(nn.Conv2d(2, 3, 2), nn.AdaptiveAvgPool2d((2, 3))), (2, 2, 6, 7)),
+        "adaptive_max_pool2d": (lambda: nn.Sequential(nn.Conv2d(2, 2, 2), nn.AdaptiveMaxPool2d((2, 3))), (1, 2, 6, 6)),
+        "unfold_fold": (
+            lambda: nn.Sequential(nn.Unfold(2, padding=1), nn.Tanh(), nn.Fold((3, 4), 2, padding=1)), (1, 2, 3, 4)
+        ),
+        "upsample_bilinear": (lambda: nn.Sequential(nn.Conv2d(2, 2, 2), nn.Upsample(scale_factor=2, mode="bilinear")), (1, 2, 4, 3)),  # fmt: skip
+        "mha": (lambda: _first_output(m, lambda: nn.MultiheadAttention(4, 2)), (3, 2, 4)),
+        "mha_one_head_bf": (lambda: _first_output(m, lambda: nn.MultiheadAttention(4, 1, batch_first=True)), (2, 3, 4)),
+        "transformer_encoder_layer": (
+            lambda: nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True), (2, 3, 4)
+        ),
+        "lstm_bidir": (lambda: _first_output(m, lambda: nn.LSTM(3, 4, bidirectional=True)), (3, 2, 3)),
+        "lstm_proj": (lambda: _first_output(m, lambda: nn.LSTM(3, 4, proj_size=2, batch_first=True)), (2, 3, 3)),
+        "gru_2layer": (lambda: _first_output(m, lambda: nn.GRU(3, 4, num_layers=2)), (3, 2, 3)),
+        "rnn_tanh": (lambda: _first_output(m, lambda: nn.RNN(3, 4)), (4, 2, 3)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_fused_layers(torch)))
+def test_fused_layer_second_derivatives_match_torch(name):
+    torch.manual_seed(0)
+    make_t, shape = _fused_layers(torch)[name]
+    tm = make_t().double()
+    cm = _fused_layers(cr)[name][0]().double()
+    cm.load_state_dict({k: cr.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    a = np.random.default_rng(2).standard_normal(shape)
+
+    def loss(y):
+        return (y * y * y).sum() / 3 + y.sum()
+
+    g_c, h_c = _second(cr, cm, cr.tensor(a, requires_grad=True), loss)
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    with sdpa_kernel(SDPBackend.MATH):  # PyTorch's fused CPU attention kernel has no double backward
+        g_t, h_t = _second(torch, tm, torch.tensor(a, requires_grad=True), loss)
+    for c, t in zip(g_c + h_c, g_t + h_t):
+        np.testing.assert_allclose(c, t, rtol=1e-8, atol=1e-10)
+
+
+def _second_of(m, fn, arrays):
+    """Gradients of fn(*leaves) and d/d(leaves) of Σ v·gradient (a Hessian-vector product)."""
+    leaves = [m.tensor(a, requires_grad=True) for a in arrays]
+    g = m.autograd.grad(fn(m, *leaves), leaves, create_graph=True)
+    rng = np.random.default_rng(7)
+    s = sum((gi * m.tensor(rng.standard_normal(tuple(gi.shape)))).sum() for gi in g)
+    return [t.detach().numpy() for t in g] + [t.detach().numpy() for t in m.autograd.grad(s, leaves)]
+
+
+_rng = np.random.default_rng(8)
+_X, _GRID = _rng.standard_normal((2, 2, 4, 5)), _rng.uniform(-1.1, 1.1, (2, 3, 2, 2))
+
+
+@pytest.mark.parametrize(
+    "mode,padding,align",
+    [("bilinear", "zeros", False), ("bilinear", "reflection", True), ("bicubic", "border", False), ("nearest", "zeros", True)],
+)
+def test_grid_sample_second_derivatives_match_torch(mode, padding, align):
+    def fn(m, x, grid):
+        y = m.nn.functional.grid_sample(x, grid, mode=mode, padding_mode=padding, align_corners=align)
+        return (y * y * y).sum()
+
+    for c, t in zip(_second_of(cr, fn, [_X, _GRID]), _second_of(torch, fn, [_X, _GRID])):
+        np.testing.assert_allclose(c, t, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("mode,kw", [("bilinear", {"align_corners": False}), ("bilinear", {"align_corners": True}),
+                                     ("bicubic", {"align_corners": False}), ("nearest", {})])  # fmt: skip
+def test_interpolate_second_derivatives_match_torch(mode, kw):
+    def fn(m, x):
+        y = m.nn.functional.interpolate(x.tanh(), size=(5, 7), mode=mode, **kw)
+        return (y * y * y).sum()
+
+    for c, t in zip(_second_of(cr, fn, [_X]), _second_of(torch, fn, [_X])):
+        np.testing.assert_allclose(c, t, rtol=1e-8, atol=1e-10)
+
+
+def _torch_ctc(lp, targets, il, tl, blank=0):
+    """Σ_n −log p(l_n | x_n): the CTC forward recursion in log space written with torch ops (PyTorch's own
+    ctc_loss has no double backward), so autograd differentiates the textbook definition twice."""
+    total = 0
+    for n in range(lp.shape[1]):
+        ext = [blank]
+        for c in targets[n][: tl[n]]:
+            ext += [int(c), blank]
+        alpha = [lp[0, n, ext[0]], lp[0, n, ext[1]] if len(ext) > 1 else None] + [None] * (len(ext) - 2)
+        for t in range(1, il[n]):  # None: an unreachable state (log α = −∞)
+            new = []
+            for s, c in enumerate(ext):
+                terms = [alpha[s]] + ([alpha[s - 1]] if s > 0 else [])
+                if s > 1 and c != blank and c != ext[s - 2]:
+                    terms.append(alpha[s - 2])
+                terms = [a for a in terms if a is not None]
+                new.append(lp[t, n, c] + torch.logsumexp(torch.stack(terms), 0) if terms else None)
+            alpha = new
+        ends = [a for a in alpha[-2:] if a is not None]
+        total = total - torch.logsumexp(torch.stack(ends), 0)
+    return total
+
+
+def test_ctc_loss_second_derivatives_match_torch():
+    """Through log_softmax (where PyTorch's extra exp(lp) gradient term cancels), the second derivatives of
+    chainrule's CTCLoss equal autograd's on the log-space recursion; first derivatives equal F.ctc_loss's."""
+    z = np.random.default_rng(9).standard_normal((5, 2, 4))
+    targets, il, tl = np.array([[1, 2, 2], [3, 1, 0]]), [5, 4], [3, 2]
+
+    def ours(m, z):
+        lp = m.nn.functional.log_softmax(z, 2)
+        return m.nn.CTCLoss(reduction="sum")(lp, m.tensor(targets), m.tensor(il), m.tensor(tl))
+
+    def theirs(m, z):
+        return _torch_ctc(m.nn.functional.log_softmax(z, 2), targets, il, tl)
+
+    c, t = _second_of(cr, ours, [z]), _second_of(torch, theirs, [z])
+    (g_ref,) = torch.autograd.grad(ours(torch, zt := torch.tensor(z, requires_grad=True)), zt)
+    np.testing.assert_allclose(c[0], g_ref.numpy(), rtol=1e-9, atol=1e-11)
+    for a, b in zip(c, t):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+
+
+def test_ctc_loss_raw_log_probs_double_backward_differentiates_its_gradient():
+    """With log_probs straight in, the first derivative is PyTorch's (it adds exp(lp) for t < T'), recorded
+    or not, and the double backward is the derivative of exactly that gradient (finite differences)."""
+    lp = np.random.default_rng(10).standard_normal((4, 2, 3)) - 1.0
+    targets, il, tl = np.array([[1, 2], [2, 0]]), [4, 3], [2, 1]
+
+    def grad_of(m, x, create_graph):
+        loss = m.nn.functional.ctc_loss(x, m.tensor(targets), m.tensor(il), m.tensor(tl), reduction="sum")
+        return m.autograd.grad(loss, x, create_graph=create_graph)[0]
+
+    xt = torch.tensor(lp, requires_grad=True)
+    xc = cr.tensor(lp, requires_grad=True)
+    np.testing.assert_allclose(grad_of(cr, xc, True).detach().numpy(), grad_of(torch, xt, False).numpy(), rtol=1e-9)
+
+    def gradient(x):  # finite differences evaluate it without grad mode and on plain inputs
+        with cr.enable_grad():
+            return grad_of(cr, x if x.requires_grad else x.detach().requires_grad_(), True)
+
+    assert cr.autograd.gradcheck(gradient, [cr.tensor(lp, requires_grad=True)])

@@ -27,6 +27,7 @@ from ...ops._util import broadcast_error, check_tensor, make, shape_str
 from ...ops.arrange import cat
 from ...ops.elementwise import where
 from . import _composites
+from . import _composites_seq as _seq
 from .linear import linear, pad
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -152,7 +153,7 @@ def _merge(bf: bool, *xhs: Any) -> Any:
     return out.reshape(a, b, len(xhs) * h * d)
 
 
-class MultiHeadAttentionCore(Function):
+class MultiHeadAttentionCore(CompositeDoubleBackward, Function):
     """Attention of projected q (L, N, E), k, v (S, N, E) split into H heads (or (N, ·, E) with batch_first).
 
     Packed (k = v = None): ``q`` holds [q | k | v] along its last dim (one in-projection GEMM for
@@ -160,6 +161,8 @@ class MultiHeadAttentionCore(Function):
     attention weights pd (N, H, L, S), or their mean over heads (N, L, S).
     VJP per head as in ``ScaledDotProductAttention``, with gpd += ∂L/∂weights (÷H when averaged).
     """
+
+    composite = staticmethod(_seq.mha_core)
 
     _array_op = True
 

@@ -28,6 +28,7 @@ from numpy.lib.stride_tricks import as_strided
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
 from . import _composites
+from . import _composites_spatial as _spatial
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -237,9 +238,11 @@ class ConvNd(CompositeDoubleBackward, Function):
         return gx, gw, gb, None, None
 
 
-class ConvTransposeNd(Function):
+class ConvTransposeNd(CompositeDoubleBackward, Function):
     """out = col2im(Wᵀ @ x) + b  (the input-gradient of a convolution with weight W).
     VJP: gx = W @ im2col(g),  gW = x(cin, T) @ im2col(g)ᵀ,  gb = Σ g over (n, h, w)."""
+
+    composite = staticmethod(_spatial.conv_transpose)
 
     _array_op = True
 

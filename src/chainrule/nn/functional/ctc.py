@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor
-from ...autograd.function import Function
+from ...autograd.function import CompositeDoubleBackward, Function
 from ...ops._util import check_tensor
+from . import _composites_seq as _seq
 
 __all__ = ["ctc_loss"]
 
@@ -47,9 +48,11 @@ def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.logaddexp(np.logaddexp(a, b), c)
 
 
-class CtcLoss(Function):
+class CtcLoss(CompositeDoubleBackward, Function):
     """Per-sample CTC negative log-likelihood of log_probs (T, N, C); see the module docstring for the
     α/β recursions, the loss and the VJP  ∂nll/∂lp[t,c] = exp(lp) − exp(log Σ_{l'_s=c} αₜ(s)βₜ(s) + nll − lp)."""
+
+    composite = staticmethod(_seq.ctc)
 
     _array_op = True
 

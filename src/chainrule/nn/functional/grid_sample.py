@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
+from . import _composites_spatial as _spatial
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -163,10 +165,12 @@ def _source_of_pixel(pos: np.ndarray, size: int, padding_mode: str, align: bool)
     return np.clip(pos, 0, size - 1)
 
 
-class GridSample(Function):
+class GridSample(CompositeDoubleBackward, Function):
     """Sampling of x (N, C, *S) at grid (N, *O, nd): y = Σ_taps Π_a w_a(u_a) · x[tap]  (zero off the input).
     Taps per axis: nearest 1 (w = 1), bilinear 2 (1 − t, t), bicubic 4 (Keys, A = −0.75).
     VJP: gx[tap] += e · Π_a w_a;   gg_a = Σ_taps e · x[tap] · w_a'(u_a) Π_{b≠a} w_b · du_a/dg_a."""
+
+    composite = staticmethod(_spatial.grid_sample)
 
     _array_op = True
 

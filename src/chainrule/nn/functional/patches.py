@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
+from . import _composites_spatial as _spatial
 
 __all__ = ["unfold", "fold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]
 
@@ -86,9 +88,11 @@ def col2im(gm: PatchGeom, cols: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(xp[(slice(None), slice(None), *gm.inner())])
 
 
-class Im2col(Function):
+class Im2col(CompositeDoubleBackward, Function):
     """cols[n, c, k, o] = x_pad[n, c, o·s + k·d]   (x (N, C, *S) -> cols (N, C, *K, *O), zero padding).
     VJP: gx = col2im(g) — every patch entry's gradient added back to the pixel it was read from."""
+
+    composite = staticmethod(_spatial.im2col)
 
     _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
@@ -105,9 +109,11 @@ class Im2col(Function):
         return col2im(ctx.gm, g), None
 
 
-class Col2im(Function):
+class Col2im(CompositeDoubleBackward, Function):
     """x[n, c, p] = Σ_{(k, o): o·s + k·d = p + pad} cols[n, c, k, o]   (the adjoint of Im2col).
     VJP: gcols = im2col(g) — each patch entry receives the gradient of the pixel it was added to."""
+
+    composite = staticmethod(_spatial.col2im)
 
     _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True

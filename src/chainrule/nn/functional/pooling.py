@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
+from . import _composites_spatial as _spatial
 from .conv import workspace
 
 __all__ = [
@@ -76,9 +78,11 @@ def _padded(gm: _PGeom, x4: np.ndarray, fill: Any) -> np.ndarray:
     return xp
 
 
-class MaxPool2d(Function):
+class MaxPool2d(CompositeDoubleBackward, Function):
     """out = max over each window;  idx = offset of the first maximum.
     VJP: gx[window's argmax] += g."""
+
+    composite = staticmethod(_spatial.max_pool2d)
 
     _array_op = True
 
@@ -142,9 +146,11 @@ class MaxPool2d(Function):
         return xp.reshape(picked, gm.oshape)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(CompositeDoubleBackward, Function):
     """out = Σ window / divisor  (divisor: window size, clipped as PyTorch, or divisor_override).
     VJP: gx[window] += g / divisor."""
+
+    composite = staticmethod(_spatial.avg_pool2d)
 
     _array_op = True
     _jvp_linear = True  # JVP: ẏ = avg_pool(ẋ) (a linear map)
@@ -188,8 +194,10 @@ def _crop(gm: _PGeom, gxp: np.ndarray) -> np.ndarray:
     return gxp if gm.plain else gxp[:, :, gm.pt : gm.pt + gm.h, gm.pl : gm.pl + gm.w]
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2d(CompositeDoubleBackward, Function):
     """out = A_h · x · A_wᵀ  (rows of A average PyTorch's adaptive windows).   VJP: gx = A_hᵀ · g · A_w."""
+
+    composite = staticmethod(_spatial.adaptive_avg_pool2d)
 
     _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
@@ -215,9 +223,11 @@ class AdaptiveAvgPool2d(Function):
         return gx.reshape(xshape), None, None, None
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(CompositeDoubleBackward, Function):
     """out = max over each adaptive window;  idx = flat input index of the first maximum.
     VJP: gx[idx] += g."""
+
+    composite = staticmethod(_spatial.adaptive_max_pool2d)
 
     _array_op = True
 

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
+from . import _composites_spatial as _spatial
 from .patches import PatchGeom, col2im, ntuple, pad_to, window_view
 
 __all__ = [
@@ -31,9 +33,11 @@ __all__ = [
 ]  # fmt: skip
 
 
-class MaxPoolNd(Function):
+class MaxPoolNd(CompositeDoubleBackward, Function):
     """y[o] = max over the window of o;  idx[o] = flat position (over the spatial dims) of its first maximum.
     VJP: gx[n, c, idx[o]] += g[n, c, o]."""
+
+    composite = staticmethod(_spatial.max_pool_nd)
 
     _array_op = True
 
@@ -80,9 +84,11 @@ def scatter_add(idx: np.ndarray, g: np.ndarray, xshape: tuple[int, ...]) -> np.n
     return flat.astype(g.dtype, copy=False).reshape(xshape)
 
 
-class AvgPoolNd(Function):
+class AvgPoolNd(CompositeDoubleBackward, Function):
     """y[o] = Σ_{k} x_pad[o·s + k·d] / div[o]   (div: window size by PyTorch's rules, or the override).
     VJP: gx = col2im(g / div repeated over the window)."""
+
+    composite = staticmethod(_spatial.avg_pool_nd)
 
     _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True
@@ -105,9 +111,11 @@ class AvgPoolNd(Function):
         return col2im(gm, cols), None, None
 
 
-class MaxUnpool(Function):
+class MaxUnpool(CompositeDoubleBackward, Function):
     """y[n, c, idx[n, c, i]] = x[n, c, i] on a zero (N, C, *out) array.
     VJP: gx[n, c, i] = g[n, c, idx[n, c, i]]."""
+
+    composite = staticmethod(_spatial.max_unpool)
 
     _array_op = True
 
@@ -214,9 +222,11 @@ def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     return y if batched else y.squeeze(0)
 
 
-class AdaptiveMaxPoolNd(Function):
+class AdaptiveMaxPoolNd(CompositeDoubleBackward, Function):
     """y[o] = max of x over the adaptive window of o (start ⌊o·In/Out⌋, end ⌈(o+1)·In/Out⌉ per dim);
     idx[o] = flat input position of its first maximum.  VJP: gx[idx[o]] += g[o]."""
+
+    composite = staticmethod(_spatial.adaptive_max_pool_nd)
 
     _array_op = True
 

@@ -28,7 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
+from . import _composites_spatial as _spatial
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "adaptive_avg_pool3d"]
 
@@ -36,10 +38,12 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinea
 _DIM_OF = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
-class Resample(Function):
+class Resample(CompositeDoubleBackward, Function):
     """y = x ×_d A_d along each spatial axis d (axes 2, 3, …; an A_d of None leaves the axis alone).
     ``take`` (nearest modes) gives the single source index of each row, read by a gather instead.
     VJP: gx = g ×_d A_dᵀ — each output's gradient spread back over the taps that made it."""
+
+    composite = staticmethod(_spatial.resample)
 
     _jvp_linear = True  # JVP: ẏ = op(ẋ), the op applied to the tangents (a linear map)
     _array_op = True

@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function
+from . import _composites_seq as _seq
 
 __all__: list[str] = []
 
@@ -81,7 +83,7 @@ def _input_grads(ctx: Any, gA: Any, gAh: Any, x: Any, w_ih: Any, Sprev: Any) -> 
     return gx, gw_ih, gw_hh, gA2.sum(0)
 
 
-class RNNLayer(Function):
+class RNNLayer(CompositeDoubleBackward, Function):
     """Elman recurrence  h_t = φ(a_t),  a_t = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh,  φ = tanh or relu.
 
     Output y_t = h_t; returns (y (T, B, H), h_n (B, H)).
@@ -89,6 +91,8 @@ class RNNLayer(Function):
     or [h_t > 0] (relu);  ∂L/∂h_{t−1} = gA_t W_hh.  Then gx_t = gA_t W_ih,  gW_ih = Σ_t gA_tᵀ x_t,
     gW_hh = Σ_t gA_tᵀ h_{t−1},  gb_ih = gb_hh = Σ_t gA_t,  gh_0 = ∂L/∂h_0.
     """
+
+    composite = staticmethod(_seq.rnn_layer)
 
     _array_op = True
 
@@ -140,7 +144,7 @@ class RNNLayer(Function):
         return gx, dh, gw_ih, gw_hh, gb_, gb_, None, None, None
 
 
-class LSTMLayer(Function):
+class LSTMLayer(CompositeDoubleBackward, Function):
     """Long short-term memory, PyTorch's gate order i, f, g, o (rows of W_ih, W_hh, b):
 
         [a_i, a_f, a_g, a_o] = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh
@@ -154,6 +158,8 @@ class LSTMLayer(Function):
     and the GEMMs over all steps: gx = gA W_ih, gW_ih = Σ gAᵀ x, gW_hh = Σ gAᵀ h_{t−1}, gb_ih = gb_hh = Σ gA.
     Internally the gate rows are permuted to i, f, o, g so one σ call covers three gates.
     """
+
+    composite = staticmethod(_seq.lstm_layer)
 
     _array_op = True
 
@@ -238,7 +244,7 @@ def _ifog(H: int) -> Any:
     return np.concatenate([idx[:2 * H], idx[3 * H:], idx[2 * H:3 * H]])
 
 
-class GRULayer(Function):
+class GRULayer(CompositeDoubleBackward, Function):
     """Gated recurrent unit, PyTorch's gate order r, z, n and placement of b_hn (inside r ⊙ (...)):
 
         r = σ(W_ir x + b_ir + W_hr h + b_hr)      z = σ(W_iz x + b_iz + W_hz h + b_hz)
@@ -250,6 +256,8 @@ class GRULayer(Function):
         ∂L/∂h_{t−1} = e ⊙ z + gAh W_hh
     then gx = gAx W_ih, gW_ih = Σ gAxᵀ x, gb_ih = Σ gAx, gW_hh = Σ gAhᵀ h_{t−1}, gb_hh = Σ gAh.
     """
+
+    composite = staticmethod(_seq.gru_layer)
 
     _array_op = True
 
