@@ -36,10 +36,16 @@ _KINKED = {"norm_neginf": "min |x| is within ε of 0, where the first derivative
 _KINKED.update({n: "two zeros scattered to one position: no second derivative for src"
                 for n in ("scatter_reduce_prod_zeros", "scatter_reduce_prod_zeros_noself")})
 
+# second-order checked through smaller cases of the same code paths (finite differences over the
+# recorded recurrence take about a minute each here): 2 layers × 2 directions by rnn_tanh_2layer_bidir,
+# packed unequal lengths in both directions by gru_packed_unequal_bidir, projections by
+# lstm_proj_nobias_bf. Their first derivatives are still checked (gradcheck and PyTorch parity).
+_COVERED_SMALLER = {"lstm_2layer_bidir", "lstm_packed_unequal_bidir", "gru_2layer_bidir_bf", "lstm_proj_bidir"}
+
 _CLASSES = _op_classes()
 _CHECKED = [
     c for c in CASES
-    if c.grad and c.gradcheck and c.name not in _KINKED and all(_converted(n, _CLASSES) for n in graph_ops(c))
+    if c.grad and c.gradcheck and c.name not in _KINKED and c.name not in _COVERED_SMALLER and all(_converted(n, _CLASSES) for n in graph_ops(c))
 ]  # fmt: skip
 
 
