@@ -110,3 +110,37 @@ def test_split_covers_the_range_once():
     seen: list[int] = []
     _split.split(lambda s: seen.extend(range(s.start, s.stop)), 7, 0)
     assert sorted(seen) == list(range(7))
+
+
+@pytest.mark.parametrize("block", [256, 1 << 16])
+def test_weight_grad_in_column_blocks_matches_torch(monkeypatch, block):
+    """Few patch rows (1 input channel, 3x3): the weight gradient as a sum of column-block GEMMs
+    (block 256) or as one GEMM (1 << 16: too few columns for 8 blocks) — both against PyTorch."""
+    from chainrule.nn.functional import conv
+
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((40, 1, 28, 28), (6, 1, 3, 3), (6,))]
+    g = rng.standard_normal((40, 6, 28, 28)).astype(np.float32)
+    monkeypatch.setattr(conv, "_GW_BLOCK", block)
+    k, o, t = 9, 6, 40 * 29 * 29  # patch rows, out channels, wide columns (rows/images share one zero border)
+    blocked = t >= 8 * (block // (k + o))
+    assert blocked == (block == 256)
+    for got, want in zip(_run(cr, "conv2d", arrays, g, {"padding": 1}), _run(torch, "conv2d", arrays, g, {"padding": 1})):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
+
+
+def test_weight_grad_blocks_equal_one_gemm(monkeypatch):
+    from chainrule.nn.functional import conv
+
+    rng = np.random.default_rng(7)
+    for k, o, t in ((9, 32, 53824), (27, 16, 20000), (72, 16, 14400), (144, 32, 14400)):
+        cols = rng.standard_normal((k, t)).astype(np.float32)
+        g2 = rng.standard_normal((o, t)).astype(np.float32)
+        direct = (g2.astype(np.float64) @ cols.T.astype(np.float64)).astype(np.float32)
+        got = conv._weight_grad(cols, g2)
+        with monkeypatch.context() as m:
+            m.setattr(conv, "_GW_MAX_ROWS", -1)  # always the single GEMM
+            one = conv._weight_grad(cols, g2)
+        for a in (got, one):
+            assert a.shape == (o, k) and a.flags.c_contiguous
+            np.testing.assert_allclose(a, direct, rtol=1e-4, atol=2e-3)

@@ -201,6 +201,26 @@ def _mm(a: np.ndarray, b: np.ndarray, groups: int, ta: bool = False, tb: bool = 
     return r.reshape(-1, r.shape[2])
 
 
+# Weight gradient in column blocks when the patch matrix has few rows: a block's two operands,
+# (K + O)·block floats, stay in a core's L2 cache (measured: 32 channels from 1, 9 rows by 53,824
+# columns, 1.25 ms as one GEMM vs 0.44 ms in blocks of 1,598; no gain from 144 rows on)
+_GW_BLOCK = 1 << 16
+_GW_MAX_ROWS = 72
+
+
+def _weight_grad(cols: np.ndarray, g2: np.ndarray) -> np.ndarray:
+    """gW (O, K) = g2 (O, T) @ colsᵀ (T, K): one GEMM, or for few rows K a sum of column-block GEMMs."""
+    k, t = cols.shape
+    o = g2.shape[0]
+    block = _GW_BLOCK // (k + o)
+    if k > _GW_MAX_ROWS or t < 8 * block:  # (cols @ g2ᵀ)ᵀ: this orientation of the long-K GEMM runs ~10 % faster
+        return np.ascontiguousarray((cols @ g2.T).T)
+    parts = np.empty((-(-t // block), k, o), np.result_type(cols, g2))
+    for i, part in enumerate(parts):
+        np.matmul(cols[:, i * block : (i + 1) * block], g2[:, i * block : (i + 1) * block].T, out=part)
+    return np.ascontiguousarray(parts.sum(0).T)
+
+
 class ConvNd(CompositeDoubleBackward, Function):
     """out = W ⋆ x + b  as  y = W(o, K) @ cols(K, T) + b,  cols = im2col(x).
     VJP: gW = g(o, T) @ colsᵀ,  gx = col2im(Wᵀ @ g),  gb = Σ g over (n, h, w)."""
@@ -221,6 +241,7 @@ class ConvNd(CompositeDoubleBackward, Function):
         out, _ = workspace(("out", gm), (gm.n, y.shape[0], gm.ho, gm.wo), y.dtype)
         # NCHW-contiguous like PyTorch (later elementwise ops run faster); the bias is added to the
         # GEMM result first, where the rows are long (adding it during the strided copy is 3x slower)
+        y = np.ascontiguousarray(y)  # (it is) so that both reshapes below are views of the same memory
         view, y3 = _unwide(gm, y), y.reshape(y.shape[0], gm.n, gm.t // max(gm.n, 1))
 
         def part(rows: slice) -> None:
@@ -242,8 +263,8 @@ class ConvNd(CompositeDoubleBackward, Function):
             gc = _mm(w.reshape(wshape[0], -1), g2, gm.groups, ta=True, key=("gcols", gm))
             gx = _col2im(gm, gc).reshape(xshape)
         if need[1]:
-            if gm.groups == 1:  # (cols @ g2ᵀ)ᵀ: this orientation of the long-K GEMM runs ~10 % faster
-                gw = np.ascontiguousarray((cols @ g2.T).T).reshape(wshape)
+            if gm.groups == 1:
+                gw = _weight_grad(cols, g2).reshape(wshape)
             else:
                 gw = _mm(g2, cols, gm.groups, tb=True).reshape(wshape)
         if need[2]:
