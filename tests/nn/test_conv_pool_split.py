@@ -81,10 +81,12 @@ def test_max_pool_split_equals_one_thread(monkeypatch, xshape, kwargs):
     rng = np.random.default_rng(4)
     x = rng.standard_normal(xshape).astype(np.float32)
     x[0, 0, :2, :2] = 1.5  # a tied window: the first maximum takes the gradient
-    g = rng.standard_normal(tuple(torch.nn.functional.max_pool2d(torch.tensor(x), **kwargs).shape)).astype(np.float32)
+    oshape = tuple(torch.nn.functional.max_pool2d(torch.tensor(x), **kwargs).shape)
+    g = rng.standard_normal(oshape).astype(np.float32)
     runs = _split_runs(monkeypatch, "max_pool2d", [x], g, kwargs)
+    # overlapping windows: PyTorch sums a pixel's shares in another order
     for got, want in zip(runs[0], _run(torch, "max_pool2d", [x], g, kwargs)):
-        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)  # overlapping windows: sums in another order
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     for other in runs[1:]:
         for a, b in zip(runs[0], other):
             np.testing.assert_array_equal(a, b)
@@ -125,7 +127,8 @@ def test_weight_grad_in_column_blocks_matches_torch(monkeypatch, block):
     k, o, t = 9, 6, 40 * 29 * 29  # patch rows, out channels, wide columns (rows/images share one zero border)
     blocked = t >= 8 * (block // (k + o))
     assert blocked == (block == 256)
-    for got, want in zip(_run(cr, "conv2d", arrays, g, {"padding": 1}), _run(torch, "conv2d", arrays, g, {"padding": 1})):
+    ours, theirs = (_run(lib, "conv2d", arrays, g, {"padding": 1}) for lib in (cr, torch))
+    for got, want in zip(ours, theirs):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
 
 
