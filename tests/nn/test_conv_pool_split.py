@@ -108,10 +108,18 @@ def test_max_pool_split_without_grad(monkeypatch):
         np.testing.assert_array_equal(o, want)
 
 
-def test_split_covers_the_range_once():
-    seen: list[int] = []
-    _split.split(lambda s: seen.extend(range(s.start, s.stop)), 7, 0)
-    assert sorted(seen) == list(range(7))
+@pytest.mark.parametrize("threads, n", [(1, 7), (3, 7), (3, 2), (2, 1)])
+def test_split_covers_the_range_once(monkeypatch, threads, n):
+    monkeypatch.setattr(_split, "SPLIT_MIN", 0)
+    saved = _parallel.elementwise_threads()
+    _parallel.set_elementwise_threads(threads)
+    slices: list[slice] = []
+    try:
+        _split.split(slices.append, n, 1)
+    finally:
+        _parallel.set_elementwise_threads(saved)
+    assert len(slices) == min(threads, n)
+    assert sorted(i for s in slices for i in range(s.start, s.stop)) == list(range(n))
 
 
 @pytest.mark.parametrize("block", [256, 1 << 16])
