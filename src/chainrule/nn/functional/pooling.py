@@ -19,6 +19,7 @@ import numpy as np
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
 from . import _composites_spatial as _spatial
+from ._split import split
 from .conv import workspace
 
 __all__ = [
@@ -91,20 +92,30 @@ class MaxPool2d(CompositeDoubleBackward, Function):
         xp = _padded(gm, x.reshape(gm.n, gm.c, gm.h, gm.w), -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
         sl = _slices(gm)
         best, _ = workspace(("maxpool", gm), (gm.n, gm.c, gm.ho, gm.wo), x.dtype)
-        np.copyto(best, xp[:, :, sl[0][0], sl[0][1]])
         if not (ctx.needs_input_grad[0] or return_indices):
-            for sy, sx in sl[1:]:
-                np.maximum(best, xp[:, :, sy, sx], out=best)
+
+            def max_only(b: slice) -> None:
+                np.copyto(best[b], xp[b, :, sl[0][0], sl[0][1]])
+                for sy, sx in sl[1:]:
+                    np.maximum(best[b], xp[b, :, sy, sx], out=best[b])
+
+            split(max_only, gm.n, x.size)
             return best.reshape(gm.oshape)
         idx = np.zeros(best.shape, np.uint8 if len(sl) < 256 else np.int32)
         wins, step = np.empty(best.shape, bool), np.empty(best.shape, idx.dtype)
-        for o, (sy, sx) in enumerate(sl[1:], 1):
-            s = xp[:, :, sy, sx]
-            np.greater(s, best, out=wins)
-            np.subtract(o, idx, out=step, dtype=idx.dtype)  # idx += wins·(o − idx): plain ufuncs, no masked writes
-            step *= wins
-            idx += step
-            np.maximum(best, s, out=best)
+
+        def part(b: slice) -> None:  # the images b (split over threads)
+            bb, ib, wb, sb = best[b], idx[b], wins[b], step[b]
+            np.copyto(bb, xp[b, :, sl[0][0], sl[0][1]])
+            for o, (sy, sx) in enumerate(sl[1:], 1):
+                s = xp[b, :, sy, sx]
+                np.greater(s, bb, out=wb)
+                np.subtract(o, ib, out=sb, dtype=ib.dtype)  # idx += wins·(o − idx): plain ufuncs, no masked writes
+                sb *= wb
+                ib += sb
+                np.maximum(bb, s, out=bb)
+
+        split(part, gm.n, x.size)
         ctx.gm, ctx.xshape = gm, xshape
         ctx.save_for_backward(idx)
         out = best.reshape(gm.oshape)
@@ -122,13 +133,19 @@ class MaxPool2d(CompositeDoubleBackward, Function):
         gxp = _grad_frame(gm, g.dtype, zero=not gm.tiled)
         finite = bool(np.isfinite(g4).all())  # g·mask would turn ±inf into nan off the argmax
         mask = np.empty(idx.shape, bool)
-        for o, (sy, sx) in enumerate(_slices(gm)):
-            np.equal(idx, o, out=mask)
-            part = np.multiply(g4, mask) if finite else np.where(mask, g4, 0)
-            if gm.tiled:
-                gxp[:, :, sy, sx] = part
-            else:
-                gxp[:, :, sy, sx] += part
+        sl = _slices(gm)
+
+        def part(b: slice) -> None:  # the images b (split over threads)
+            mb, gb = mask[b], g4[b]
+            for o, (sy, sx) in enumerate(sl):
+                np.equal(idx[b], o, out=mb)
+                share = np.multiply(gb, mb) if finite else np.where(mb, gb, 0)
+                if gm.tiled:
+                    gxp[b, :, sy, sx] = share
+                else:
+                    gxp[b, :, sy, sx] += share
+
+        split(part, gm.n, gxp.size)
         return _crop(gm, gxp).reshape(ctx.xshape), None, None, None
 
     @staticmethod
