@@ -284,6 +284,8 @@ def tracing(graph: Graph, model: Any) -> Iterator[None]:
             for name, val in list(vars(ns).items()):
                 if isinstance(val, types.FunctionType) and id(val) in wrapped:
                     _patch(undo, ns, name, wrapped[id(val)])
+                elif isinstance(val, types.FunctionType) and id(getattr(val, "__wrapped__", None)) in wrapped:
+                    _patch(undo, ns, name, wrapped[id(val.__wrapped__)])  # chainrule.<op> taking out=: the op
                 elif isinstance(val, type) and val.__module__ == ns.__name__:
                     _patch_static_methods(undo, val, wrapped)  # class ReLU: _fn = staticmethod(F.relu)
         for name, kind in _TENSOR_METHODS.items():
