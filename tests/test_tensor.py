@@ -282,3 +282,21 @@ def test_set_printoptions():
         cr.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
     assert repr(cr.arange(10)) == "tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])"
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1), (1, 1, 1)])
+def test_index_protocol_of_any_single_element_integer_tensor(shape):
+    """A one-element integer tensor of any rank indexes a list (graykode Seq2Seq iterates a (6, 1, 1) argmax)."""
+    import operator
+
+    items = [10, 20, 30, 40]
+    value = np.array(2).reshape(shape)
+    assert items[cr.tensor(value)] == items[torch.tensor(value)] == 30
+    assert operator.index(cr.tensor(value)) == operator.index(torch.tensor(value))
+    assert list(range(cr.tensor(value))) == list(range(torch.tensor(value)))
+    assert [items[i] for i in cr.tensor(value).reshape(-1, 1, 1)] == [30]
+    for bad in (np.array([1, 2]), np.array([1.0])):
+        with pytest.raises(TypeError, match="single element"):
+            operator.index(torch.tensor(bad))
+        with pytest.raises(TypeError, match="single element"):
+            operator.index(cr.tensor(bad))

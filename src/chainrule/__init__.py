@@ -98,6 +98,7 @@ _share_op_docs(Tensor)  # help(Tensor.exp) shows chainrule.exp's docstring
 # What real scripts touch beyond the math: constants, finfo/iinfo, typed constructors, memory formats,
 # default device / precision / determinism settings; the plumbing modules below load on first use.
 from ._finfo import finfo, iinfo  # noqa: E402
+from ._inplace_functions import *  # noqa: E402,F403  (torch.sin_, torch.clamp_ ...)
 from ._predicates import *  # noqa: E402,F403
 from ._runtime import *  # noqa: E402,F403
 from ._typed_tensors import *  # noqa: E402,F403

@@ -424,7 +424,7 @@ class Tensor(TensorMethods):
                 f"only integer tensors of a single element can be converted to an index; "
                 f"got dtype {self.dtype} and shape {tuple(self._data.shape)}"
             )
-        return int(self._data)
+        return int(self._data.reshape(()))
 
     def __hash__(self) -> int:
         """Identity hash (tensors can be dict keys and set members; ``==`` is elementwise)."""

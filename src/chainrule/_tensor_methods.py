@@ -36,8 +36,8 @@ class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods
         return _ops.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
-        """``other + self`` (``chainrule.add``)."""
-        return _ops.add(other, self)
+        """``other + self`` (``chainrule.add(self, other)``: the tensor is the node's first input, as PyTorch)."""
+        return _ops.add(self, other)
 
     def __sub__(self, other: Any) -> Any:
         """``self - other`` (``chainrule.sub``)."""
@@ -52,8 +52,8 @@ class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods
         return _ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        """``other * self`` (``chainrule.mul``)."""
-        return _ops.mul(other, self)
+        """``other * self`` (``chainrule.mul(self, other)``: the tensor is the node's first input, as PyTorch)."""
+        return _ops.mul(self, other)
 
     def __truediv__(self, other: Any) -> Any:
         """``self / other`` (``chainrule.div``; integers give the default float dtype)."""

@@ -51,6 +51,21 @@ def test_mnist_family_matches_torchvision(tmp_path, name, train):
     assert ours.resources == theirs.resources and ours.mirrors == theirs.mirrors
 
 
+@pytest.mark.parametrize("train", [True, False])
+def test_mnist_old_attribute_names_warn_and_alias(tmp_path, train):
+    """``train_data``/``test_data``/``train_labels``/``test_labels``: torchvision's deprecated aliases."""
+    _write_mnist(tmp_path)
+    ours, theirs = datasets.MNIST(str(tmp_path), train=train), TD.MNIST(str(tmp_path), train=train)
+    for name, new in [("train_data", "data"), ("test_data", "data"), ("train_labels", "targets"),
+                      ("test_labels", "targets")]:
+        with pytest.warns(UserWarning, match=f"{name} has been renamed {new}"):
+            a = getattr(ours, name)
+        with pytest.warns(UserWarning, match=f"{name} has been renamed {new}"):
+            b = getattr(theirs, name)
+        assert a is getattr(ours, new)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
 def test_mnist_reads_gz_and_transforms_feed_a_loader(tmp_path):
     _write_mnist(tmp_path, gz=True, n=(10, 3))
     ds = datasets.MNIST(tmp_path, transform=transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))]),

@@ -33,15 +33,15 @@ def _binary(cls: type[Function], name: str, a: Any, b: Any, *extra: Any) -> Any:
 
 
 class Add(Function):
-    """out = a + α·b.   VJP: ga = g,  gb = α·g."""
+    """out = a + α·b (α, when given, is a third, non-differentiable input).   VJP: ga = g,  gb = α·g."""
 
     _array_op = True
     _graph_backward = True
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
-        ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+    def forward(ctx: Any, a: Any, b: Any, *alpha: Any) -> Any:
+        ctx.alpha, ctx.alpha_grad = (alpha[0] if alpha else 1), (None,) * len(alpha)
+        return a + b if ctx.alpha == 1 else a + ctx.alpha * b
 
     @staticmethod
     def jvp(ctx: Any, ta: Any, tb: Any, _: Any = None) -> Any:
@@ -51,19 +51,19 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g, (g if ctx.alpha == 1 else ctx.alpha * g), None
+        return g, (g if ctx.alpha == 1 else ctx.alpha * g), *ctx.alpha_grad
 
 
 class Sub(Function):
-    """out = a − α·b.   VJP: ga = g,  gb = −α·g."""
+    """out = a − α·b (α, when given, is a third, non-differentiable input).   VJP: ga = g,  gb = −α·g."""
 
     _array_op = True
     _graph_backward = True
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any, alpha: Any = 1) -> Any:
-        ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
+    def forward(ctx: Any, a: Any, b: Any, *alpha: Any) -> Any:
+        ctx.alpha, ctx.alpha_grad = (alpha[0] if alpha else 1), (None,) * len(alpha)
+        return a - b if ctx.alpha == 1 else a - ctx.alpha * b
 
     @staticmethod
     def jvp(ctx: Any, ta: Any, tb: Any, _: Any = None) -> Any:
@@ -73,7 +73,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g, (-g if ctx.alpha == 1 else -ctx.alpha * g), None
+        return g, (-g if ctx.alpha == 1 else -ctx.alpha * g), *ctx.alpha_grad
 
 
 class Mul(Function):
@@ -344,9 +344,14 @@ class Atan2(Function):
 
 
 # --- public functions ---------------------------------------------------------------------------
+def _alpha_argument(alpha: Any) -> tuple[Any, ...]:
+    """``alpha`` as a third graph input only when it scales (so ``a + b`` has two inputs, as PyTorch's node)."""
+    return () if isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha == 1 else (alpha,)
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
     """``input + alpha * other`` with broadcasting."""
-    return _binary(Add, "add", input, other, alpha)
+    return _binary(Add, "add", input, other, *_alpha_argument(alpha))
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
@@ -356,7 +361,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:  # noqa: A002
             "sub: subtraction, the `-` operator, with a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return _binary(Sub, "sub", input, other, alpha)
+    return _binary(Sub, "sub", input, other, *_alpha_argument(alpha))
 
 
 subtract = sub

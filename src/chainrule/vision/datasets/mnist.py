@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import string
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -81,6 +82,30 @@ class MNIST(VisionDataset):
 
     def __len__(self) -> int:
         return len(self.data)
+
+    @property
+    def train_labels(self) -> Tensor:
+        """Old name of ``targets`` (warns, as torchvision does)."""
+        warnings.warn("train_labels has been renamed targets", stacklevel=2)
+        return self.targets
+
+    @property
+    def test_labels(self) -> Tensor:
+        """Old name of ``targets`` (warns, as torchvision does)."""
+        warnings.warn("test_labels has been renamed targets", stacklevel=2)
+        return self.targets
+
+    @property
+    def train_data(self) -> Tensor:
+        """Old name of ``data`` (warns, as torchvision does)."""
+        warnings.warn("train_data has been renamed data", stacklevel=2)
+        return self.data
+
+    @property
+    def test_data(self) -> Tensor:
+        """Old name of ``data`` (warns, as torchvision does)."""
+        warnings.warn("test_data has been renamed data", stacklevel=2)
+        return self.data
 
     @property
     def raw_folder(self) -> str:
