@@ -16,7 +16,9 @@ Trainer.fit gives the same parameters as that loop, bit for bit (tested).
 the trainer draws each epoch's batches itself, at the start of the epoch, by iterating the
 loader's own ``batch_sampler`` (so the order comes from the same generator as in a hand-written
 loop: the loader's ``generator`` or the default one), keeps that list of index batches, and
-feeds the remaining ones through a ``DataLoader`` on the same dataset and ``collate_fn``. The
+feeds the remaining ones through a ``DataLoader`` on the same dataset and ``collate_fn``. A loader
+with ``num_workers > 0`` keeps its workers, seeded as ``iter(loader)`` seeds them (``_workers.py``;
+a mid-epoch resume has them recompute the epoch's done batches, so their own random streams match). The
 checkpoint (``state_dict``) holds this epoch plan and the position in it, the states of the
 default generator, NumPy's and Python's global generators and the loader's generator(s), the
 partial epoch's loss/metric accumulators, model/optimizer/scheduler, history and callback states.
