@@ -215,6 +215,8 @@ class Trainer:
                                 f"DataLoader over the same dataset, got {type(loader).__name__}")
             self.num_batches = len(self._plan)
             if _with_workers(loader):
+                if self._workers.seed_state is None:  # a checkpoint of a run without workers: seed them now
+                    self._workers.begin_pass(loader)
                 return self._workers.batches(loader, self._plan, self.step)
             rest = [b.tolist() for b in self._plan[self.step:]]
             return iter(DataLoader(loader.dataset, batch_sampler=rest, collate_fn=loader.collate_fn))
