@@ -77,7 +77,7 @@ class WorkerFeed:
         from ..utils.data import DataLoader
 
         self._plan.batches = [b.tolist() for b in plan]
-        if not (loader.persistent_workers and self._pool_alive(loader)):
+        if step or not (loader.persistent_workers and self._pool_alive(loader)):  # mid-epoch: as a resume does
             self.close()
             seeds = Generator()
             seeds.set_state(self.seed_state)
