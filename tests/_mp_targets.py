@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import numpy as np
@@ -23,6 +24,19 @@ def add_from_queue(q) -> None:
 def write_rank(i: int, t: chainrule.Tensor) -> None:
     """spawn target: slot ``i`` of ``t`` becomes ``i + 1``."""
     t[i] = float(i + 1)
+
+
+def views_outlive_each_other(views: list) -> None:
+    """Two views of one shared tensor: the second keeps its descriptor after the first is gone, and writes."""
+    from chainrule.multiprocessing._shared import _root
+
+    first = views.pop(0)
+    second = views.pop(0)
+    fd = _root(second._data).fd
+    del first
+    gc.collect()
+    os.fstat(fd)  # still open: the descriptor is the second view's too (EBADF here if the first closed it)
+    second.add_(10)
 
 
 def fail_on_one(i: int) -> None:

@@ -76,6 +76,16 @@ def test_children_update_the_shared_tensor(method) -> None:
     assert p.exitcode == 0 and t.tolist() == [1.0, 11.0, 11.0, 1.0]
 
 
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_two_views_of_one_shared_tensor_in_a_child(method) -> None:
+    """Both views arrive by one descriptor (the same number under 'spawn'): one mapping owns it, closed once."""
+    t = chainrule.zeros(4).share_memory_()
+    p = multiprocessing.get_context(method).Process(target=targets.views_outlive_each_other, args=([t[:2], t[1:]],))
+    p.start()
+    p.join()
+    assert p.exitcode == 0 and t.tolist() == [0.0, 10.0, 10.0, 10.0]
+
+
 def test_unshared_tensors_are_copied() -> None:
     t = chainrule.zeros(3)
     p = multiprocessing.get_context("fork").Process(target=targets.add_one, args=(t,))

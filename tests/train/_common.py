@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
 
 import chainrule as cr
 from chainrule import nn
-from chainrule.utils.data import DataLoader, TensorDataset
+from chainrule.utils.data import DataLoader, Dataset, TensorDataset
 
 
 def blobs(n: int = 240, d: int = 4, k: int = 3, seed: int = 0) -> tuple[cr.Tensor, cr.Tensor]:
@@ -36,3 +37,29 @@ def loaders(x: Any, y: Any, batch_size: int = 16, generator: Any = None) -> tupl
 
 def strip_time(history: Any) -> list[dict[str, Any]]:
     return [{k: v for k, v in e.items() if k != "time"} for e in history.epochs]
+
+
+class NoisyDataset(Dataset):
+    """(x[i] + augmentation noise, y[i]); the noise is drawn in ``__getitem__`` from chainrule's, NumPy's and
+    Python's global generators, which a DataLoader worker seeds from the loader's base seed."""
+
+    def __init__(self, x: cr.Tensor, y: cr.Tensor) -> None:
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    def __getitem__(self, i: int) -> tuple[cr.Tensor, cr.Tensor]:
+        shift = float(np.random.rand()) + random.random()
+        return self.x[i] + 0.3 * cr.randn(self.x.shape[1]) + 0.1 * shift, self.y[i]
+
+
+def shift_numpy(worker_id: int) -> None:
+    """A worker_init_fn: moves the worker's NumPy stream on (so a loader that dropped it gives other data)."""
+    np.random.rand(3 + worker_id)
+
+
+def worker_loader(x: Any, y: Any, batch_size: int = 16, generator: Any = None, persistent: bool = False) -> DataLoader:
+    """A shuffled DataLoader with two worker processes over NoisyDataset."""
+    return DataLoader(NoisyDataset(x, y), batch_size=batch_size, shuffle=True, generator=generator, num_workers=2,
+                      worker_init_fn=shift_numpy, persistent_workers=persistent, prefetch_factor=3)

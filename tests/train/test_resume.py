@@ -11,7 +11,7 @@ from chainrule import nn
 from chainrule.errors import UserError
 from chainrule.train import Callback, EarlyStopping, Trainer
 
-from ._common import blobs, loaders, mlp, params, strip_time
+from ._common import blobs, loaders, mlp, params, strip_time, worker_loader
 
 EPOCHS = 5  # 240 samples / 16 = 15 batches per epoch, 75 steps
 
@@ -30,7 +30,7 @@ class SaveAndDie(Callback):
             raise Killed
 
 
-def build(seed: int, own_generator: bool = False, interval: str = "step", extra: tuple = ()) -> tuple:
+def build(seed: int, own_generator: bool = False, interval: str = "step", extra: tuple = (), workers: bool = False) -> tuple:
     """Everything fresh; ``seed`` changes the initial weights and the default generator."""
     cr.manual_seed(seed)
     np.random.seed(seed)
@@ -43,6 +43,8 @@ def build(seed: int, own_generator: bool = False, interval: str = "step", extra:
         sched = cr.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
     gen = cr.Generator().manual_seed(100 + seed) if own_generator else None
     train, val = loaders(x, y, generator=gen)
+    if workers:  # two worker processes drawing random augmentation in __getitem__
+        train = worker_loader(x, y, generator=gen)
 
     class NumpyNoise(Callback):  # something that uses NumPy's global generator during training
         def on_batch_end(self, trainer, batch, logs) -> None:
@@ -54,17 +56,17 @@ def build(seed: int, own_generator: bool = False, interval: str = "step", extra:
     return model, trainer, train, val
 
 
-def straight(own_generator: bool = False, interval: str = "step"):
-    model, trainer, train, val = build(0, own_generator, interval)
+def straight(own_generator: bool = False, interval: str = "step", workers: bool = False):
+    model, trainer, train, val = build(0, own_generator, interval, workers=workers)
     trainer.fit(train, EPOCHS, val)
     return params(model), trainer
 
 
-def resumed(at_step: int, path, own_generator: bool = False, interval: str = "step"):
-    model, trainer, train, val = build(0, own_generator, interval, extra=(SaveAndDie(at_step, path),))
+def resumed(at_step: int, path, own_generator: bool = False, interval: str = "step", workers: bool = False):
+    model, trainer, train, val = build(0, own_generator, interval, extra=(SaveAndDie(at_step, path),), workers=workers)
     with pytest.raises(Killed):
         trainer.fit(train, EPOCHS, val)
-    model, trainer, train, val = build(1, own_generator, interval)  # different weights and RNG state
+    model, trainer, train, val = build(1, own_generator, interval, workers=workers)  # other weights and RNG state
     trainer.load_state_dict(cr.load(path))
     trainer.fit(train, EPOCHS, val)
     return params(model), trainer
@@ -92,6 +94,16 @@ def test_resume_with_the_loaders_own_generator_and_epoch_scheduler(tmp_path, at_
     got, trainer = resumed(at_step, tmp_path / "ck.safetensors", own_generator=True, interval="epoch")
     assert_same(ref, got)
     assert strip_time(trainer.history) == strip_time(ref_trainer.history)
+
+
+@pytest.mark.parametrize("own_generator", [False, True])
+@pytest.mark.parametrize("at_step", [1, 15, 37])  # first batch, epoch end, mid-epoch
+def test_resume_with_workers_drawing_random_augmentation_is_bit_exact(tmp_path, at_step: int, own_generator) -> None:
+    ref, ref_trainer = straight(own_generator, workers=True)
+    got, trainer = resumed(at_step, tmp_path / "ck.safetensors", own_generator, workers=True)
+    assert_same(ref, got)
+    assert strip_time(trainer.history) == strip_time(ref_trainer.history)
+    assert trainer._loader._passes == ref_trainer._loader._passes == EPOCHS
 
 
 def test_in_memory_state_dict_round_trip_after_epochs() -> None:

@@ -10,7 +10,7 @@ from chainrule import nn
 from chainrule.train import Callback, Trainer, fit
 from chainrule.utils.data import DataLoader, TensorDataset
 
-from ._common import blobs, loaders, mlp, params
+from ._common import blobs, loaders, mlp, params, worker_loader
 
 
 def test_fit_learns_a_synthetic_problem() -> None:
@@ -61,6 +61,36 @@ def test_trainer_equals_a_hand_written_loop() -> None:
                     opt.zero_grad()
                     sched.step()
         results.append(params(model))
+    assert all(np.array_equal(results[0][k], results[1][k]) for k in results[0])
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+@pytest.mark.parametrize("own_generator", [False, True])
+def test_trainer_with_workers_equals_a_hand_written_loop(persistent: bool, own_generator: bool) -> None:
+    """Workers draw random augmentation: the Trainer's workers get the hand-written loop's seeds and batches."""
+    x, y = blobs(n=96)
+    results, passes = [], []
+    for use_trainer in (True, False):
+        cr.manual_seed(5)
+        np.random.seed(5)
+        model = mlp()
+        opt = cr.optim.Adam(model.parameters(), lr=0.01)
+        loader = worker_loader(x, y, generator=cr.Generator().manual_seed(9) if own_generator else None,
+                               persistent=persistent)
+        loss_fn = nn.CrossEntropyLoss()
+        if use_trainer:
+            Trainer(model, loss_fn, opt, progress=False).fit(loader, 3)
+        else:
+            for _ in range(3):
+                model.train()
+                for xb, yb in loader:
+                    loss_fn(model(xb), yb).backward()
+                    opt.step()
+                    opt.zero_grad()
+        results.append(params(model))
+        passes.append(loader._passes)
+        del loader  # persistent workers stop with their loader
+    assert passes == [3, 3]
     assert all(np.array_equal(results[0][k], results[1][k]) for k in results[0])
 
 

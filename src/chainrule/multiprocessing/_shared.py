@@ -63,12 +63,29 @@ def share_memory_(t: Tensor) -> Tensor:
     return t
 
 
-def _rebuild_shared(dup: Any, size: int, offset: int, dtype: str, shape: tuple[int, ...],
-                    strides: tuple[int, ...], requires_grad: bool) -> Tensor:
+def _rebuild_block(dup: Any, size: int) -> _SharedMap:
     fd = dup.detach()
     block = _SharedMap(fd, size)
     block.fd = fd
     weakref.finalize(block, os.close, fd)
+    return block
+
+
+def _reduce_block(block: _SharedMap) -> Any:
+    """multiprocessing's reduction of a mapping: its file descriptor, sent once per message.
+
+    The pickler memoizes the mapping, so several tensors over one mapping in a message (views, or
+    a tensor and its view) share one descriptor and arrive as views of one mapping, its only
+    owner. A 'spawn' start passes the parent's descriptor number itself; handed over twice it
+    would make the start fail, and two owners in the child would close it twice.
+    """
+    from multiprocessing.reduction import DupFd
+
+    return _rebuild_block, (DupFd(block.fd), len(block))
+
+
+def _rebuild_shared(block: _SharedMap, offset: int, dtype: str, shape: tuple[int, ...],
+                    strides: tuple[int, ...], requires_grad: bool) -> Tensor:
     arr = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block, offset=offset, strides=strides)
     _register_reducer()  # so this process can pass it on by descriptor too
     return Tensor._make(arr, requires_grad)
@@ -79,12 +96,9 @@ def _reduce_tensor(t: Tensor) -> Any:
     root = _root(t._data)
     if not isinstance(root, _SharedMap) or root.fd is None:
         return t.__reduce_ex__(4)
-    from multiprocessing.reduction import DupFd
-
     start = np.frombuffer(root, dtype=np.uint8).__array_interface__["data"][0]
     offset = t._data.__array_interface__["data"][0] - start
-    return _rebuild_shared, (DupFd(root.fd), len(root), offset, t._data.dtype.str, t._data.shape,
-                             t._data.strides, t._requires_grad)
+    return _rebuild_shared, (root, offset, t._data.dtype.str, t._data.shape, t._data.strides, t._requires_grad)
 
 
 _registered = False
@@ -96,4 +110,5 @@ def _register_reducer() -> None:
         from multiprocessing.reduction import ForkingPickler
 
         ForkingPickler.register(Tensor, _reduce_tensor)
+        ForkingPickler.register(_SharedMap, _reduce_block)
         _registered = True

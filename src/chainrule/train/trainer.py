@@ -16,7 +16,9 @@ Trainer.fit gives the same parameters as that loop, bit for bit (tested).
 the trainer draws each epoch's batches itself, at the start of the epoch, by iterating the
 loader's own ``batch_sampler`` (so the order comes from the same generator as in a hand-written
 loop: the loader's ``generator`` or the default one), keeps that list of index batches, and
-feeds the remaining ones through a ``DataLoader`` on the same dataset and ``collate_fn``. The
+feeds the remaining ones through a ``DataLoader`` on the same dataset and ``collate_fn``. A loader
+with ``num_workers > 0`` keeps its workers, seeded as ``iter(loader)`` seeds them (``_workers.py``;
+a mid-epoch resume has them recompute the epoch's done batches, so their own random streams match). The
 checkpoint (``state_dict``) holds this epoch plan and the position in it, the states of the
 default generator, NumPy's and Python's global generators and the loader's generator(s), the
 partial epoch's loss/metric accumulators, model/optimizer/scheduler, history and callback states.
@@ -38,6 +40,7 @@ import numpy as np
 from .._random import Generator, default_generator
 from .._tensor import Tensor
 from ..autograd import no_grad
+from ._workers import WorkerFeed
 from .callbacks import Callback, ProgressBar
 from .history import History
 from .metrics import build_metrics, get_metric
@@ -127,6 +130,8 @@ class Trainer:
         self._train_metrics = [get_metric(m) for m in self.metrics]
         self._loader: Any = None
         self._pending_loader_rng: list[Any] | None = None
+        self._workers = WorkerFeed()  # a loader with num_workers > 0: its plan goes through workers
+        self._pending_workers: dict[str, Any] | None = None
         self._dirty = False
         self._mean_over_ranks: Any = None
 
@@ -162,6 +167,10 @@ class Trainer:
         if self._pending_loader_rng is not None:
             self._restore_loader_rng(train_loader, self._pending_loader_rng)
             self._pending_loader_rng = None
+        if self._pending_workers is not None:
+            if _with_workers(train_loader):
+                self._workers.load_state_dict(train_loader, self._pending_workers)
+            self._pending_workers = None
         if self.in_epoch and self._plan is not None and _distributed_sampler(train_loader):
             # resumed mid-epoch: the checkpoint holds rank 0's batches; this rank's follow from (seed, epoch)
             train_loader.sampler.set_epoch(self.epoch)
@@ -186,6 +195,8 @@ class Trainer:
         sampler = getattr(loader, "sampler", None)
         if hasattr(sampler, "set_epoch"):  # DistributedSampler: this epoch's order, the same on every rank
             sampler.set_epoch(self.epoch)
+        if _with_workers(loader):  # as iter(loader) would, before the epoch's indices are drawn
+            self._workers.begin_pass(loader)
         self._plan = [np.asarray(b, dtype=np.int64) for b in loader.batch_sampler] if _controllable(loader) else None
         if self._mean_over_ranks is not None:  # DistributedDataParallel: every rank takes the same number of steps
             from ._ranks import check_same_batch_counts
@@ -203,6 +214,10 @@ class Trainer:
                 raise TypeError("Trainer: this checkpoint was taken mid-epoch with a DataLoader; resume with a "
                                 f"DataLoader over the same dataset, got {type(loader).__name__}")
             self.num_batches = len(self._plan)
+            if _with_workers(loader):
+                if self._workers.seed_state is None:  # a checkpoint of a run without workers: seed them now
+                    self._workers.begin_pass(loader)
+                return self._workers.batches(loader, self._plan, self.step)
             rest = [b.tolist() for b in self._plan[self.step:]]
             return iter(DataLoader(loader.dataset, batch_sampler=rest, collate_fn=loader.collate_fn))
         try:
@@ -213,15 +228,27 @@ class Trainer:
         return itertools.islice(it, self.step, None) if self.step else it
 
     def _run_epoch(self, loader: Any, val_loader: Any) -> None:
-        model, opt, sched = self.model, self.optimizer, self.scheduler
+        sched = self.scheduler
         if not self.in_epoch:
             self._begin_epoch(loader)
         epoch, part = self.epoch + 1, self._partial
         batches = self._remaining(loader)  # lazy: nothing is drawn before the first batch
         self._call("on_epoch_begin", epoch, {})
-        model.train()
+        self.model.train()
         t0 = time.perf_counter()
         step_sched = sched is not None and self.scheduler_interval == "step"
+        try:
+            finished = self._train_batches(batches, part, t0, step_sched)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:  # a generator over worker batches: its workers stop now
+                close()
+        if finished:
+            self._end_epoch(epoch, val_loader)
+
+    def _train_batches(self, batches: Iterator[Any], part: dict[str, Any], t0: float, step_sched: bool) -> bool:
+        """The epoch's remaining steps; False if a callback stopped training before the epoch's end."""
+        model, opt, sched = self.model, self.optimizer, self.scheduler
         for batch in batches:
             xb, yb = _unpack(batch)
             i, logs = self.step, {}
@@ -249,7 +276,7 @@ class Trainer:
             if self.stop_training:  # a guard refused this batch: no step, stop now
                 opt.zero_grad()
                 part["time"] += time.perf_counter() - t0
-                return
+                return False
             self._dirty = True
             part["lr"] = float(opt.param_groups[0]["lr"])  # the rate this step uses (the epoch's last is logged)
             opt.step()
@@ -267,9 +294,9 @@ class Trainer:
             self._call("on_batch_end", i, logs)
             if self.stop_training:
                 part["time"] += time.perf_counter() - t0
-                return
+                return False
         part["time"] += time.perf_counter() - t0
-        self._end_epoch(epoch, val_loader)
+        return True
 
     def _end_epoch(self, epoch: int, val_loader: Any) -> None:
         part = self._partial
@@ -369,6 +396,8 @@ class Trainer:
                            "gauss_next": py_state[2]},
                 "loader": loader_rng,
             },
+            "workers": (self._pending_workers if self._pending_workers is not None
+                        else self._workers.state_dict(self._loader) if _with_workers(self._loader) else None),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -427,6 +456,7 @@ class Trainer:
         pyst = rng["python"]
         random.setstate((int(pyst["version"]), tuple(int(v) for v in _array(pyst["state"])), pyst["gauss_next"]))
         self._pending_loader_rng = list(rng["loader"])
+        self._pending_workers = state.get("workers")  # absent in checkpoints of loaders without workers
         self._dirty = False
 
     @staticmethod
@@ -440,6 +470,10 @@ class Trainer:
                             "(same shuffle and generator arguments).")
         for g, s in zip(gens, states):
             g.set_state(s)
+
+
+def _with_workers(loader: Any) -> bool:
+    return _controllable(loader) and loader.num_workers > 0
 
 
 def _distributed_sampler(loader: Any) -> bool:
