@@ -463,18 +463,18 @@ def multi_head_attention_forward(
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         if query is key and key is value:
-            q = linear(query, in_proj_weight, in_proj_bias)
+            q = _linear_rows(query, in_proj_weight, in_proj_bias)
             packed = simple
             if not packed:
                 q, k, v = q.chunk(3, dim=-1)
         else:
             w = in_proj_weight.chunk(3)
             b = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
-            q, k, v = linear(query, w[0], b[0]), linear(key, w[1], b[1]), linear(value, w[2], b[2])
+            q, k, v = (_linear_rows(x, w[i], b[i]) for i, x in enumerate((query, key, value)))
     else:
         b = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
         _check_proj(query, key, value, (q_proj_weight, k_proj_weight, v_proj_weight), b)
-        q, k, v = (linear(x, w, bb) for x, w, bb in zip((query, key, value), (q_proj_weight, k_proj_weight, v_proj_weight), b))
+        q, k, v = (_linear_rows(x, w, bb) for x, w, bb in zip((query, key, value), (q_proj_weight, k_proj_weight, v_proj_weight), b))
 
     src_len = key.shape[1 if bf else 0]
     if attn_mask is not None:
@@ -526,11 +526,21 @@ def multi_head_attention_forward(
     cfg = (num_heads, bf, 1.0 / math.sqrt(head_dim), float(dropout_p), not need_weights, weights)
     res = MultiHeadAttentionCore.apply(q, None if packed else k, None if packed else v, bias, cfg)
     out, w = res if need_weights else (res, None)
-    out = linear(out, out_proj_weight, out_proj_bias)
+    out = _linear_rows(out, out_proj_weight, out_proj_bias)
     if not is_batched:
         out = out.squeeze(1)
         w = None if w is None else w.squeeze(0)
     return out, w
+
+
+def _linear_rows(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """``linear`` of a (A, B, E) input as one (A·B, E) matrix: its gradient ∂L/∂x = g W is then one GEMM,
+    not a batch of A small ones (NumPy's matmul of a 3-D by a 2-D array loops over the leading dim, and
+    each small GEMM is split over BLAS's threads: several times slower with two threads)."""
+    if x.ndim != 3:
+        return linear(x, w, b)
+    a, bb, e = x.shape
+    return linear(x.reshape(a * bb, e), w, b).reshape(a, bb, w.shape[0])
 
 
 def _check_proj(query: Tensor, key: Tensor, value: Tensor, ws: tuple[Any, ...], bs: tuple[Any, ...]) -> None:
