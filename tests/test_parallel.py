@@ -220,3 +220,18 @@ def test_packed_sequences_threaded_equal_single(cls: str) -> None:
         return [y.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in rnn.parameters()]
 
     _same(fn, exact=False)
+
+
+@pytest.mark.parametrize("act", ["relu", "gelu", "gelu_tanh"])
+def test_activations_threaded_equal_single(act: str) -> None:
+    def fn() -> list[np.ndarray]:
+        x = _x(6, 7, 5)
+        with np.errstate(all="ignore"):
+            xs = x.detach().numpy()
+            xs[0, 0, :3] = [0.0, np.inf, -np.inf]
+        F = cr.nn.functional
+        y = F.relu(x) if act == "relu" else F.gelu(x, approximate="tanh" if act == "gelu_tanh" else "none")
+        (y * _x(6, 7, 5, seed=1).detach()).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()]
+
+    _same(fn)

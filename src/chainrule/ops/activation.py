@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _parallel
 from ..autograd.function import CompositeDoubleBackward
 from . import _composites
 from ._util import Function, norm_dim, tensor_cls
@@ -45,14 +45,27 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        out = np.maximum(x, 0)
+        if x.dtype.kind == "f" and _parallel.threads_for(x.size) > 1:  # large: chunks over the threads
+            out = _parallel.elementwise(_relu_into, np.empty_like(x), x)
+        else:
+            out = np.maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
+        if type(g) is np.ndarray and g.dtype.kind == "f" and g.shape == out.shape and _parallel.threads_for(g.size) > 1:
+            return _parallel.elementwise(_relu_grad_into, np.empty(g.shape, g.dtype), g, out)
         return g * (out > 0)
+
+
+def _relu_into(o: Any, x: Any) -> None:
+    np.maximum(x, 0, out=o)
+
+
+def _relu_grad_into(o: Any, g: Any, out: Any) -> None:
+    np.multiply(g, out > 0, out=o)
 
 
 class Hardtanh(Function):
@@ -85,24 +98,51 @@ class Gelu(CompositeDoubleBackward, Function):
     @staticmethod
     def forward(ctx: Any, x: Any, approximate: str) -> Any:
         ctx.tanh = approximate == "tanh"
-        with np.errstate(all="ignore"):  # ±inf inputs: inf·0 = nan, as in PyTorch
-            if ctx.tanh:
-                t = np.tanh((x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI)
-                ctx.save_for_backward(x, t)
-                return 0.5 * x * (1.0 + t)
-            cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
-            ctx.save_for_backward(x, cdf)
-            return x * cdf
+        if x.dtype.kind == "f" and x.ndim > 0 and _parallel.threads_for(x.size) > 1:  # chunks over the threads
+            out, aux = np.empty_like(x), np.empty_like(x)
+            _parallel.elementwise(lambda o, a, xx: _gelu_into(o, a, xx, ctx.tanh), out, aux, x)
+            ctx.save_for_backward(x, aux)
+            return out
+        out, aux = _gelu(x, ctx.tanh)
+        ctx.save_for_backward(x, aux)
+        return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, c = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            if ctx.tanh:
-                x2 = x * x
-                d = 0.5 * (1.0 + c) + 0.5 * x * (1.0 - c * c) * _SQRT_2_OVER_PI * (1.0 + 0.134145 * x2)
-                return g * d, None
-            return g * (c + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI), None
+        if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape and x.ndim > 0 and _parallel.threads_for(g.size) > 1:
+            gx = np.empty_like(g)
+            _parallel.elementwise(lambda o, gg, xx, cc: _gelu_grad_into(o, gg, xx, cc, ctx.tanh), gx, g, x, c)
+            return gx, None
+        return _gelu_grad(g, x, c, ctx.tanh), None
+
+
+def _gelu(x: Any, tanh_form: bool) -> tuple[Any, Any]:
+    """(GELU(x), the saved auxiliary: tanh(...) for the tanh form, Φ(x) otherwise)."""
+    with np.errstate(all="ignore"):  # ±inf inputs: inf·0 = nan, as in PyTorch
+        if tanh_form:
+            t = np.tanh((x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI)
+            return 0.5 * x * (1.0 + t), t
+        cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
+        return x * cdf, cdf
+
+
+def _gelu_into(o: Any, aux: Any, x: Any, tanh_form: bool) -> None:
+    o[...], aux[...] = _gelu(x, tanh_form)
+
+
+def _gelu_grad_into(o: Any, g: Any, x: Any, c: Any, tanh_form: bool) -> None:
+    o[...] = _gelu_grad(g, x, c, tanh_form)
+
+
+def _gelu_grad(g: Any, x: Any, c: Any, tanh_form: bool) -> Any:
+    """g·GELU'(x) from the saved auxiliary ``c`` (tanh(...) or Φ(x))."""
+    with np.errstate(all="ignore"):
+        if tanh_form:
+            x2 = x * x
+            d = 0.5 * (1.0 + c) + 0.5 * x * (1.0 - c * c) * _SQRT_2_OVER_PI * (1.0 + 0.134145 * x2)
+            return g * d
+        return g * (c + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
 
 
 class Silu(CompositeDoubleBackward, Function):
