@@ -235,3 +235,14 @@ def test_activations_threaded_equal_single(act: str) -> None:
         return [y.detach().numpy(), x.grad.numpy()]
 
     _same(fn)
+
+
+@pytest.mark.parametrize("dim", [-1, 1, 2])
+def test_softmax_threaded_equals_single(dim: int) -> None:
+    def fn() -> list[np.ndarray]:
+        x = _x(6, 7, 5)
+        y = cr.softmax(x, dim)
+        (y * _x(6, 7, 5, seed=1).detach()).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()]
+
+    _same(fn)

@@ -263,6 +263,9 @@ class Softmax(Function):
         ctx.dim = dim if x.ndim else None
         if x.size == 0:
             out = x.copy()
+        elif _by_rows(x, dim):  # large: blocks of the leading axis over the threads
+            out = np.empty_like(x)
+            _parallel.for_rows(lambda r: _softmax_into(x[r], dim, out[r]), x.shape[0], x.size)
         else:
             with np.errstate(invalid="ignore", over="ignore"):
                 e = x - x.max(axis=dim, keepdims=True) if x.ndim else x.reshape(1) - x
@@ -275,8 +278,33 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
+        if type(g) is np.ndarray and g.shape == out.shape and g.dtype == out.dtype and _by_rows(g, ctx.dim):
+            gx = np.empty_like(g)
+            _parallel.for_rows(lambda r: _softmax_grad_into(g[r], out[r], ctx.dim, gx[r]), g.shape[0], g.size)
+            return gx, None
         gy = g * out
         return gy - out * ctx.xp.sum(gy, axis=ctx.dim, keepdims=True), None
+
+
+def _by_rows(x: Any, dim: Any) -> bool:
+    """Whether a softmax of a large C-contiguous float array along ``dim`` (not the leading axis) goes by
+    blocks of the leading axis over chainrule's threads."""
+    return (
+        dim is not None and x.ndim >= 2 and dim % x.ndim != 0 and x.dtype.kind == "f"
+        and x.flags.c_contiguous and _parallel.threads_for(x.size) > 1
+    )
+
+
+def _softmax_into(x: Any, dim: int, o: Any) -> None:
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(x, x.max(axis=dim, keepdims=True), out=o)
+        np.exp(o, out=o)
+        o /= o.sum(axis=dim, keepdims=True)
+
+
+def _softmax_grad_into(g: Any, out: Any, dim: int, o: Any) -> None:
+    np.multiply(g, out, out=o)
+    o -= out * o.sum(axis=dim, keepdims=True)
 
 
 class LogSoftmax(Function):
