@@ -1,27 +1,61 @@
-"""Element-wise work on large arrays split over a small thread pool (NumPy releases the GIL in ufuncs).
+"""Element-wise and row-wise work on large arrays split over a small thread pool (NumPy releases the GIL).
 
-NumPy's ufuncs run on one thread. For arrays of a few hundred thousand elements and more, an update
-such as Adam's can be cut into disjoint chunks, one per thread: each element still sees the same
-float operations in the same order, so the result is bit for bit the single-threaded one. The number
-of threads is chainrule's thread setting: ``set_num_threads(n)``, else ``OMP_NUM_THREADS`` /
-``OPENBLAS_NUM_THREADS``, else the CPUs this process may run on.
+NumPy's ufuncs run on one thread. For arrays of a few hundred thousand elements and more, the work
+can be cut into disjoint chunks along the leading axis, one per thread: each element (or row) still
+sees the same float operations in the same order, so the result is bit for bit the single-threaded
+one. The number of threads is chainrule's thread setting: ``set_num_threads(n)``, else
+``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, else the CPUs this process may run on — so a process
+limited to one thread never starts a pool.
+
+The API:
+- ``threads_for(size)``: how many chunks an op over ``size`` elements should use (1 below
+  ``ELEMENTWISE_MIN`` or with one thread);
+- ``for_rows(fn, n_rows, size)``: ``fn(rows)`` for slices ``rows`` of ``range(n_rows)`` covering it,
+  run on the pool when ``threads_for(size) > 1``;
+- ``elementwise(fn, out, *inputs)``: ``fn(out_chunk, *input_chunks)`` over flat chunks of
+  same-shaped C-contiguous arrays (one call on the whole arrays otherwise);
+- ``run_chunks(fn, chunks)``: the primitive under both;
+- ``for_rows(..., blas=True)``: chunks that call BLAS (a batch of small matrix products, as in attention)
+  run with BLAS's own threads set to 1 meanwhile, so the two levels of threads do not fight: a batch of
+  small GEMMs each split over BLAS threads spends its time synchronising them.
+
+The pool is made on first use (never at import), once per process (a forked child makes its own),
+and a chunk that itself asks for chunks runs them inline, so nested calls cannot deadlock. Work done
+inside a chunk calls BLAS (matrix products) only under ``blas=True``: BLAS has its own threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["PARALLEL_MIN", "elementwise_threads", "run_chunks"]
+__all__ = [
+    "PARALLEL_MIN", "ELEMENTWISE_MIN", "elementwise_threads", "set_elementwise_threads", "threads_for",
+    "row_slices", "for_rows", "elementwise", "run_chunks", "override", "single_threaded_blas",
+]  # fmt: skip
 
 # elements: below this, handing chunks to threads costs more than a second core gains (measured on
 # 2 shared cores: Adam over 1.9M parameters 1.24x faster with 2 threads, over 235k 0.78x)
 PARALLEL_MIN = 1 << 20
 
+# elements of a single element-wise or row-wise pass (ReLU, softmax, layer norm, ...): one float32
+# pass over 2^18 elements takes ~60-120 µs on one core here, handing a chunk to a pool thread ~20-40 µs
+ELEMENTWISE_MIN = 1 << 18
+
 _threads: int | None = None  # set by set_num_threads; None = from the environment, read once
+_min_size: int | None = None  # set by ``override`` (tests): None = ELEMENTWISE_MIN
 _pool: Any = None
+_pool_size = 0
 _pool_pid = 0  # the process that made the pool (a forked child makes its own: the threads stay behind)
+_pool_lock = threading.Lock()
+_local = threading.local()  # .inside: this thread is running a chunk (nested requests run inline)
+_blas: list[Any] | None = None  # threadpoolctl controllers of the loaded BLAS libraries, found on first use
+_blas_saved: list[int] = []
+_blas_depth = 0
+_blas_lock = threading.Lock()
 
 
 def _from_environment() -> int:
@@ -49,18 +83,141 @@ def set_elementwise_threads(n: int) -> None:
     _threads = max(1, int(n))
 
 
-def run_chunks(fn: Callable[[Any], None], chunks: Sequence[Any]) -> None:
-    """``fn(chunk)`` for every chunk: on the calling thread if there is one, else on the pool."""
-    global _pool, _pool_pid
-    if len(chunks) == 1:
-        fn(chunks[0])
-        return
-    if _pool is None or _pool_pid != os.getpid():
-        from concurrent.futures import ThreadPoolExecutor
+def threads_for(size: int, min_size: int | None = None) -> int:
+    """Chunks for one pass over ``size`` elements: 1 below the threshold, on one thread or inside a chunk."""
+    limit = (ELEMENTWISE_MIN if _min_size is None else _min_size) if min_size is None else min_size
+    if size < limit or getattr(_local, "inside", False):
+        return 1
+    return elementwise_threads()
 
-        _pool_pid = os.getpid()
-        _pool = ThreadPoolExecutor(max_workers=max(2, elementwise_threads()), thread_name_prefix="chainrule")
-    futures = [_pool.submit(fn, c) for c in chunks[1:]]
-    fn(chunks[0])  # the calling thread takes a share too
-    for f in futures:
-        f.result()
+
+def row_slices(n: int, parts: int) -> list[slice]:
+    """``parts`` (at most ``n``) contiguous slices covering ``range(n)``, sizes differing by at most one."""
+    parts = max(1, min(parts, n))
+    base, extra = divmod(n, parts)
+    out, start = [], 0
+    for i in range(parts):
+        stop = start + base + (1 if i < extra else 0)
+        out.append(slice(start, stop))
+        start = stop
+    return out
+
+
+def for_rows(
+    fn: Callable[[slice], Any], n_rows: int, size: int, min_size: int | None = None, blas: bool = False
+) -> None:
+    """``fn(rows)`` over slices of the leading axis covering ``range(n_rows)``; ``size`` (elements of the
+    work) decides the number of chunks (``threads_for``). ``fn`` writes its rows' results in place.
+    ``blas=True``: ``fn`` calls BLAS, whose threads are set to 1 while the chunks run."""
+    parts = threads_for(size, min_size) if n_rows > 1 else 1
+    if parts == 1:
+        fn(slice(0, n_rows))
+    elif blas:
+        with single_threaded_blas():
+            run_chunks(fn, row_slices(n_rows, parts))
+    else:
+        run_chunks(fn, row_slices(n_rows, parts))
+
+
+def elementwise(fn: Callable[..., Any], out: Any, *inputs: Any, min_size: int | None = None) -> Any:
+    """``fn(out, *inputs)`` (a pass writing ``out``), over flat chunks when the arrays are large; returns ``out``.
+
+    Chunked only when every array is C-contiguous with ``out``'s shape (else one call on the whole arrays,
+    which may broadcast): then chunk k of each is ``a.reshape(-1)[rows_k]``.
+    """
+    parts = threads_for(out.size, min_size)
+    if parts > 1 and out.flags.c_contiguous and all(
+        a.shape == out.shape and a.flags.c_contiguous for a in inputs
+    ):
+        flat = [out.reshape(-1)] + [a.reshape(-1) for a in inputs]
+        run_chunks(lambda s: fn(*(a[s] for a in flat)), row_slices(out.size, parts))
+    else:
+        fn(out, *inputs)
+    return out
+
+
+def _get_pool(workers: int) -> Any:
+    global _pool, _pool_pid, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid() or _pool_size < workers:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _pool_pid, _pool_size = os.getpid(), workers
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chainrule")
+        return _pool
+
+
+def _inside(fn: Callable[[Any], Any], chunk: Any) -> Any:
+    _local.inside = True
+    try:
+        return fn(chunk)
+    finally:
+        _local.inside = False
+
+
+def run_chunks(fn: Callable[[Any], Any], chunks: Sequence[Any]) -> None:
+    """``fn(chunk)`` for every chunk: the calling thread takes the first, the pool the others.
+
+    Inside a chunk (a nested request) every chunk runs on the calling thread.
+    """
+    if len(chunks) == 1 or getattr(_local, "inside", False):
+        for c in chunks:
+            fn(c)
+        return
+    pool = _get_pool(max(2, elementwise_threads(), len(chunks) - 1))
+    futures = [pool.submit(_inside, fn, c) for c in chunks[1:]]
+    try:
+        _inside(fn, chunks[0])
+    finally:
+        for f in futures:
+            f.result()
+
+
+def _blas_controllers() -> list[Any]:
+    global _blas
+    if _blas is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+        except Exception:  # pragma: no cover - threadpoolctl cannot read this BLAS: leave its threads alone
+            _blas = []
+    return _blas
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """BLAS (NumPy's matrix products) on one thread inside the block; the setting is process-wide, and
+    nested or concurrent blocks restore it once, when the last one ends."""
+    global _blas_depth, _blas_saved
+    ctls = _blas_controllers()
+    with _blas_lock:
+        if _blas_depth == 0:
+            _blas_saved = [c.get_num_threads() for c in ctls]
+            for c in ctls:
+                c.set_num_threads(1)
+        _blas_depth += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_depth -= 1
+            if _blas_depth == 0:
+                for c, n in zip(ctls, _blas_saved):
+                    c.set_num_threads(n)
+
+
+@contextlib.contextmanager
+def override(threads: int | None = None, min_size: int | None = None) -> Iterator[None]:
+    """Temporarily use ``threads`` threads and a size threshold of ``min_size`` elements (for tests:
+    ``override(3, 1)`` exercises the chunked paths on small arrays, ``override(1)`` the single-threaded)."""
+    global _threads, _min_size
+    saved = _threads, _min_size
+    if threads is not None:
+        _threads = max(1, int(threads))
+    if min_size is not None:
+        _min_size = int(min_size)
+    try:
+        yield
+    finally:
+        _threads, _min_size = saved

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _parallel
 from ..autograd._jvp import diagonal_jvp
 from ..autograd.function import CompositeDoubleBackward
 from . import _composites
@@ -47,14 +47,27 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        out = np.maximum(x, 0)
+        if x.dtype.kind == "f" and _parallel.threads_for(x.size) > 1:  # large: chunks over the threads
+            out = _parallel.elementwise(_relu_into, np.empty_like(x), x)
+        else:
+            out = np.maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
+        if type(g) is np.ndarray and g.dtype.kind == "f" and g.shape == out.shape and _parallel.threads_for(g.size) > 1:
+            return _parallel.elementwise(_relu_grad_into, np.empty(g.shape, g.dtype), g, out)
         return g * (out > 0)
+
+
+def _relu_into(o: Any, x: Any) -> None:
+    np.maximum(x, 0, out=o)
+
+
+def _relu_grad_into(o: Any, g: Any, out: Any) -> None:
+    np.multiply(g, out > 0, out=o)
 
 
 class Hardtanh(Function):
@@ -88,24 +101,51 @@ class Gelu(CompositeDoubleBackward, Function):
     @staticmethod
     def forward(ctx: Any, x: Any, approximate: str) -> Any:
         ctx.tanh = approximate == "tanh"
-        with np.errstate(all="ignore"):  # ±inf inputs: inf·0 = nan, as in PyTorch
-            if ctx.tanh:
-                t = np.tanh((x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI)
-                ctx.save_for_backward(x, t)
-                return 0.5 * x * (1.0 + t)
-            cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
-            ctx.save_for_backward(x, cdf)
-            return x * cdf
+        if x.dtype.kind == "f" and x.ndim > 0 and _parallel.threads_for(x.size) > 1:  # chunks over the threads
+            out, aux = np.empty_like(x), np.empty_like(x)
+            _parallel.elementwise(lambda o, a, xx: _gelu_into(o, a, xx, ctx.tanh), out, aux, x)
+            ctx.save_for_backward(x, aux)
+            return out
+        out, aux = _gelu(x, ctx.tanh)
+        ctx.save_for_backward(x, aux)
+        return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, c = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            if ctx.tanh:
-                x2 = x * x
-                d = 0.5 * (1.0 + c) + 0.5 * x * (1.0 - c * c) * _SQRT_2_OVER_PI * (1.0 + 0.134145 * x2)
-                return g * d, None
-            return g * (c + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI), None
+        if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape and x.ndim > 0 and _parallel.threads_for(g.size) > 1:
+            gx = np.empty_like(g)
+            _parallel.elementwise(lambda o, gg, xx, cc: _gelu_grad_into(o, gg, xx, cc, ctx.tanh), gx, g, x, c)
+            return gx, None
+        return _gelu_grad(g, x, c, ctx.tanh), None
+
+
+def _gelu(x: Any, tanh_form: bool) -> tuple[Any, Any]:
+    """(GELU(x), the saved auxiliary: tanh(...) for the tanh form, Φ(x) otherwise)."""
+    with np.errstate(all="ignore"):  # ±inf inputs: inf·0 = nan, as in PyTorch
+        if tanh_form:
+            t = np.tanh((x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI)
+            return 0.5 * x * (1.0 + t), t
+        cdf = 0.5 * (1.0 + _erf(x * _SQRT_HALF))
+        return x * cdf, cdf
+
+
+def _gelu_into(o: Any, aux: Any, x: Any, tanh_form: bool) -> None:
+    o[...], aux[...] = _gelu(x, tanh_form)
+
+
+def _gelu_grad_into(o: Any, g: Any, x: Any, c: Any, tanh_form: bool) -> None:
+    o[...] = _gelu_grad(g, x, c, tanh_form)
+
+
+def _gelu_grad(g: Any, x: Any, c: Any, tanh_form: bool) -> Any:
+    """g·GELU'(x) from the saved auxiliary ``c`` (tanh(...) or Φ(x))."""
+    with np.errstate(all="ignore"):
+        if tanh_form:
+            x2 = x * x
+            d = 0.5 * (1.0 + c) + 0.5 * x * (1.0 - c * c) * _SQRT_2_OVER_PI * (1.0 + 0.134145 * x2)
+            return g * d
+        return g * (c + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
 
 
 class Silu(CompositeDoubleBackward, Function):
@@ -231,6 +271,9 @@ class Softmax(Function):
         ctx.dim = dim if x.ndim else None
         if x.size == 0:
             out = x.copy()
+        elif _by_rows(x, dim):  # large: blocks of the leading axis over the threads
+            out = np.empty_like(x)
+            _parallel.for_rows(lambda r: _softmax_into(x[r], dim, out[r]), x.shape[0], x.size)
         else:
             with np.errstate(invalid="ignore", over="ignore"):
                 e = x - x.max(axis=dim, keepdims=True) if x.ndim else x.reshape(1) - x
@@ -243,8 +286,33 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
+        if type(g) is np.ndarray and g.shape == out.shape and g.dtype == out.dtype and _by_rows(g, ctx.dim):
+            gx = np.empty_like(g)
+            _parallel.for_rows(lambda r: _softmax_grad_into(g[r], out[r], ctx.dim, gx[r]), g.shape[0], g.size)
+            return gx, None
         gy = g * out
         return gy - out * ctx.xp.sum(gy, axis=ctx.dim, keepdims=True), None
+
+
+def _by_rows(x: Any, dim: Any) -> bool:
+    """Whether a softmax of a large C-contiguous float array along ``dim`` (not the leading axis) goes by
+    blocks of the leading axis over chainrule's threads."""
+    return (
+        dim is not None and x.ndim >= 2 and dim % x.ndim != 0 and x.dtype.kind == "f"
+        and x.flags.c_contiguous and _parallel.threads_for(x.size) > 1
+    )
+
+
+def _softmax_into(x: Any, dim: int, o: Any) -> None:
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(x, x.max(axis=dim, keepdims=True), out=o)
+        np.exp(o, out=o)
+        o /= o.sum(axis=dim, keepdims=True)
+
+
+def _softmax_grad_into(g: Any, out: Any, dim: int, o: Any) -> None:
+    np.multiply(g, out, out=o)
+    o -= out * o.sum(axis=dim, keepdims=True)
 
 
 class LogSoftmax(Function):

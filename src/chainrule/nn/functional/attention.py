@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import _parallel
 from ..._random import default_generator
 from ..._tensor import Tensor
 from ...autograd.function import CompositeDoubleBackward, Function
@@ -34,17 +35,11 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
 # --- the kernel, on NumPy arrays (..., L, E) x (..., S, E) x (..., S, Ev) ----------------------------
-def _probs(qs: Any, k: Any, bias: Any, safe: bool) -> Any:
-    """p = softmax(qs kᵀ + bias) over the last dim (a fresh array; ``qs`` is already scaled)."""
-    s = np.matmul(qs, np.swapaxes(k, -1, -2))
-    if bias is not None:
-        if np.broadcast_shapes(s.shape, bias.shape) == s.shape:
-            s += bias
-        else:
-            s = s + bias
+def _softmax_rows(s: Any, safe: bool, masked: bool) -> Any:
+    """s ← softmax(s) over the last dim, in place (``safe``: a fully masked row gives 0, not NaN)."""
     m = np.max(s, axis=-1, keepdims=True, initial=-np.inf)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if safe and bias is not None:
+        if safe and masked:
             m[m == -np.inf] = 0  # a fully masked row: exp(−inf) = 0 everywhere, then p = 0
         s -= m
         np.exp(s, out=s)
@@ -55,24 +50,106 @@ def _probs(qs: Any, k: Any, bias: Any, safe: bool) -> Any:
     return s
 
 
+def _probs(qs: Any, k: Any, bias: Any, safe: bool) -> Any:
+    """p = softmax(qs kᵀ + bias) over the last dim (a fresh array; ``qs`` is already scaled)."""
+    s = np.matmul(qs, np.swapaxes(k, -1, -2))
+    if bias is not None:
+        if np.broadcast_shapes(s.shape, bias.shape) == s.shape:
+            s += bias
+        else:
+            s = s + bias
+    return _softmax_rows(s, safe, bias is not None)
+
+
+def _rows_of(a: Any, rows: slice, n: int) -> Any:
+    """``a[rows]`` along the leading batch axis when ``a`` has one of length ``n`` (else ``a``: it broadcasts)."""
+    return a[rows] if a is not None and a.ndim == 4 and a.shape[0] == n else a
+
+
+def _chunkable(q: Any, k: Any, v: Any, bias: Any) -> bool:
+    """Whether the kernel may be split along dim 0: q, k, v (N, H, ·, ·) with the same N and H, and a
+    bias that broadcasts to the scores without enlarging them."""
+    if not (q.ndim == k.ndim == v.ndim == 4 and q.shape[:2] == k.shape[:2] == v.shape[:2]):
+        return False
+    if bias is None:
+        return True
+    scores = (*q.shape[:3], k.shape[2])
+    return bias.ndim <= 4 and np.broadcast_shapes(scores, bias.shape) == scores
+
+
 def _attn_forward(q: Any, k: Any, v: Any, bias: Any, scale: float, dropout_p: float, safe: bool) -> tuple[Any, ...]:
-    """(out, qs, p, pd, dmask) of one attention; ``pd`` is ``p`` after dropout (``p`` itself without)."""
-    qs = q * q.dtype.type(scale)
-    p = _probs(qs, k, bias, safe)
+    """(out, qs, p, pd, dmask) of one attention; ``pd`` is ``p`` after dropout (``p`` itself without).
+
+    Batches of (N, H, ·, ·) are split along N over chainrule's threads when the scores are large
+    (each chunk the same GEMMs and softmax on its rows, BLAS on one thread meanwhile)."""
+    if not _chunkable(q, k, v, bias):
+        qs = q * q.dtype.type(scale)
+        p = _probs(qs, k, bias, safe)
+        dmask = _dropout_mask(p.shape, dropout_p, p.dtype) if dropout_p > 0.0 else None
+        pd = p if dmask is None else p * dmask
+        return np.matmul(pd, v), qs, p, pd, dmask
+    n, h, L, _ = q.shape
+    S = k.shape[2]
+    dt = np.result_type(q, k, v)
+    qs = np.empty(q.shape, dt)
+    p = np.empty((n, h, L, S), dt)
+    out = np.empty((n, h, L, v.shape[3]), dt)
     dmask = _dropout_mask(p.shape, dropout_p, p.dtype) if dropout_p > 0.0 else None
-    pd = p if dmask is None else p * dmask
-    return np.matmul(pd, v), qs, p, pd, dmask
+    pd = p if dmask is None else np.empty_like(p)
+    sc = dt.type(scale)
+
+    def rows(r: slice) -> None:
+        np.multiply(q[r], sc, out=qs[r])
+        s = p[r]
+        np.matmul(qs[r], np.swapaxes(k[r], -1, -2), out=s)
+        if bias is not None:
+            s += _rows_of(bias, r, n)
+        _softmax_rows(s, safe, bias is not None)
+        if dmask is not None:
+            np.multiply(s, dmask[r], out=pd[r])
+        np.matmul(pd[r], v[r], out=out[r])
+
+    _parallel.for_rows(rows, n, p.size, blas=True)
+    return out, qs, p, pd, dmask
 
 
 def _attn_backward(g: Any, gw: Any, qs: Any, k: Any, v: Any, p: Any, dmask: Any, scale: float, need: Any) -> tuple[Any, ...]:
-    """(gq, gk, gv, gbias) from g = ∂L/∂out and gw = ∂L/∂pd (or None); ``need`` flags q, k, v, bias."""
+    """(gq, gk, gv, gbias) from g = ∂L/∂out and gw = ∂L/∂pd (or None); ``need`` flags q, k, v, bias.
+
+    Split along N like the forward when the kernel's arrays allow it."""
+    n = p.shape[0]
+    if not (_chunkable(qs, k, v, None) and g.ndim == 4 and g.shape[0] == n and (gw is None or gw.ndim == 4)):
+        return _attn_backward_rows(g, gw, qs, k, v, p, dmask, scale, need, None)
+    dt = p.dtype
+    grads = (
+        np.empty(qs.shape, dt) if need[0] else None,
+        np.empty(k.shape, dt) if need[1] else None,
+        np.empty(v.shape, dt) if need[2] else None,
+        np.empty(p.shape, dt) if need[3] else None,
+    )
+
+    def rows(r: slice) -> None:
+        _attn_backward_rows(
+            g[r], _rows_of(gw, r, n), qs[r], k[r], v[r], p[r], _rows_of(dmask, r, n), scale, need,
+            tuple(None if a is None else a[r] for a in grads),
+        )
+
+    _parallel.for_rows(rows, n, p.size, blas=True)
+    return grads
+
+
+def _attn_backward_rows(
+    g: Any, gw: Any, qs: Any, k: Any, v: Any, p: Any, dmask: Any, scale: float, need: Any, outs: Any
+) -> tuple[Any, ...]:
+    """The backward on one block of rows: written into ``outs`` = (gq, gk, gv, gs) when given, else fresh arrays."""
+    o = outs if outs is not None else (None, None, None, None)
     gv = None
     if need[2]:
         pd = p if dmask is None else p * dmask
-        gv = np.matmul(np.swapaxes(pd, -1, -2), g)
+        gv = np.matmul(np.swapaxes(pd, -1, -2), g, out=o[2])
     if not (need[0] or need[1] or need[3]):
         return None, None, gv, None
-    gp = np.matmul(g, np.swapaxes(v, -1, -2))
+    gp = np.matmul(g, np.swapaxes(v, -1, -2), out=o[3])
     if gw is not None:
         gp += gw
     if dmask is not None:
@@ -83,9 +160,9 @@ def _attn_backward(g: Any, gw: Any, qs: Any, k: Any, v: Any, p: Any, dmask: Any,
     gs = gp
     gq = None
     if need[0]:
-        gq = np.matmul(gs, k)
+        gq = np.matmul(gs, k, out=o[0])
         gq *= gq.dtype.type(scale)
-    gk = np.matmul(np.swapaxes(gs, -1, -2), qs) if need[1] else None
+    gk = np.matmul(np.swapaxes(gs, -1, -2), qs, out=o[1]) if need[1] else None
     return gq, gk, gv, (gs if need[3] else None)
 
 
@@ -389,18 +466,18 @@ def multi_head_attention_forward(
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         if query is key and key is value:
-            q = linear(query, in_proj_weight, in_proj_bias)
+            q = _linear_rows(query, in_proj_weight, in_proj_bias)
             packed = simple
             if not packed:
                 q, k, v = q.chunk(3, dim=-1)
         else:
             w = in_proj_weight.chunk(3)
             b = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
-            q, k, v = linear(query, w[0], b[0]), linear(key, w[1], b[1]), linear(value, w[2], b[2])
+            q, k, v = (_linear_rows(x, w[i], b[i]) for i, x in enumerate((query, key, value)))
     else:
         b = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
         _check_proj(query, key, value, (q_proj_weight, k_proj_weight, v_proj_weight), b)
-        q, k, v = (linear(x, w, bb) for x, w, bb in zip((query, key, value), (q_proj_weight, k_proj_weight, v_proj_weight), b))
+        q, k, v = (_linear_rows(x, w, bb) for x, w, bb in zip((query, key, value), (q_proj_weight, k_proj_weight, v_proj_weight), b))
 
     src_len = key.shape[1 if bf else 0]
     if attn_mask is not None:
@@ -452,11 +529,21 @@ def multi_head_attention_forward(
     cfg = (num_heads, bf, 1.0 / math.sqrt(head_dim), float(dropout_p), not need_weights, weights)
     res = MultiHeadAttentionCore.apply(q, None if packed else k, None if packed else v, bias, cfg)
     out, w = res if need_weights else (res, None)
-    out = linear(out, out_proj_weight, out_proj_bias)
+    out = _linear_rows(out, out_proj_weight, out_proj_bias)
     if not is_batched:
         out = out.squeeze(1)
         w = None if w is None else w.squeeze(0)
     return out, w
+
+
+def _linear_rows(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """``linear`` of a (A, B, E) input as one (A·B, E) matrix: its gradient ∂L/∂x = g W is then one GEMM,
+    not a batch of A small ones (NumPy's matmul of a 3-D by a 2-D array loops over the leading dim, and
+    each small GEMM is split over BLAS's threads: several times slower with two threads)."""
+    if x.ndim != 3:
+        return linear(x, w, b)
+    a, bb, e = x.shape
+    return linear(x.reshape(a * bb, e), w, b).reshape(a, bb, w.shape[0])
 
 
 def _check_proj(query: Tensor, key: Tensor, value: Tensor, ws: tuple[Any, ...], bs: tuple[Any, ...]) -> None:

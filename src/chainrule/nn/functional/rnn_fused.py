@@ -14,6 +14,10 @@ writes S[t+1]; for the reverse direction step t reads S[t+1] and writes S[t]. So
 Packed sequences: ``batch_sizes[t]`` rows (a prefix, sequences sorted by decreasing length) are
 valid at step t; the other rows keep their state (so h_n is each sequence's last valid state) and
 get zero output. σ(a) is computed as ½·tanh(a/2) + ½: exact and free of overflow warnings.
+
+Threads: the rows of the batch are independent recurrences, so with several threads (and enough work)
+the time loops run on blocks of rows, one block per thread, BLAS on one thread meanwhile
+(``_parallel.for_rows``); the GEMMs over all steps stay outside, on BLAS's own threads.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import _parallel
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function
 from . import _composites_seq as _seq
@@ -45,6 +50,16 @@ def _steps(T: int, reverse: bool) -> tuple[range, int, int]:
 
 def _valid(batch_sizes: Any, T: int, B: int) -> list[int]:
     return [B] * T if batch_sizes is None else [int(b) for b in batch_sizes]
+
+
+def _live(rows: slice, bs: int) -> tuple[int, int]:
+    """The rows [lo, hi) of the block ``rows`` that are valid at a step with ``bs`` valid rows (a prefix)."""
+    return rows.start, min(rows.stop, max(rows.start, bs))
+
+
+def _by_rows(fn: Any, B: int, work: int) -> None:
+    """``fn(rows)`` over blocks of the batch's rows, on chainrule's threads when ``work`` (elements) is large."""
+    _parallel.for_rows(fn, B, work, blas=True)
 
 
 def _projection(x: Any, w_ih: Any, bias: Any) -> Any:
@@ -106,16 +121,21 @@ class RNNLayer(CompositeDoubleBackward, Function):
         order, r, w = _steps(T, reverse)
         S = np.empty((T + 1,) + h0.shape, x.dtype)
         S[T if reverse else 0] = h0
-        for t in order:
-            bs, hp, hn = sizes[t], S[t + r], S[t + w]
-            a = gx[t, :bs]
-            a += _hidden_gemm(w_hh, hp[:bs])
-            if relu:
-                np.maximum(a, 0, out=hn[:bs])
-            else:
-                np.tanh(a, out=hn[:bs])
-            if bs < B:
-                hn[bs:] = hp[bs:]
+
+        def rows(R: slice) -> None:
+            for t in order:
+                (lo, hi), hp, hn = _live(R, sizes[t]), S[t + r], S[t + w]
+                if hi > lo:
+                    a = gx[t, lo:hi]
+                    a += _hidden_gemm(w_hh, hp[lo:hi])
+                    if relu:
+                        np.maximum(a, 0, out=hn[lo:hi])
+                    else:
+                        np.tanh(a, out=hn[lo:hi])
+                if hi < R.stop:
+                    hn[hi:R.stop] = hp[hi:R.stop]
+
+        _by_rows(rows, B, gx.size)
         ctx.save_for_backward(x, w_ih, w_hh, S)
         ctx.cfg = (relu, reverse, sizes, b_ih is not None)
         h_n = S[0] if reverse else S[T]
@@ -129,15 +149,22 @@ class RNNLayer(CompositeDoubleBackward, Function):
         order, r, w = _steps(T, reverse)
         gA = np.zeros(gy.shape, gy.dtype)
         dh = gh_n.copy()
-        for t in reversed(order):
-            bs, h = sizes[t], S[t + w, :sizes[t]]
-            e = dh[:bs] + gy[t, :bs]
-            ga = gA[t, :bs]
-            if relu:
-                np.multiply(e, h > 0, out=ga)
-            else:
-                np.multiply(e, 1 - h * h, out=ga)
-            dh[:bs] = ga @ w_hh
+
+        def rows(R: slice) -> None:
+            for t in reversed(order):
+                lo, hi = _live(R, sizes[t])
+                if hi == lo:
+                    continue
+                h = S[t + w, lo:hi]
+                e = dh[lo:hi] + gy[t, lo:hi]
+                ga = gA[t, lo:hi]
+                if relu:
+                    np.multiply(e, h > 0, out=ga)
+                else:
+                    np.multiply(e, 1 - h * h, out=ga)
+                dh[lo:hi] = ga @ w_hh
+
+        _by_rows(rows, B, gA.size)
         Sprev = S[1:] if reverse else S[:-1]
         gx, gw_ih, gw_hh, gb = _input_grads(ctx, gA, gA, x, w_ih, Sprev)
         gb_ = gb if has_bias else None
@@ -180,22 +207,27 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         TC = np.zeros((T, B, H), x.dtype)  # zero where a sequence has ended (read by gW_hr)
         whh = w_hh[perm]
         whr_t = None if w_hr is None else w_hr.T
-        for t in order:
-            bs = sizes[t]
-            a = A[t, :bs]
-            a += _hidden_gemm(whh, S[t + r, :bs])
-            _sigmoid(a[:, :3 * H], a[:, :3 * H])
-            np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])
-            c, tc = C[t + w, :bs], TC[t, :bs]
-            np.multiply(a[:, H:2 * H], C[t + r, :bs], out=c)
-            c += a[:, :H] * a[:, 3 * H:]
-            np.tanh(c, out=tc)
-            if whr_t is None:
-                np.multiply(a[:, 2 * H:3 * H], tc, out=S[t + w, :bs])
-            else:
-                np.matmul(a[:, 2 * H:3 * H] * tc, whr_t, out=S[t + w, :bs])
-            if bs < B:
-                S[t + w, bs:], C[t + w, bs:] = S[t + r, bs:], C[t + r, bs:]
+
+        def rows(R: slice) -> None:
+            for t in order:
+                lo, hi = _live(R, sizes[t])
+                if hi > lo:
+                    a = A[t, lo:hi]
+                    a += _hidden_gemm(whh, S[t + r, lo:hi])
+                    _sigmoid(a[:, :3 * H], a[:, :3 * H])
+                    np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])
+                    c, tc = C[t + w, lo:hi], TC[t, lo:hi]
+                    np.multiply(a[:, H:2 * H], C[t + r, lo:hi], out=c)
+                    c += a[:, :H] * a[:, 3 * H:]
+                    np.tanh(c, out=tc)
+                    if whr_t is None:
+                        np.multiply(a[:, 2 * H:3 * H], tc, out=S[t + w, lo:hi])
+                    else:
+                        np.matmul(a[:, 2 * H:3 * H] * tc, whr_t, out=S[t + w, lo:hi])
+                if hi < R.stop:
+                    S[t + w, hi:R.stop], C[t + w, hi:R.stop] = S[t + r, hi:R.stop], C[t + r, hi:R.stop]
+
+        _by_rows(rows, B, A.size)
         ctx.save_for_backward(x, w_ih, w_hh, w_hr, S, C, A, TC)
         ctx.cfg = (reverse, sizes, b_ih is not None, perm)
         end = 0 if reverse else T
@@ -212,21 +244,27 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         E = np.zeros(gy.shape, gy.dtype) if w_hr is not None else None
         dh, dc = gh_n.copy(), gc_n.copy()
         whh = w_hh[perm]
-        for t in reversed(order):
-            bs = sizes[t]
-            a, tc, ga = A[t, :bs], TC[t, :bs], gA[t, :bs]
-            i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            e = dh[:bs] + gy[t, :bs]
-            if E is not None:
-                E[t, :bs] = e
-                e = e @ w_hr
-            d = dc[:bs] + e * o * (1 - tc * tc)
-            np.multiply(e * tc, o * (1 - o), out=ga[:, 2 * H:3 * H])
-            np.multiply(d * g, i * (1 - i), out=ga[:, :H])
-            np.multiply(d * C[t + r, :bs], f * (1 - f), out=ga[:, H:2 * H])
-            np.multiply(d * i, 1 - g * g, out=ga[:, 3 * H:])
-            dc[:bs] = d * f
-            dh[:bs] = ga @ whh
+
+        def rows(R: slice) -> None:
+            for t in reversed(order):
+                lo, hi = _live(R, sizes[t])
+                if hi == lo:
+                    continue
+                a, tc, ga = A[t, lo:hi], TC[t, lo:hi], gA[t, lo:hi]
+                i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+                e = dh[lo:hi] + gy[t, lo:hi]
+                if E is not None:
+                    E[t, lo:hi] = e
+                    e = e @ w_hr
+                d = dc[lo:hi] + e * o * (1 - tc * tc)
+                np.multiply(e * tc, o * (1 - o), out=ga[:, 2 * H:3 * H])
+                np.multiply(d * g, i * (1 - i), out=ga[:, :H])
+                np.multiply(d * C[t + r, lo:hi], f * (1 - f), out=ga[:, H:2 * H])
+                np.multiply(d * i, 1 - g * g, out=ga[:, 3 * H:])
+                dc[lo:hi] = d * f
+                dh[lo:hi] = ga @ whh
+
+        _by_rows(rows, B, gA.size)
         Sprev = S[1:] if reverse else S[:-1]
         gx, gw_ih, gw_hh, gb = _input_grads(ctx, gA, gA, x, w_ih[perm], Sprev)
         inv = np.argsort(perm)
@@ -272,23 +310,29 @@ class GRULayer(CompositeDoubleBackward, Function):
         S = np.empty((T + 1,) + h0.shape, x.dtype)
         S[T if reverse else 0] = h0
         Q = np.empty((T, B, H), x.dtype)  # W_hn h_{t−1} + b_hn, needed by r's gradient
-        for t in order:
-            bs, hp, hn = sizes[t], S[t + r, :sizes[t]], S[t + w, :sizes[t]]
-            a = A[t, :bs]
-            gh = _hidden_gemm(w_hh, hp)
-            if b_hh is not None:
-                gh += b_hh
-            a[:, :2 * H] += gh[:, :2 * H]
-            _sigmoid(a[:, :2 * H], a[:, :2 * H])
-            q, n, z = Q[t, :bs], a[:, 2 * H:], a[:, H:2 * H]
-            q[...] = gh[:, 2 * H:]
-            n += a[:, :H] * q
-            np.tanh(n, out=n)
-            np.subtract(hp, n, out=hn)
-            hn *= z
-            hn += n
-            if bs < B:
-                S[t + w, bs:] = S[t + r, bs:]
+
+        def rows(R: slice) -> None:
+            for t in order:
+                lo, hi = _live(R, sizes[t])
+                if hi > lo:
+                    hp, hn = S[t + r, lo:hi], S[t + w, lo:hi]
+                    a = A[t, lo:hi]
+                    gh = _hidden_gemm(w_hh, hp)
+                    if b_hh is not None:
+                        gh += b_hh
+                    a[:, :2 * H] += gh[:, :2 * H]
+                    _sigmoid(a[:, :2 * H], a[:, :2 * H])
+                    q, n, z = Q[t, lo:hi], a[:, 2 * H:], a[:, H:2 * H]
+                    q[...] = gh[:, 2 * H:]
+                    n += a[:, :H] * q
+                    np.tanh(n, out=n)
+                    np.subtract(hp, n, out=hn)
+                    hn *= z
+                    hn += n
+                if hi < R.stop:
+                    S[t + w, hi:R.stop] = S[t + r, hi:R.stop]
+
+        _by_rows(rows, B, A.size)
         ctx.save_for_backward(x, w_ih, w_hh, S, A, Q)
         ctx.cfg = (reverse, sizes, b_ih is not None)
         return _outputs(S, reverse, sizes, B), S[0 if reverse else T].copy()
@@ -303,19 +347,25 @@ class GRULayer(CompositeDoubleBackward, Function):
         gAx = np.zeros(A.shape, A.dtype)
         gAh = np.zeros(A.shape, A.dtype)
         dh = gh_n.copy()
-        for t in reversed(order):
-            bs = sizes[t]
-            a, hp = A[t, :bs], S[t + r, :bs]
-            rr, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-            e = dh[:bs] + gy[t, :bs]
-            gx, gh = gAx[t, :bs], gAh[t, :bs]
-            gn = gx[:, 2 * H:]
-            np.multiply(e * (1 - z), 1 - n * n, out=gn)
-            np.multiply(e * (hp - n), z * (1 - z), out=gx[:, H:2 * H])
-            np.multiply(gn * Q[t, :bs], rr * (1 - rr), out=gx[:, :H])
-            gh[:, :2 * H] = gx[:, :2 * H]
-            np.multiply(gn, rr, out=gh[:, 2 * H:])
-            dh[:bs] = e * z + gh @ w_hh
+
+        def rows(R: slice) -> None:
+            for t in reversed(order):
+                lo, hi = _live(R, sizes[t])
+                if hi == lo:
+                    continue
+                a, hp = A[t, lo:hi], S[t + r, lo:hi]
+                rr, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+                e = dh[lo:hi] + gy[t, lo:hi]
+                gx, gh = gAx[t, lo:hi], gAh[t, lo:hi]
+                gn = gx[:, 2 * H:]
+                np.multiply(e * (1 - z), 1 - n * n, out=gn)
+                np.multiply(e * (hp - n), z * (1 - z), out=gx[:, H:2 * H])
+                np.multiply(gn * Q[t, lo:hi], rr * (1 - rr), out=gx[:, :H])
+                gh[:, :2 * H] = gx[:, :2 * H]
+                np.multiply(gn, rr, out=gh[:, 2 * H:])
+                dh[lo:hi] = e * z + gh @ w_hh
+
+        _by_rows(rows, B, gAx.size)
         Sprev = S[1:] if reverse else S[:-1]
         gx, gw_ih, gw_hh, gb_ih = _input_grads(ctx, gAx, gAh, x, w_ih, Sprev)
         if not has_bias:
