@@ -76,7 +76,10 @@ class Linear(Function):
         xp = ctx.xp
         gx = gw = gb = None
         if need[0]:
-            gx = g @ w
+            if g.ndim > 2 and type(g) is np.ndarray and g.flags.c_contiguous:  # one GEMM, not one per leading index
+                gx = (g.reshape(-1, g.shape[-1]) @ w).reshape(*g.shape[:-1], w.shape[1])
+            else:
+                gx = g @ w
         if g.ndim == 1:
             gw = xp.outer(g, x) if need[1] else None
             gb = g if need[2] else None
