@@ -98,7 +98,7 @@ def test_input_gradient_of_batched_inputs_is_one_gemm_with_the_same_values(shape
     gs = rng.standard_normal(shape).astype(dtype)
     x, w = chainrule.tensor(xs, requires_grad=True), chainrule.tensor(ws, requires_grad=True)
     F.linear(x, w).backward(chainrule.tensor(gs))
-    tol = 1e-5 if dtype == np.float32 else 1e-12
+    tol = 1e-4 * np.sqrt(shape[-1]) if dtype == np.float32 else 1e-12  # float32 sums of `out` products
     np.testing.assert_allclose(x.grad.numpy(), gs @ ws, rtol=tol, atol=tol)
     tx, tw = torch.tensor(xs, requires_grad=True), torch.tensor(ws, requires_grad=True)
     torch.nn.functional.linear(tx, tw).backward(torch.tensor(gs))
