@@ -94,6 +94,9 @@ def test_runs_pages_update_live(page: Any, tmp_path: Path, shots: Path) -> None:
         finally:
             proc.wait(180)
         assert proc.returncode == 0
+        # the row read after "done" showed up: its epoch count may have been read just before the last update
+        wait_for(lambda: page.inner_text('tr[data-run="second"] .epochs') == "5 / 5", 20, "the final epoch count")
+        seen.add(page.inner_text('tr[data-run="second"] .epochs'))
         page.screenshot(path=str(shots / "runs-list.png"))
         assert page.evaluate("window.__noReload") == 1  # updated in place
         assert "5 / 5" in seen and seen & {f"{k} / 5" for k in range(1, 5)}, seen  # epochs as they came
