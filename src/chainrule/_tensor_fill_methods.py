@@ -23,6 +23,29 @@ class TensorFillMethods:
     _data: np.ndarray
 
     # --- random fills --------------------------------------------------------------------------
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
+        """Fill ``self`` in place with 1 with probability ``p`` (a number, or a tensor of probabilities
+        broadcastable to ``self``), else 0."""
+        is_tensor = hasattr(p, "_data")
+        prob = p._data if is_tensor else p
+        if is_tensor:
+            if p._data.dtype.kind != "f":
+                raise RuntimeError(f"bernoulli_: expected a floating-point tensor of probabilities, got {p.dtype}")
+            try:
+                np.broadcast_to(prob, self._data.shape)
+            except ValueError:
+                raise RuntimeError(
+                    f"bernoulli_: probabilities of shape {list(p.shape)} do not broadcast to the tensor's shape "
+                    f"{list(self.shape)}"
+                ) from None
+            bad = (prob < 0) | (prob > 1) | np.isnan(prob)
+        else:
+            bad = not 0 <= float(prob) <= 1
+        if np.any(bad):
+            raise RuntimeError(f"bernoulli_: expected every probability p to be in [0, 1], got p={p}")
+        u = _rng(generator).uniform(0.0, 1.0, size=self._data.shape)
+        return _fill(self, "bernoulli_", u < prob)
+
     def random_(self, *args: int, generator: Any = None, **kwargs: Any) -> Any:
         """Fill with integers uniform on [from, to − 1]: ``random_(from, to)``, ``random_(to)`` (from 0)
         or ``random_()`` (up to the largest integer the dtype holds exactly: 2^24 for float32, 2^53 for float64)."""

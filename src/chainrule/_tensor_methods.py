@@ -286,29 +286,6 @@ class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods
         """
         return _fill(self, "normal_", _random.normal_array(self._data.shape, mean, std, generator))
 
-    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
-        """Fill ``self`` in place with 1 with probability ``p`` (a number, or a tensor of probabilities
-        broadcastable to ``self``), else 0."""
-        is_tensor = hasattr(p, "_data")
-        prob = p._data if is_tensor else p
-        if is_tensor:
-            if p._data.dtype.kind != "f":
-                raise RuntimeError(f"bernoulli_: expected a floating-point tensor of probabilities, got {p.dtype}")
-            try:
-                np.broadcast_to(prob, self._data.shape)
-            except ValueError:
-                raise RuntimeError(
-                    f"bernoulli_: probabilities of shape {list(p.shape)} do not broadcast to the tensor's shape "
-                    f"{list(self.shape)}"
-                ) from None
-            bad = (prob < 0) | (prob > 1) | np.isnan(prob)
-        else:
-            bad = not 0 <= float(prob) <= 1
-        if np.any(bad):
-            raise RuntimeError(f"bernoulli_: expected every probability p to be in [0, 1], got p={p}")
-        u = _random.uniform_array(self._data.shape, 0.0, 1.0, generator)
-        return _fill(self, "bernoulli_", u < prob)
-
     # --- dtype conversion ----------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any:
         """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)`` or ``to(other)``: same data, new dtype."""
