@@ -140,3 +140,14 @@ def test_bad_threads_is_rejected() -> None:
     )  # fmt: skip
     assert proc.returncode == 2
     assert "--threads" in proc.stderr
+
+
+def test_import_time_is_measured_with_the_bytecode_cache(tmp_path: Path) -> None:
+    """An installed package has its .pyc files; the import timing must not time the compiler, even when the
+    shell sets PYTHONDONTWRITEBYTECODE, and must not write caches into the source tree."""
+    from bench.runner import bytecode_env, import_time
+
+    env = bytecode_env({"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin"}, str(tmp_path))
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["PYTHONPYCACHEPREFIX"] == str(tmp_path)
+    assert import_time("json", env) > 0
+    assert list(tmp_path.rglob("json/__init__*.pyc")), "the child wrote no bytecode to the cache folder"
