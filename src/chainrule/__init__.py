@@ -38,6 +38,10 @@ from __future__ import annotations
 
 import os as _os
 
+from . import _float_warnings
+
+_float_warnings.install()  # inf/nan results without NumPy's RuntimeWarnings, as in PyTorch
+
 if _os.environ.get("CHAINRULE_NO_MALLOC_TUNE") != "1":
     # Let glibc reuse freed large blocks instead of mapping (and page-faulting) them anew on every
     # training step; see _alloc.py. CHAINRULE_NO_MALLOC_TUNE=1 turns this off.
@@ -148,6 +152,7 @@ _SUBPACKAGES = ("nn", "optim", "utils", "datasets", "train", "io", "viz", "onnx"
 _SUBPACKAGES += ("multiprocessing",)  # loaded on first use, like the others
 _SUBPACKAGES += ("distributions",)
 _SUBPACKAGES += ("func",)  # function transforms (torch.func), imported on first use
+_SUBPACKAGES += ("profiler",)  # torch.profiler, imported on first use
 
 
 def save(obj: object, f: object) -> None:
