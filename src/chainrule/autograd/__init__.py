@@ -194,9 +194,9 @@ def _collect(ins: list[Any], captured: list[Any], allow_unused: Any, materialize
 
 
 def __getattr__(name: str) -> Any:
-    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp) and ``autograd.forward_ad`` (dual
-    tensors) are imported on first use."""
-    if name in ("functional", "forward_ad"):
+    """``autograd.functional`` (jacobian, hessian, vjp, jvp, hvp, vhp), ``autograd.forward_ad`` (dual
+    tensors) and ``autograd.profiler`` are imported on first use."""
+    if name in ("functional", "forward_ad", "profiler"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

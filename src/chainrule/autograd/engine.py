@@ -103,6 +103,7 @@ def run_backward(
             grads[t._output_nr] = _add(grads[t._output_nr], g)
 
     anomaly = _fn._anomaly[0]
+    prof = _fn._profiler[0]
     pop = node_grads.pop
     get = node_grads.get
     for node in toposort([t._grad_fn for t in roots if t._grad_fn is not None]):
@@ -117,6 +118,8 @@ def run_backward(
                 if k is not None:
                     captured[k] = g
         cls = type(node)
+        if prof is not None:
+            event = prof.begin(node.name())
         if node._n_out > 1:
             if node.materialize_grads:
                 # outputs nobody used still get a (zero) gradient, as PyTorch materializes them
@@ -132,6 +135,8 @@ def run_backward(
             gin = cls.backward(node, grads[0])
         else:
             gin = _fn.call_backward(node, grads)
+        if prof is not None:
+            prof.end(event)
         if type(gin) is not tuple:
             gin = (gin,)
         if anomaly:

@@ -25,6 +25,7 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable", "CompositeDoubleBac
 Tensor: Any = None
 
 _anomaly = [False]  # set by autograd.anomaly.detect_anomaly
+_profiler: list[Any] = [None]  # while a profile records: chainrule.profiler's recorder (times backward nodes)
 _fw_on = [False]  # True while a forward-AD dual level is active (autograd.forward_ad)
 _fw_apply: Any = None  # then ``apply`` defers to this hook (autograd._jvp.apply_dual), which adds tangents
 _fw_level: list[Any] = [None]  # the active dual level (autograd.forward_ad keeps its state here)

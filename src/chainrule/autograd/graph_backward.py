@@ -252,7 +252,12 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
                 _const(np.zeros(shape, dtype)) if g is None else g
                 for g, (shape, dtype) in zip(grads, node._out_meta)
             ]
+        prof = _fn._profiler[0]
+        if prof is not None:
+            event = prof.begin(node.name())
         gin = _call_backward(node, grads)
+        if prof is not None:
+            prof.end(event)
         if anomaly:
             from .engine import _check_anomaly
 
