@@ -117,6 +117,9 @@ def run_backward(
                 k = capture.get((id(node), nr))
                 if k is not None:
                     captured[k] = g
+        hooked = node._node_hooks
+        if hooked is not None:
+            grads = _fn.run_prehooks(node, grads, _fn.Tensor._make, _array)
         cls = type(node)
         if prof is not None:
             event = prof.begin(node.name())
@@ -139,6 +142,8 @@ def run_backward(
             prof.end(event)
         if type(gin) is not tuple:
             gin = (gin,)
+        if hooked is not None:
+            gin = _fn.run_posthooks(node, gin, grads, _fn.Tensor._make, _array)
         if anomaly:
             _check_anomaly(node, gin)
         edges = node._edges
@@ -223,6 +228,11 @@ def _accumulate_leaves(Tensor: Any, leaf_grads: dict[int, list[Any]]) -> None:
                 old._data = od + g
         for hook in leaf._post_hooks or ():
             hook(leaf)
+
+
+def _array(g: Any) -> Any:
+    """The array of a gradient a hook returned (a Tensor, or anything NumPy takes)."""
+    return g._data if isinstance(g, _fn.Tensor) else np.asarray(g)
 
 
 def _run_node_hooks(node: Any, grads: list[Any]) -> None:

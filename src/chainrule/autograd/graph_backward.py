@@ -252,12 +252,17 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
                 _const(np.zeros(shape, dtype)) if g is None else g
                 for g, (shape, dtype) in zip(grads, node._out_meta)
             ]
+        hooked = node._node_hooks
+        if hooked is not None:
+            grads = _fn.run_prehooks(node, grads, _same, _same)
         prof = _fn._profiler[0]
         if prof is not None:
             event = prof.begin(node.name())
         gin = _call_backward(node, grads)
         if prof is not None:
             prof.end(event)
+        if hooked is not None:
+            gin = _fn.run_posthooks(node, tuple(gin), grads, _same, _same)
         if anomaly:
             from .engine import _check_anomaly
 
@@ -308,3 +313,8 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
         for hook in leaf._post_hooks or ():
             hook(leaf)
     return None
+
+
+def _same(g: Any) -> Any:
+    """Gradients are Tensors already when the backward is recorded."""
+    return g
