@@ -289,3 +289,27 @@ def test_next_functions():
     assert node.name() == "MulBackward" and none is None
     (acc, _) = node.next_functions[0]
     assert acc.name() == "AccumulateGrad" and acc.variable is x
+
+
+def test_zero_dim_gradients_are_writable_tensors(torch) -> None:
+    """The classic manual loop on a 0-dim weight: ``w.grad.zero_()`` and in-place updates work, as in PyTorch
+    (NumPy returns read-only scalars for math on 0-d arrays; gradients must not keep them)."""
+    def run(lib):
+        w = lib.tensor(1.0, requires_grad=True)
+        seen = []
+        for _ in range(3):
+            ((w * 1.5 - 2.0) ** 2).backward()
+            seen.append(w.grad.item())
+            with lib.no_grad():
+                w -= 0.1 * w.grad
+            w.grad.zero_()
+        (g,) = lib.autograd.grad((w * 3.0) ** 2, w)
+        g.add_(1.0)
+        ((w * w)).backward()
+        ((w * w)).backward()  # accumulated into the 0-dim .grad
+        w.grad.mul_(2)
+        return seen, g.item(), w.grad.item()
+
+    ours, theirs = run(cr), run(torch)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(ours[1:], theirs[1:], rtol=1e-6)

@@ -169,6 +169,8 @@ def grad(
                 from .engine import unbroadcast
 
                 g = unbroadcast(g, t._data.shape)
+            if type(g) is not np.ndarray:  # a NumPy scalar (math on 0-d arrays): a writable 0-d array
+                g = np.asarray(g)
             result.append(Tensor._make(g if g.base is None else g.copy()))
     return tuple(result)
 

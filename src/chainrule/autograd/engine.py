@@ -201,6 +201,8 @@ def _accumulate_leaves(Tensor: Any, leaf_grads: dict[int, list[Any]]) -> None:
                 r = hook(Tensor._make(g))
                 if r is not None:
                     g = r._data
+        if type(g) is not np.ndarray:  # NumPy math on 0-d arrays returns scalars, which are read-only
+            g = np.asarray(g)
         old = leaf._grad
         if old is None:
             if g.base is not None or id(g) in seen or not g.flags.writeable:
@@ -225,7 +227,7 @@ def _accumulate_leaves(Tensor: Any, leaf_grads: dict[int, list[Any]]) -> None:
             if od.shape == g.shape and od.dtype == g.dtype and od.flags.writeable:
                 np.add(od, g, out=od)  # in place, as PyTorch accumulates
             else:
-                old._data = od + g
+                old._data = np.asarray(od + g)
         for hook in leaf._post_hooks or ():
             hook(leaf)
 
