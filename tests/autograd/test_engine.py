@@ -305,8 +305,8 @@ def test_zero_dim_gradients_are_writable_tensors(torch) -> None:
             w.grad.zero_()
         (g,) = lib.autograd.grad((w * 3.0) ** 2, w)
         g.add_(1.0)
-        ((w * w)).backward()
-        ((w * w)).backward()  # accumulated into the 0-dim .grad
+        (w * w).backward()
+        (w * w).backward()  # accumulated into the 0-dim .grad
         w.grad.mul_(2)
         return seen, g.item(), w.grad.item()
 

@@ -108,6 +108,12 @@ CASES = [
     # losses: reductions, shapes, ranges, targets, weights
     ("reduction_invalid", lambda m: _F(m).mse_loss(_t(m, 3), _t(m, 3), reduction="avg"), ValueError,
      r"avg is not a valid value for reduction"),
+    ("ce_zero_dim_target_of_batch", lambda m: _F(m).cross_entropy(_t(m, 1, 5), m.tensor(2)), ValueError,
+     r"Expected input batch_size \(1\) to match target batch_size \(0\)"),
+    ("nll_zero_dim_target_of_batch", lambda m: _F(m).nll_loss(_t(m, 3, 5), m.tensor(2)), ValueError,
+     r"Expected input batch_size \(3\) to match target batch_size \(0\)"),
+    ("ce_unbatched_long_target", lambda m: _F(m).cross_entropy(_t(m, 5), _idx(m, [1, 2])), ValueError,
+     r"For 1D input, 1D target must have size 1, but got target size: 2"),
     ("reduction_invalid_ce", lambda m: _F(m).cross_entropy(_t(m, 2, 3), _idx(m, [0, 1]), reduction="bad"), ValueError,
      r"bad is not a valid value for reduction"),
     ("reduction_invalid_weighted", lambda m: _F(m).mse_loss(_t(m, 3), _t(m, 3), reduction="bad", weight=_t(m, 3)), ValueError,
@@ -205,3 +211,12 @@ def test_kl_div_mean_warns_like_torch() -> None:
     for m in (chainrule, torch):
         with pytest.warns(UserWarning, match="'batchmean' divides only by the batch size"):
             _F(m).kl_div(_t(m, 2, 3), _t(m, 2, 3))
+
+
+def test_unbatched_input_takes_a_one_element_target_like_torch() -> None:
+    x = np.array([0.3, -1.2, 2.0, 0.1, 0.7], np.float32)
+    for fn in ("cross_entropy", "nll_loss"):
+        ours = getattr(_F(chainrule), fn)(chainrule.tensor(x, requires_grad=True), chainrule.tensor([2]), reduction="none")
+        theirs = getattr(_F(torch), fn)(torch.tensor(x, requires_grad=True), torch.tensor([2]), reduction="none")
+        assert list(ours.shape) == list(theirs.shape) == []
+        np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)

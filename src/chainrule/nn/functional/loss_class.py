@@ -216,10 +216,12 @@ def _check_class_target(op: str, input: Tensor, target: Tensor, weight: Tensor |
         got = _TORCH_NAMES.get(t.dtype.name, t.dtype.name)
         raise RuntimeError(f"{op}: expected target dtype to be Long or Byte, but got {got}; class indices must be int64 (target.long())")
     C = x.shape[_class_axis(x)]
-    if (x.ndim == 1 and t.ndim > 1) or (x.ndim >= 2 and t.ndim == 0) or (x.ndim == 2 and t.ndim != 1):
+    if (x.ndim == 1 and t.ndim > 1) or (x.ndim == 2 and t.ndim > 1):
         raise RuntimeError(f"{op}: 0D or 1D target tensor expected, multi-target not supported; got target of shape {shape_str(t.shape)}")
-    if x.ndim >= 2 and t.shape[0] != x.shape[0]:
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).")
+    if x.ndim == 1 and t.ndim == 1 and t.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+    if x.ndim >= 2 and (t.ndim == 0 or t.shape[0] != x.shape[0]):  # a 0-dim target has batch size 0 here
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 0}).")
     if x.ndim > 2 and t.shape != x.shape[:1] + x.shape[2:]:
         raise RuntimeError(f"{op}: Expected target size {shape_str(x.shape[:1] + x.shape[2:])}, got {shape_str(t.shape)}")
     w = _no_grad_arg(weight, "nll_loss_forward", "weight")
@@ -257,7 +259,7 @@ def cross_entropy(
             weight = weight.to(x.dtype) if weight._data.dtype != x._data.dtype else weight
         return CrossEntropyProb.apply(x, y, weight, float(label_smoothing), red)
     w = _check_class_target("cross_entropy", input, target, weight, ignore_index)
-    return CrossEntropy.apply(input, target._data, w, int(ignore_index), float(label_smoothing), red)
+    return CrossEntropy.apply(input, _unbatched_target(input, target), w, int(ignore_index), float(label_smoothing), red)
 
 
 def nll_loss(
@@ -269,4 +271,10 @@ def nll_loss(
     check_tensor(input, "nll_loss")
     check_tensor(target, "nll_loss", "target")
     w = _check_class_target("nll_loss", input, target, weight, ignore_index)
-    return NllLoss.apply(input, target._data, w, int(ignore_index), red)
+    return NllLoss.apply(input, _unbatched_target(input, target), w, int(ignore_index), red)
+
+
+def _unbatched_target(input: Tensor, target: Tensor) -> np.ndarray:  # noqa: A002
+    """The target's classes; for an unbatched (C,) input a one-element (1,) target counts as a 0-dim one."""
+    t = target._data
+    return t.reshape(()) if input._data.ndim == 1 and t.ndim == 1 else t
