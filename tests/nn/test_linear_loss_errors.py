@@ -220,3 +220,10 @@ def test_unbatched_input_takes_a_one_element_target_like_torch() -> None:
         theirs = getattr(_F(torch), fn)(torch.tensor(x, requires_grad=True), torch.tensor([2]), reduction="none")
         assert list(ours.shape) == list(theirs.shape) == []
         np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
+
+
+def test_elementwise_mean_is_mean_with_torchs_warning() -> None:
+    for m in (chainrule, torch):
+        with pytest.warns(UserWarning, match="reduction='elementwise_mean' is deprecated"):
+            loss = m.nn.MSELoss(reduction="elementwise_mean")(m.tensor([1.0, 3.0]), m.tensor([0.0, 0.0]))
+        assert loss.item() == 5.0

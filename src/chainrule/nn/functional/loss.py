@@ -66,6 +66,10 @@ def _reduction(reduction: str, size_average: Any, reduce: Any) -> str:
             UserWarning,
             stacklevel=3,
         )
+    elif reduction == "elementwise_mean":  # PyTorch 0.4's name for 'mean', still accepted with a warning
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                      UserWarning, stacklevel=3)  # fmt: skip
+        reduction = "mean"
     elif reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction; expected 'none', 'mean' or 'sum'")
     return reduction
