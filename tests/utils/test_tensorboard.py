@@ -242,3 +242,28 @@ def test_tensorboards_own_reader_loads_the_file(tmp_path) -> None:
     acc.Reload()
     assert [(s.step, s.value) for s in acc.Scalars("loss")] == [(0, 1.0), (1, 0.5), (2, pytest.approx(1 / 3))]
     assert acc.Histograms("w")[0].histogram_value.num == 10
+
+
+@pytest.mark.parametrize("n, weighted", [(127, False), (11, True)])
+def test_pr_curve_counts_every_threshold(tmp_path, n: int, weighted: bool) -> None:
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, 200)
+    preds = np.clip(labels * 0.3 + rng.random(200) * 0.7, 0, 1).astype(np.float32)
+    preds[:3] = [0.0, 1.0, 0.5]
+    w = rng.random(200) if weighted else np.ones(200)
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_pr_curve("pr", chainrule.tensor(labels), chainrule.tensor(preds), 7, num_thresholds=n,
+                            weights=w if weighted else None)  # fmt: skip
+    (value,) = _events(tmp_path)[-1].summary.value
+    assert value.tag == "pr" and value.metadata.plugin_data.plugin_name == "pr_curves"
+    assert value.metadata.plugin_data.content == bytes([0x08, 0x00, 0x10, n])  # version 0, num_thresholds n
+    assert value.tensor.dtype == 1 and [d.size for d in value.tensor.tensor_shape.dim] == [6, n]
+    got = np.array(value.tensor.float_val).reshape(6, n)
+    for i in range(n):  # brute force: positive at threshold i/(n-1) when floor(p (n-1)) >= i
+        pos = np.floor(preds.astype(np.float64) * (n - 1)) >= i
+        tp, fp = (w * labels)[pos].sum(), (w * (1 - labels))[pos].sum()
+        fn, tn = (w * labels)[~pos].sum(), (w * (1 - labels))[~pos].sum()
+        want = [tp, fp, tn, fn, tp / max(tp + fp, 1e-7), tp / max(tp + fn, 1e-7)]
+        np.testing.assert_allclose(got[:, i], want, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="predictions must lie in"):
+        SummaryWriter(tmp_path / "bad").add_pr_curve("x", [1, 0], [1.5, 0.2])

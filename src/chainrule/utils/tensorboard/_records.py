@@ -154,3 +154,15 @@ def image_value(tag: str, img: Any) -> bytes:
     h, w, c = img.shape
     image = field_varint(1, h) + field_varint(2, w) + field_varint(3, c) + field_bytes(4, png(img))
     return field_bytes(1, tag.encode()) + field_bytes(4, image)
+
+
+def pr_curve_value(tag: str, curve: Any) -> bytes:
+    """A ``Summary.Value`` for the PR-curves dashboard: plugin "pr_curves" (its data: version 0 and the number
+    of thresholds), a DT_FLOAT tensor of shape [6, thresholds] (rows TP, FP, TN, FN, precision, recall)."""
+    rows, n = curve.shape
+    content = field_varint(1, 0) + field_varint(2, n)  # PrCurvePluginData { version: 0, num_thresholds: n }
+    metadata = field_bytes(1, field_bytes(1, b"pr_curves") + field_bytes(2, content))
+    shape = field_bytes(2, field_varint(1, rows)) + field_bytes(2, field_varint(1, n))
+    floats = np.asarray(curve, "<f4").tobytes()
+    tensor = field_varint(1, 1) + field_bytes(2, shape) + field_bytes(5, floats)  # DT_FLOAT, packed float_val
+    return field_bytes(1, tag.encode()) + field_bytes(8, tensor) + field_bytes(9, metadata)

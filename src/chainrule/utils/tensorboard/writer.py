@@ -242,6 +242,16 @@ class SummaryWriter:
         else:
             self.add_image(tag, images[0], global_step, walltime, dataformats="CHW")
 
+    def add_pr_curve(self, tag: str, labels: Any, predictions: Any, global_step: Any = None,
+                     num_thresholds: int = 127, weights: Any = None, walltime: float | None = None) -> None:
+        """Log a precision-recall curve (TensorBoard's PR Curves tab) of binary ``labels`` (0/1, or bools)
+        against ``predictions`` in [0, 1], at ``num_thresholds`` (at most 127) thresholds i/(n−1); see
+        :func:`pr_curve` for the counts."""
+        labels, predictions = _array(labels), _array(predictions)
+        w = None if weights is None else _array(weights)
+        curve = pr_curve(labels, predictions, min(int(num_thresholds), 127), w)
+        self._add([rec.pr_curve_value(tag, curve)], global_step, walltime)
+
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
         """Not supported: warns and writes nothing (PyTorch traces with TorchScript, which chainrule lacks).
@@ -271,3 +281,28 @@ class SummaryWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def pr_curve(labels: Any, predictions: Any, num_thresholds: int, weights: Any = None) -> np.ndarray:
+    """The rows TP, FP, TN, FN, precision, recall at the thresholds tᵢ = i/(n−1), i = 0…n−1.
+
+    A prediction p counts as positive at threshold tᵢ when ⌊p·(n−1)⌋ ≥ i. With weights wₖ (default 1):
+    TPᵢ = Σ wₖ·yₖ over positives, FPᵢ = Σ wₖ·(1−yₖ), TNᵢ = FP₀ − FPᵢ, FNᵢ = TP₀ − TPᵢ;
+    precision = TP / max(TP + FP, 1e−7), recall = TP / max(TP + FN, 1e−7).
+    """
+    y = np.asarray(labels, np.float64).reshape(-1)
+    p = np.asarray(predictions, np.float64).reshape(-1)
+    if y.shape != p.shape:
+        raise ValueError(f"add_pr_curve: labels ({y.size} values) and predictions ({p.size} values) must match")
+    if num_thresholds < 2:
+        raise ValueError(f"add_pr_curve: num_thresholds must be at least 2, got {num_thresholds}")
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError("add_pr_curve: predictions must lie in [0, 1] (probabilities)")
+    w = np.ones_like(y) if weights is None else np.broadcast_to(np.asarray(weights, np.float64).reshape(-1), y.shape)
+    bucket = np.floor(p * (num_thresholds - 1)).astype(np.int64)
+    tp = np.bincount(bucket, weights=w * y, minlength=num_thresholds)[::-1].cumsum()[::-1]
+    fp = np.bincount(bucket, weights=w * (1 - y), minlength=num_thresholds)[::-1].cumsum()[::-1]
+    tn, fn = fp[0] - fp, tp[0] - tp
+    precision = tp / np.maximum(tp + fp, 1e-7)
+    recall = tp / np.maximum(tp + fn, 1e-7)
+    return np.stack([tp, fp, tn, fn, precision, recall]).astype(np.float32)
