@@ -13,6 +13,7 @@ from . import _dtype
 from ._device import check_device
 from ._random import Generator, rng
 from ._tensor import Tensor
+from .autograd import function as _function
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
@@ -27,6 +28,28 @@ def _finish(arr: np.ndarray, requires_grad: bool, device: Any, op: str) -> Tenso
     t = Tensor._make(arr)
     if requires_grad:
         t.requires_grad_(True)
+    return t
+
+
+def _draw(op: str, shape: tuple[int, ...], draw: Any) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``draw(shape)``, or inside ``vmap`` PyTorch's randomness modes: 'error' refuses, 'same' draws one
+    sample for the whole batch, 'different' draws one per sample (the array then has the batch dims of
+    those levels in front; the levels are returned with it)."""
+    if _function._vmap[0] is None:
+        return draw(shape), ()
+    from .func._batching import random_levels
+
+    lead, levels = random_levels(op)
+    return draw(lead + shape), levels
+
+
+def _finish_random(arr: np.ndarray, levels: tuple[int, ...], requires_grad: bool, device: Any, op: str) -> Tensor:
+    """``_finish`` for a draw of :func:`_draw`: batched at ``levels`` inside vmap."""
+    t = _finish(arr, requires_grad, device, op)
+    if levels:
+        from .func._batching import wrap
+
+        return wrap(t, levels)
     return t
 
 
@@ -290,15 +313,15 @@ def _random_float(op: str, size: Sequence[Any], dtype: Any) -> tuple[tuple[int, 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     shape, dt = _random_float("rand", size, dtype)
-    arr = rng(generator).random(shape, dtype=dt if dt != np.float16 else np.float32).astype(dt, copy=False)
-    return _finish(arr, requires_grad, device, "rand")
+    arr, lv = _draw("rand", shape, lambda s: rng(generator).random(s, dtype=dt if dt != np.float16 else np.float32))
+    return _finish_random(arr.astype(dt, copy=False), lv, requires_grad, device, "rand")
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     shape, dt = _random_float("randn", size, dtype)
-    arr = rng(generator).standard_normal(shape, dtype=dt if dt != np.float16 else np.float32).astype(dt, copy=False)
-    return _finish(arr, requires_grad, device, "randn")
+    arr, lv = _draw("randn", shape, lambda s: rng(generator).standard_normal(s, dtype=dt if dt != np.float16 else np.float32))
+    return _finish_random(arr.astype(dt, copy=False), lv, requires_grad, device, "randn")
 
 
 def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -312,8 +335,8 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Generato
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     dt = _dtype.to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
-    arr = rng(generator).integers(low, high, size=_shape(tuple(size), "randint")).astype(dt)
-    return _finish(arr, requires_grad, device, "randint")
+    arr, lv = _draw("randint", _shape(tuple(size), "randint"), lambda s: rng(generator).integers(low, high, size=s))
+    return _finish_random(arr.astype(dt), lv, requires_grad, device, "randint")
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
@@ -321,7 +344,8 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, d
     chainrule draws with NumPy's PCG64: the same seed gives other numbers than PyTorch.
     """
     dt = _dtype.to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
-    return _finish(rng(generator).permutation(int(n)).astype(dt), False, device, "randperm")
+    arr, lv = _draw("randperm", (int(n),), lambda s: rng(generator).permuted(np.broadcast_to(np.arange(int(n)), s), axis=-1))
+    return _finish_random(arr.astype(dt), lv, False, device, "randperm")
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -241,3 +241,22 @@ def test_vmap_is_exported_at_the_top_level_and_leaves_no_state() -> None:
     with pytest.raises(ValueError):
         vmap(lambda x: x, out_dims=None)(cr.ones(3))
     assert _batching.levels_stack == [] and cr.autograd.function._vmap[0] is None
+
+
+@pytest.mark.parametrize("make", ["rand", "randn", "randint", "randperm", "rand_like"])
+def test_random_creation_follows_randomness_as_torch(make: str) -> None:
+    """Inside vmap, rand/randn/randint/randperm (and the *_like forms) obey ``randomness`` as PyTorch's do:
+    'error' refuses, 'same' gives every sample the same draw, 'different' one draw per sample."""
+    def draw(lib, r):
+        return {"rand": lambda: lib.rand(5), "randn": lambda: lib.randn(5), "randint": lambda: lib.randint(0, 1000, (5,)),
+                "randperm": lambda: lib.randperm(40)[:5], "rand_like": lambda: lib.rand_like(r)}[make]()
+
+    for lib in (cr, torch):
+        x = lib.ones(6, 5)
+        with pytest.raises(RuntimeError, match="randomness error mode"):
+            lib.func.vmap(lambda r, lib=lib: r * draw(lib, r))(x)
+        same = lib.func.vmap(lambda r, lib=lib: r * draw(lib, r), randomness="same")(x)
+        different = lib.func.vmap(lambda r, lib=lib: r * draw(lib, r), randomness="different")(x)
+        assert list(same.shape) == list(different.shape) == [6, 5]
+        assert all(bool((same[i] == same[0]).all()) for i in range(6)), lib.__name__
+        assert len({tuple(row.tolist()) for row in different}) == 6, lib.__name__

@@ -271,6 +271,18 @@ def _loop(cls: type, args: tuple[Any, ...], levels: tuple[int, ...]) -> Any:
     return wrap(o.reshape(sizes + o._data.shape[1:]), levels)
 
 
+def random_levels(op: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """For a random draw (``rand`` ...) inside vmap: the batch sizes and levels that want one draw per
+    sample (randomness='different'); a RuntimeError if a vmap running has randomness='error'."""
+    if any(mode == "error" for _, _, mode in levels_stack):
+        raise RuntimeError(
+            f"vmap: called random operation while in randomness error mode ({op}). Please either use the 'same' "
+            "or 'different' randomness flags on vmap or perform the randomness operation out of vmap"
+        )
+    different = [(lv, n) for lv, n, mode in levels_stack if mode == "different"]
+    return tuple(n for _, n in different), tuple(lv for lv, _ in different)
+
+
 def active_levels() -> tuple[int, ...]:
     """The levels of the vmaps now running, outermost first (empty outside vmap)."""
     return tuple(lv for lv, _, _ in levels_stack)
