@@ -27,6 +27,7 @@ from ...autograd.function import CompositeDoubleBackward, Function
 from ...ops._util import broadcast_error, check_tensor, make, shape_str
 from ...ops.arrange import cat
 from ...ops.elementwise import where
+from .. import attention as _attention_kernels
 from . import _composites
 from . import _composites_seq as _seq
 from .linear import linear, pad
@@ -288,6 +289,9 @@ def _bool_bias(mask: Any, dtype: Any) -> Any:
     return np.where(mask, dtype.type(0), dtype.type(-np.inf))
 
 
+_ALL_KERNELS = _attention_kernels._allowed[0]
+
+
 def scaled_dot_product_attention(
     query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None, dropout_p: float = 0.0,
     is_causal: bool = False, *, scale: float | None = None, enable_gqa: bool = False,
@@ -313,6 +317,8 @@ def scaled_dot_product_attention(
         )
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    if _attention_kernels._allowed[0] is not _ALL_KERNELS:  # inside nn.attention.sdpa_kernel(...)
+        _attention_kernels.check_kernel_allowed()
     gqa = _gqa(q, k, v) if enable_gqa else None
     kb = k.shape[:-2] if gqa is None else (*k.shape[:-3], q.shape[-3])
     try:
