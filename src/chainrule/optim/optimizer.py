@@ -15,9 +15,14 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
+from . import _hooks
+from ._hooks import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from ._validation import as_scalar, check_lr, nonneg
 
-__all__ = ["Optimizer", "required", "check", "check_common"]
+__all__ = [
+    "Optimizer", "required", "check", "check_common", "register_optimizer_step_pre_hook",
+    "register_optimizer_step_post_hook",
+]  # fmt: skip
 
 
 class _Required:
@@ -30,6 +35,39 @@ required: Any = _Required()
 
 class Optimizer:
     """Base class: ``Optimizer(params, defaults)`` where params are tensors or dicts (groups)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's own ``step`` runs the step hooks too (PyTorch patches it the same way)."""
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _hooks.with_step_hooks(cls.__dict__["step"])  # type: ignore[method-assign]
+        if "zero_grad" in cls.__dict__:
+            cls.zero_grad = _hooks.in_profile_range(cls.__dict__["zero_grad"], "zero_grad")  # type: ignore[method-assign]
+
+    # --- hooks ------------------------------------------------------------------------------------
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new ``(args, kwargs)``."""
+        return _hooks.add_hook(self, "_step_pre_hooks", hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return _hooks.add_hook(self, "_step_post_hooks", hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> Any:
+        """Call ``hook(optimizer)`` before ``state_dict()`` builds the dict."""
+        return _hooks.add_hook(self, "_state_dict_pre_hooks", hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any], prepend: bool = False) -> Any:
+        """Call ``hook(optimizer, state_dict)`` on the dict ``state_dict()`` built; it may return a new one."""
+        return _hooks.add_hook(self, "_state_dict_post_hooks", hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> Any:
+        """Call ``hook(optimizer, state_dict)`` before ``load_state_dict`` reads it; it may return a new one."""
+        return _hooks.add_hook(self, "_load_state_dict_pre_hooks", hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any], prepend: bool = False) -> Any:
+        """Call ``hook(optimizer)`` after ``load_state_dict`` has loaded."""
+        return _hooks.add_hook(self, "_load_state_dict_post_hooks", hook, prepend)
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -185,6 +223,15 @@ class Optimizer:
     # --- serialization -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}`` as PyTorch."""
+        for hook in self.__dict__.get("_state_dict_pre_hooks", ()):
+            hook(self)
+        out = self._state_dict()
+        for hook in self.__dict__.get("_state_dict_post_hooks", ()):
+            new = hook(self, out)
+            out = out if new is None else new
+        return out
+
+    def _state_dict(self) -> dict[str, Any]:
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
@@ -201,6 +248,14 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore hyperparameters and state saved by ``state_dict`` (exact resume)."""
+        for hook in self.__dict__.get("_load_state_dict_pre_hooks", ()):
+            new = hook(self, state_dict)
+            state_dict = state_dict if new is None else new
+        self._load_state_dict(state_dict)
+        for hook in self.__dict__.get("_load_state_dict_post_hooks", ()):
+            hook(self)
+
+    def _load_state_dict(self, state_dict: dict[str, Any]) -> None:
         if "param_groups" not in state_dict or "state" not in state_dict:
             raise ValueError(f"{type(self).__name__}.load_state_dict: expected keys 'state' and 'param_groups', got {sorted(state_dict)}")
         saved_groups = state_dict["param_groups"]
@@ -278,3 +333,7 @@ def check_common(group: dict[str, Any], opt: str = "Optimizer", *, nan_lr_ok: bo
 def iter_params(params: Iterable[Any]) -> list[Tensor]:
     """Every tensor in ``params`` (tensors or param-group dicts), in order."""
     return [p for g in params for p in (g["params"] if isinstance(g, dict) else [g])]
+
+
+Optimizer.step = _hooks.with_step_hooks(Optimizer.step)  # type: ignore[method-assign]
+Optimizer.zero_grad = _hooks.in_profile_range(Optimizer.zero_grad, "zero_grad")  # type: ignore[method-assign]
