@@ -219,3 +219,27 @@ def test_random_pixel_transforms():
                                 else []), p=0.0)(img) is img
     hits = [T.RandomInvert(p=0.3)(img) is not img for _ in range(2000)]
     assert 0.25 < np.mean(hits) < 0.35
+
+
+def test_the_transforms_torchvision_makes_modules_are_modules() -> None:
+    """The same classes as in torchvision are nn.Modules (usable in nn.Sequential, listed by named_modules);
+    Compose, ToTensor, Lambda ... stay plain callables."""
+    checked = 0
+    for name in dir(T):
+        ours, theirs = getattr(T, name), getattr(TT, name, None)
+        if isinstance(ours, type) and isinstance(theirs, type) and name[0].isupper():
+            assert issubclass(ours, chainrule.nn.Module) == issubclass(theirs, torch.nn.Module), name
+            checked += 1
+    assert checked >= 25
+
+
+def test_module_transforms_inside_sequential_as_torchvision() -> None:
+    x = np.random.default_rng(1).random((2, 3, 12, 10)).astype(np.float32)
+
+    def run(lib, transforms):
+        seq = lib.nn.Sequential(transforms.CenterCrop(8), transforms.Normalize((0.5, 0.4, 0.3), (0.2, 0.25, 0.3)))
+        return seq(lib.tensor(x)).numpy(), [n for n, _ in seq.named_modules()]
+
+    ours, theirs = run(chainrule, T), run(torch, TT)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6, atol=1e-6)
+    assert ours[1] == theirs[1]

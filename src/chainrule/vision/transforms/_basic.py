@@ -12,6 +12,7 @@ from ... import _dtype
 from ..._random import rng
 from ..._tensor import Tensor
 from . import functional as F
+from ._module import TransformModule
 
 __all__ = [
     "Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize", "Lambda",
@@ -91,7 +92,7 @@ class ToPILImage:
         return f"{type(self).__name__}()" if self.mode is None else f"{type(self).__name__}(mode={self.mode})"
 
 
-class ConvertImageDtype:
+class ConvertImageDtype(TransformModule):
     """Convert a tensor image to ``dtype``, rescaling its values (uint8 255 <-> float 1.0)."""
 
     def __init__(self, dtype: Any) -> None:
@@ -105,7 +106,7 @@ class ConvertImageDtype:
         return f"{type(self).__name__}()"
 
 
-class Normalize:
+class Normalize(TransformModule):
     """(x − mean[c]) / std[c] for each channel c of a float (..., C, H, W) tensor."""
 
     def __init__(self, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> None:
@@ -152,7 +153,7 @@ class RandomTransforms:
         return f"{type(self).__name__}(" + "".join(f"\n    {t}" for t in self.transforms) + "\n)"
 
 
-class RandomApply(RandomTransforms):
+class RandomApply(RandomTransforms, TransformModule):
     """Apply all of ``transforms`` with probability ``p``, else none."""
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]], p: float = 0.5) -> None:

@@ -14,12 +14,13 @@ from ..._random import rng
 from ..._tensor import Tensor
 from . import functional as F
 from ._basic import _log_uniform, _rand, _randint, _uniform
+from ._module import TransformModule
 
 __all__ = ["ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur", "RandomErasing", "RandomInvert",
            "RandomAutocontrast", "RandomPosterize", "RandomSolarize"]
 
 
-class ColorJitter:
+class ColorJitter(TransformModule):
     """Random brightness, contrast, saturation and hue changes, applied in a random order."""
 
     def __init__(self, brightness: Any = 0, contrast: Any = 0, saturation: Any = 0, hue: Any = 0) -> None:
@@ -75,7 +76,7 @@ class ColorJitter:
                 f"saturation={self.saturation}, hue={self.hue})")
 
 
-class Grayscale:
+class Grayscale(TransformModule):
     """Convert to grayscale with 1 or 3 output channels."""
 
     def __init__(self, num_output_channels: int = 1) -> None:
@@ -89,7 +90,7 @@ class Grayscale:
         return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
 
 
-class RandomGrayscale:
+class RandomGrayscale(TransformModule):
     """Grayscale (keeping the channel count) with probability ``p``."""
 
     def __init__(self, p: float = 0.1) -> None:
@@ -104,7 +105,7 @@ class RandomGrayscale:
         return f"{type(self).__name__}(p={self.p})"
 
 
-class GaussianBlur:
+class GaussianBlur(TransformModule):
     """Gaussian blur with ``kernel_size`` and a sigma drawn uniformly from ``sigma`` (min, max)."""
 
     def __init__(self, kernel_size: Any, sigma: Any = (0.1, 2.0)) -> None:
@@ -138,7 +139,7 @@ class GaussianBlur:
         return f"{type(self).__name__}(kernel_size={self.kernel_size}, sigma={self.sigma})"
 
 
-class RandomErasing:
+class RandomErasing(TransformModule):
     """With probability ``p``, overwrite a random box (area fraction ``scale``, aspect ``ratio``) of a tensor."""
 
     def __init__(self, p: float = 0.5, scale: Sequence[float] = (0.02, 0.33), ratio: Sequence[float] = (0.3, 3.3),
@@ -198,7 +199,7 @@ class RandomErasing:
                 f"inplace={self.inplace})")
 
 
-class _RandomPixel:
+class _RandomPixel(TransformModule):
     """Apply ``self._apply`` with probability ``p``."""
 
     def __init__(self, p: float = 0.5) -> None:

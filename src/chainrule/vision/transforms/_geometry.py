@@ -12,6 +12,7 @@ from ..._tensor import Tensor
 from . import functional as F
 from ._basic import _log_uniform, _rand, _randint, _uniform
 from ._mode import InterpolationMode, as_mode
+from ._module import TransformModule
 
 __all__ = [
     "Resize", "CenterCrop", "Pad", "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip",
@@ -54,7 +55,7 @@ def _fill(fill: Any, op: str) -> Any:
     return fill
 
 
-class Resize:
+class Resize(TransformModule):
     """Resize to ``size`` ((h, w), or the shorter edge when an int, the aspect ratio kept)."""
 
     def __init__(self, size: Any, interpolation: Any = InterpolationMode.BILINEAR, max_size: int | None = None,
@@ -75,7 +76,7 @@ class Resize:
                 f"max_size={self.max_size}, antialias={self.antialias})")
 
 
-class CenterCrop:
+class CenterCrop(TransformModule):
     """The central ``size`` box (zero-padded first if the image is smaller)."""
 
     def __init__(self, size: Any) -> None:
@@ -89,7 +90,7 @@ class CenterCrop:
         return f"{type(self).__name__}(size={self.size})"
 
 
-class Pad:
+class Pad(TransformModule):
     """Pad with ``fill`` (constant) or by edge / reflect / symmetric continuation."""
 
     def __init__(self, padding: Any, fill: Any = 0, padding_mode: str = "constant") -> None:
@@ -111,7 +112,7 @@ class Pad:
         return f"{type(self).__name__}(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode})"
 
 
-class RandomCrop:
+class RandomCrop(TransformModule):
     """A random ``size`` window, after optional padding (and padding up to ``size`` if ``pad_if_needed``)."""
 
     def __init__(self, size: Any, padding: Any = None, pad_if_needed: bool = False, fill: Any = 0,
@@ -146,7 +147,7 @@ class RandomCrop:
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
-class RandomResizedCrop:
+class RandomResizedCrop(TransformModule):
     """A random box (area fraction in ``scale``, aspect ratio in ``ratio``) resized to ``size``."""
 
     def __init__(self, size: Any, scale: Sequence[float] = (0.08, 1.0), ratio: Sequence[float] = (3.0 / 4.0, 4.0 / 3.0),
@@ -191,7 +192,7 @@ class RandomResizedCrop:
                 f"antialias={self.antialias})")
 
 
-class _RandomFlip:
+class _RandomFlip(TransformModule):
     def __init__(self, p: float = 0.5) -> None:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"{type(self).__name__}: p must be in [0, 1], got {p}")
@@ -223,7 +224,7 @@ def _as_image(img: Any) -> Any:
     return Tensor._make(img) if isinstance(img, np.ndarray) else img
 
 
-class FiveCrop:
+class FiveCrop(TransformModule):
     """The four corner crops and the central crop of ``size``, as a tuple."""
 
     def __init__(self, size: Any) -> None:
@@ -237,7 +238,7 @@ class FiveCrop:
         return f"{type(self).__name__}(size={self.size})"
 
 
-class TenCrop:
+class TenCrop(TransformModule):
     """FiveCrop of the image and of its mirror image."""
 
     def __init__(self, size: Any, vertical_flip: bool = False) -> None:
@@ -258,7 +259,7 @@ def _tensor_fill(img: Any, fill: Any) -> Any:
     return fill
 
 
-class RandomRotation:
+class RandomRotation(TransformModule):
     """Rotate by an angle drawn uniformly from ``degrees`` ((−d, d) for a number)."""
 
     def __init__(self, degrees: Any, interpolation: Any = InterpolationMode.NEAREST, expand: bool = False,
@@ -285,7 +286,7 @@ class RandomRotation:
                 f"expand={self.expand}, fill={self.fill})")
 
 
-class RandomAffine:
+class RandomAffine(TransformModule):
     """Random rotation, translation (fractions of the size), scale and shear, applied about the centre."""
 
     def __init__(self, degrees: Any, translate: Sequence[float] | None = None, scale: Sequence[float] | None = None,

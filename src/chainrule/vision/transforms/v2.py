@@ -16,11 +16,12 @@ from ..._tensor import Tensor
 from . import *  # noqa: F403  (the classic transforms: on images, v2 means the same by the same names)
 from . import __all__ as _classic
 from . import functional as F
+from ._module import TransformModule
 
 __all__ = ["ToImage", "ToDtype", *(n for n in _classic if n not in ("RandomTransforms", "functional"))]
 
 
-class ToImage:
+class ToImage(TransformModule):
     """PIL image or H×W(×C) ndarray -> C×H×W tensor of the same dtype (no scaling); a tensor passes through."""
 
     def __call__(self, pic: Any) -> Tensor:
@@ -36,7 +37,7 @@ class ToImage:
         return f"{type(self).__name__}()"
 
 
-class ToDtype:
+class ToDtype(TransformModule):
     """Cast an image tensor to ``dtype``; with ``scale=True`` rescale its values as ``ConvertImageDtype``
     does (uint8 255 <-> float 1.0)."""
 
