@@ -18,8 +18,8 @@ from typing import Any
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ..modules.container import ModuleDict, ModuleList
 from ..module import Module
+from ..modules.container import ModuleDict, ModuleList
 from ..parameter import Parameter
 
 __all__ = [
