@@ -1,0 +1,191 @@
+"""Small Tensor methods real PyTorch code calls: the legacy constructor ``new``, predicates
+(``is_signed``, ``is_nonzero``, ``is_same_size``, ``is_inference``, ``is_conj``...), metadata
+(``get_device``, ``output_nr``, ``storage_offset``, ``layout``), the conjugation no-ops of real
+tensors, dtype shorthands (``char``, ``bfloat16``), pinned memory, and aliases of existing ops
+(``hardshrink``, ``prelu``, ``unsafe_chunk``, ``unsafe_split``, ``isreal``).
+
+chainrule tensors are real and live on the CPU in row-major NumPy arrays, so several of these answer
+as PyTorch does for a real CPU tensor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _dtype
+
+__all__ = ["TensorCompatMethods", "layout", "strided"]
+
+
+class layout:  # noqa: N801 - PyTorch's name
+    """A tensor's memory layout (``chainrule.strided``: dense, the only one chainrule has)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"chainrule.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+strided = layout("strided")
+
+
+class TensorCompatMethods:
+    """Mixin for ``Tensor``: the small methods listed in the module docstring."""
+
+    __slots__ = ()
+    _data: np.ndarray
+
+    def new(self, *args: Any, **kwargs: Any) -> Any:
+        """The legacy constructor with ``self``'s dtype: ``new()`` (empty), ``new(*size)`` or ``new(Size)``
+        (uninitialized), ``new(tensor)`` (an alias of it, without grad) or ``new(data)`` (a copy, cast)."""
+        from ._creation import tensor as _tensor
+        from ._device import check_device
+        from ._tensor import Size, Tensor
+
+        check_device(kwargs.pop("device", None), "new")
+        if kwargs:
+            raise TypeError(
+                f"new() received an invalid combination of arguments - got keyword '{next(iter(kwargs))}'; "
+                "expected new(*size), new(tensor) or new(data) (with an optional device=)"
+            )
+        if not args:
+            return Tensor._make(np.empty((0,), dtype=self._data.dtype))
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            return Tensor._make(args[0]._data)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+            return _tensor(args[0], dtype=self.dtype)
+        shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+        if not all(isinstance(s, (int, np.integer)) for s in shape):
+            raise TypeError(f"new(): expected a size of ints, got {shape}")
+        return Tensor._make(np.empty(tuple(int(s) for s in shape), dtype=self._data.dtype))
+
+    # --- metadata and predicates ------------------------------------------------------------------
+    def get_device(self) -> int:
+        """The CUDA device index; -1 for a CPU tensor (always, in chainrule)."""
+        return -1
+
+    @property
+    def layout(self) -> layout:
+        """The memory layout: ``chainrule.strided`` (dense)."""
+        return strided
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of the op that made this tensor it is (0 for leaves and single-output ops)."""
+        return self._output_nr  # type: ignore[attr-defined, no-any-return]
+
+    def storage_offset(self) -> int:
+        """Offset, in elements, of this tensor's first element in the memory it shares (0 if it owns it)."""
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if root is self._data or self._data.size == 0:
+            return 0
+        start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return int(start // self._data.itemsize)
+
+    def is_signed(self) -> bool:
+        """Whether the dtype holds negative numbers (floats and signed integers; not bool or uint8)."""
+        return self._data.dtype.kind in "if"
+
+    def is_complex(self) -> bool:
+        """False: chainrule has no complex dtypes."""
+        return False
+
+    def is_same_size(self, other: Any) -> bool:
+        """Whether ``other`` has the same shape."""
+        return tuple(self._data.shape) == tuple(other.shape)
+
+    def is_nonzero(self) -> bool:
+        """The truth value of a one-element tensor; RuntimeError for none or several elements."""
+        from ._predicates import is_nonzero
+
+        return is_nonzero(self)
+
+    def is_inference(self) -> bool:
+        """False: chainrule has no inference tensors (``inference_mode`` makes ordinary ones)."""
+        return False
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """False: no tensor is in page-locked memory on a machine without an accelerator."""
+        return False
+
+    def pin_memory(self, device: Any = None) -> Any:
+        """RuntimeError, as PyTorch on a machine without an accelerator (page-locking needs one)."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    # --- conjugation of real tensors --------------------------------------------------------------
+    def conj(self) -> Any:
+        """The complex conjugate: ``self`` itself for a real tensor (chainrule's are all real)."""
+        return self
+
+    def resolve_conj(self) -> Any:
+        """``self``: a real tensor has no lazy conjugate bit to materialize."""
+        return self
+
+    def resolve_neg(self) -> Any:
+        """``self``: a real tensor has no lazy negation bit to materialize."""
+        return self
+
+    def is_conj(self) -> bool:
+        """False: no conjugate bit on real tensors."""
+        return False
+
+    def is_neg(self) -> bool:
+        """False: no negation bit on real tensors."""
+        return False
+
+    def conj_physical(self) -> Any:
+        """A copy (the conjugate of a real tensor is itself; PyTorch returns a new tensor here)."""
+        return self.clone()  # type: ignore[attr-defined]
+
+    def isreal(self) -> Any:
+        """An all-True bool tensor of ``self``'s shape: every element of a real tensor is real."""
+        from ._tensor import Tensor
+
+        return Tensor._make(np.ones(self._data.shape, dtype=bool))
+
+    # --- dtype shorthands -------------------------------------------------------------------------
+    def char(self) -> Any:
+        """``self.to(chainrule.int8)`` (``self`` itself if already int8)."""
+        return self.to(_dtype.int8)  # type: ignore[attr-defined]
+
+    def bfloat16(self) -> Any:
+        """``self.to(chainrule.bfloat16)``, which chainrule stores as float32 (NumPy has no bfloat16)."""
+        return self.to(_dtype.bfloat16)  # type: ignore[attr-defined]
+
+    # --- aliases of existing ops ------------------------------------------------------------------
+    def hardshrink(self, lambd: float = 0.5) -> Any:
+        """``F.hardshrink(self, lambd)``: x where |x| > lambd, else 0."""
+        from .nn.functional import hardshrink
+
+        return hardshrink(self, lambd)
+
+    def prelu(self, weight: Any) -> Any:
+        """``F.prelu(self, weight)``: max(0, x) + weight · min(0, x), weight per channel (dim 1) or one."""
+        from .nn.functional import prelu
+
+        return prelu(self, weight)
+
+    def unsafe_chunk(self, chunks: int, dim: int = 0) -> Any:
+        """``chunk(chunks, dim)`` (PyTorch's version skips a view check chainrule does not make)."""
+        return self.chunk(chunks, dim)  # type: ignore[attr-defined]
+
+    def unsafe_split(self, split_size: int, dim: int = 0) -> Any:
+        """``split(split_size, dim)`` with an int ``split_size`` (a list is ``unsafe_split_with_sizes``)."""
+        if not isinstance(split_size, (int, np.integer)):
+            raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, not "
+                            f"{type(split_size).__name__}")  # fmt: skip
+        return self.split(split_size, dim)  # type: ignore[attr-defined]
+
+    def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> Any:
+        """``split_with_sizes(split_sizes, dim)``."""
+        return self.split_with_sizes(split_sizes, dim)  # type: ignore[attr-defined]
