@@ -121,6 +121,10 @@ def test_assignment_goes_through_right_inverse() -> None:
     _same_state(cr, th)
     with pytest.raises(KeyError, match="attribute 'weight' already exists"):
         cr.register_parameter("weight", nn.Parameter(chainrule.zeros(4, 4)))
+    with pytest.raises(KeyError, match="attribute 'weight' already exists"):  # as in PyTorch
+        cr.weight = nn.Parameter(chainrule.zeros(4, 4))
+    with pytest.raises(KeyError, match="attribute 'weight' already exists"):
+        th.weight = torch.nn.Parameter(torch.zeros(4, 4))
     P.register_parametrization(cr, "bias", CR["NoInverse"]())
     with pytest.raises(RuntimeError, match="parametrization NoInverse does not implement right_inverse"):
         cr.bias = chainrule.zeros(4)
