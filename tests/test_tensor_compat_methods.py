@@ -119,6 +119,14 @@ def test_hardshrink_and_prelu_with_gradients(lambd: float) -> None:
     _same(wc.grad, wt.grad)
 
 
+def test_i0_method_and_in_place() -> None:
+    c, t = _both(X * 3)
+    _same(c.i0(), t.i0())
+    c.i0_()
+    t.i0_()
+    _same(c, t)
+
+
 def test_unsafe_chunk_and_split() -> None:
     c, t = _both(np.arange(12, dtype=np.float32).reshape(3, 4), requires_grad=True)
     for cs, ts in ((c.unsafe_chunk(3, 1), t.unsafe_chunk(3, 1)), (c.unsafe_split(2, 0), t.unsafe_split(2, 0)),

@@ -2,7 +2,7 @@
 (``is_signed``, ``is_nonzero``, ``is_same_size``, ``is_inference``, ``is_conj``...), metadata
 (``get_device``, ``output_nr``, ``storage_offset``, ``layout``), the conjugation no-ops of real
 tensors, dtype shorthands (``char``, ``bfloat16``), pinned memory, and aliases of existing ops
-(``hardshrink``, ``prelu``, ``unsafe_chunk``, ``unsafe_split``, ``isreal``).
+(``hardshrink``, ``prelu``, ``unsafe_chunk``, ``unsafe_split``, ``isreal``, ``i0``).
 
 chainrule tensors are real and live on the CPU in row-major NumPy arrays, so several of these answer
 as PyTorch does for a real CPU tensor.
@@ -185,6 +185,19 @@ class TensorCompatMethods:
             raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, not "
                             f"{type(split_size).__name__}")  # fmt: skip
         return self.split(split_size, dim)  # type: ignore[attr-defined]
+
+    def i0(self) -> Any:
+        """``chainrule.i0(self)``: the modified Bessel function I₀ (gradient I₁)."""
+        from .ops.bessel import i0
+
+        return i0(self)
+
+    def i0_(self) -> Any:
+        """In-place ``i0``: ``self`` takes ``chainrule.i0(self)``."""
+        from ._tensor_inplace_methods import _inplace
+        from .ops.bessel import i0
+
+        return _inplace(self, "i0_", i0)
 
     def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> Any:
         """``split_with_sizes(split_sizes, dim)``."""
