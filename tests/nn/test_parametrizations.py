@@ -191,10 +191,15 @@ def test_orthogonal_matches_torch(shape: tuple[int, int], orth_map: str | None) 
     w = cr.weight.detach().numpy()
     gram = w.T @ w if shape[0] >= shape[1] else w @ w.T
     np.testing.assert_allclose(gram, np.eye(min(shape)), atol=1e-5)
-    with chainrule.no_grad():  # move away from the start, where the maps are trivial
-        cr.parametrizations.weight.original.add_(0.1 * chainrule.tensor(np.arange(out_f * in_f).reshape(shape) % 3))
+    # move away from the start, where the maps are trivial (off the diagonal: householder reads its signs there)
+    step = np.where(np.eye(*shape, dtype=bool), 0.0, 0.1 * (np.arange(out_f * in_f).reshape(shape) % 3 + 1))
+    with chainrule.no_grad():
+        cr.parametrizations.weight.original.add_(chainrule.tensor(step.astype(np.float32)))
     with torch.no_grad():
-        th.parametrizations.weight.original.add_(0.1 * torch.tensor(np.arange(out_f * in_f).reshape(shape) % 3))
+        th.parametrizations.weight.original.add_(torch.tensor(step.astype(np.float32)))
+    moved = cr.weight.detach().numpy()
+    assert np.abs(moved - w).max() > 0.05  # a real change, and still orthogonal
+    np.testing.assert_allclose(moved.T @ moved if shape[0] >= shape[1] else moved @ moved.T, np.eye(min(shape)), atol=1e-5)
     x = np.random.default_rng(0).standard_normal((2, in_f)).astype(np.float32)
     _step(cr, th, x, ["parametrizations.weight.original", "bias"], rtol=1e-3)
 
