@@ -238,3 +238,25 @@ def test_orthogonal_errors() -> None:
     m = PZ.orthogonal(nn.Linear(3, 3))
     with pytest.raises(ValueError, match="Expected a matrix or batch of matrices of shape"):
         m.parametrizations.weight[0].right_inverse(chainrule.zeros(2, 2))
+
+
+def test_weight_norm_on_a_recurrent_weight() -> None:
+    """The LSTM reads its weights by name at each call, so a parametrized weight_hh_l0 is used (as in PyTorch)."""
+    torch.manual_seed(0)
+    th, cr = torch.nn.LSTM(3, 4), nn.LSTM(3, 4)
+    cr.load_state_dict({k: v.detach().numpy().copy() for k, v in th.state_dict().items()})
+    TPZ.weight_norm(th, "weight_hh_l0")
+    PZ.weight_norm(cr, "weight_hh_l0")
+    with torch.no_grad():
+        th.parametrizations.weight_hh_l0.original0.mul_(2.0)
+    with chainrule.no_grad():
+        cr.parametrizations.weight_hh_l0.original0.mul_(2.0)
+    assert list(cr.state_dict()) == list(th.state_dict())
+    x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)
+    yt, yc = th(torch.tensor(x))[0], cr(chainrule.tensor(x))[0]
+    np.testing.assert_allclose(yc.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    yt.sum().backward()
+    yc.sum().backward()
+    for n in ("parametrizations.weight_hh_l0.original0", "parametrizations.weight_hh_l0.original1", "weight_ih_l0"):
+        np.testing.assert_allclose(cr.get_parameter(n).grad.numpy(), th.get_parameter(n).grad.numpy(), rtol=1e-4,
+                                   atol=1e-6, err_msg=n)  # fmt: skip
