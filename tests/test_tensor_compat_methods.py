@@ -42,6 +42,14 @@ def test_new_legacy_constructor() -> None:
     alias[0] = 5.0
     assert src[0].item() == 5.0 and not alias.requires_grad
     assert c.new(3, device="cpu").shape == (3,)
+    _same(c.new(np.array([1.0, 2.0])), t.new(np.array([1.0, 2.0])))
+    _same(c.new([]), t.new([]))
+    for bad in (5.0, chainrule.tensor([1, 2])):  # a scalar is no sequence; a tensor must have self's dtype
+        with pytest.raises(TypeError):
+            c.new(bad)
+    for bad in (5.0, torch.tensor([1, 2])):
+        with pytest.raises(TypeError):
+            t.new(bad)
     with pytest.raises(TypeError, match="new"):
         c.new(2, dtype=chainrule.float64)
     with pytest.raises(TypeError):

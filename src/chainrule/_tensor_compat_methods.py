@@ -59,8 +59,12 @@ class TensorCompatMethods:
         if not args:
             return Tensor._make(np.empty((0,), dtype=self._data.dtype))
         if len(args) == 1 and isinstance(args[0], Tensor):
+            if args[0]._data.dtype != self._data.dtype:
+                raise TypeError(f"new(): expected a tensor of dtype {self.dtype} (self's), got {args[0].dtype}")
             return Tensor._make(args[0]._data)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+            if np.ndim(args[0]) == 0:
+                raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
             return _tensor(args[0], dtype=self.dtype)
         shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
         if not all(isinstance(s, (int, np.integer)) for s in shape):
