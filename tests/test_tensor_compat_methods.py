@@ -149,3 +149,40 @@ def test_unsafe_chunk_and_split() -> None:
         c.unsafe_split([1, 2], 0)
     with pytest.raises(TypeError, match="must be int, not list"):
         t.unsafe_split([1, 2], 0)
+
+
+def test_real_imag_angle() -> None:
+    x = np.array([1.5, -2.0, 0.0, np.nan, np.inf, -np.inf], dtype=np.float32)
+    c, t = _both(x, requires_grad=True)
+    assert c.real is c and t.real is t
+    with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-complex dtypes"):
+        c.imag  # noqa: B018
+    ac, at = c.angle(), t.angle()
+    _same(ac, at)
+    assert ac.requires_grad
+    ac.sum().backward()
+    at.sum().backward()
+    _same(c.grad, t.grad)  # zero
+    _same(chainrule.tensor([1, -2]).angle(), torch.tensor([1, -2]).angle())
+
+
+def test_set_dim_order_new_empty_strided() -> None:
+    c, t = _both()
+    assert c.dim_order() == t.dim_order() == (0, 1)
+    assert c.t().dim_order() == t.t().dim_order() == (1, 0)
+    assert chainrule.zeros(2, 3, 4).permute(2, 0, 1).dim_order() == torch.zeros(2, 3, 4).permute(2, 0, 1).dim_order()
+    e = c.new_empty_strided((2, 5), (5, 1))
+    assert e.shape == t.new_empty_strided((2, 5), (5, 1)).shape and e.dtype == c.dtype
+    z, src = chainrule.zeros(3), chainrule.ones(2, 2)
+    assert z.set_(src) is z and z.shape == (2, 2) and z.is_set_to(src) and not z.is_set_to(chainrule.ones(2, 2))
+    src[0, 0] = 7.0  # shared memory, as in PyTorch
+    assert z[0, 0].item() == 7.0
+    assert z.set_().shape == torch.zeros(3).set_().shape == (0,)
+    with pytest.raises(RuntimeError, match="could not set a tensor of dtype chainrule.float64"):
+        chainrule.zeros(3, dtype=chainrule.float64).set_(chainrule.ones(2))
+    leaf = chainrule.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        leaf.set_(chainrule.ones(2))
+    with chainrule.no_grad():
+        leaf.set_(chainrule.ones(2))
+    assert leaf.shape == (2,) and leaf.requires_grad

@@ -1,8 +1,9 @@
 """Small Tensor methods real PyTorch code calls: the legacy constructor ``new``, predicates
 (``is_signed``, ``is_nonzero``, ``is_same_size``, ``is_inference``, ``is_conj``...), metadata
-(``get_device``, ``output_nr``, ``storage_offset``, ``layout``), the conjugation no-ops of real
-tensors, dtype shorthands (``char``, ``bfloat16``), pinned memory, and aliases of existing ops
-(``hardshrink``, ``prelu``, ``unsafe_chunk``, ``unsafe_split``, ``isreal``, ``i0``).
+(``get_device``, ``output_nr``, ``storage_offset``, ``layout``, ``dim_order``), ``set_``, what a
+real tensor answers for conjugation (``conj``, ``real``, ``angle``...), dtype shorthands (``char``,
+``bfloat16``), pinned memory, and aliases of existing ops (``hardshrink``, ``prelu``,
+``unsafe_chunk``, ``unsafe_split``, ``isreal``, ``i0``).
 
 chainrule tensors are real and live on the CPU in row-major NumPy arrays, so several of these answer
 as PyTorch does for a real CPU tensor.
@@ -71,6 +72,36 @@ class TensorCompatMethods:
             raise TypeError(f"new(): expected a size of ints, got {shape}")
         return Tensor._make(np.empty(tuple(int(s) for s in shape), dtype=self._data.dtype))
 
+    def new_empty_strided(self, size: Any, stride: Any, *, dtype: Any = None, **kwargs: Any) -> Any:
+        """``new_empty(size)``: chainrule's tensors are row-major, so ``stride`` is accepted and not used."""
+        return self.new_empty(tuple(size), dtype=dtype, **kwargs)  # type: ignore[attr-defined]
+
+    def set_(self, source: Any = None) -> Any:
+        """Make ``self`` use ``source``'s memory (shape included), or become empty with no argument; returns
+        ``self``. Not for a tensor that requires grad while grad mode is on (PyTorch's leaf error)."""
+        from ._tensor import Tensor
+        from .autograd.grad_mode import is_grad_enabled
+
+        if is_grad_enabled() and self._requires_grad:  # type: ignore[attr-defined]
+            raise RuntimeError("set_: a leaf Variable that requires grad is being used in an in-place operation "
+                               "(wrap it in `with chainrule.no_grad():`).")  # fmt: skip
+        if source is None:
+            self._data = np.empty((0,), dtype=self._data.dtype)
+        elif not isinstance(source, Tensor):
+            raise TypeError(f"set_(): expected a Tensor source (storages are not supported), got {type(source).__name__}")
+        elif source._data.dtype != self._data.dtype:
+            raise RuntimeError(f"set_: could not set a tensor of dtype {self.dtype} to one of dtype {source.dtype}")
+        else:
+            self._data = source._data
+        self._bump_version()  # type: ignore[attr-defined]
+        return self
+
+    def is_set_to(self, tensor: Any) -> bool:
+        """Whether both use the same memory with the same shape and strides (as after ``set_``)."""
+        a, b = self._data, tensor._data
+        return bool(a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+                    and a.shape == b.shape and a.strides == b.strides)  # fmt: skip
+
     # --- metadata and predicates ------------------------------------------------------------------
     def get_device(self) -> int:
         """The CUDA device index; -1 for a CPU tensor (always, in chainrule)."""
@@ -80,6 +111,11 @@ class TensorCompatMethods:
     def layout(self) -> layout:
         """The memory layout: ``chainrule.strided`` (dense)."""
         return strided
+
+    def dim_order(self) -> tuple[int, ...]:
+        """The dimensions from outermost to innermost in memory (``(0, 1, ..)`` for a row-major tensor)."""
+        strides = self._data.strides
+        return tuple(sorted(range(self._data.ndim), key=lambda d: -strides[d]))
 
     @property
     def output_nr(self) -> int:
@@ -150,6 +186,26 @@ class TensorCompatMethods:
     def conj_physical(self) -> Any:
         """A copy (the conjugate of a real tensor is itself; PyTorch returns a new tensor here)."""
         return self.clone()  # type: ignore[attr-defined]
+
+    @property
+    def real(self) -> Any:
+        """The real part: ``self`` itself for a real tensor."""
+        return self
+
+    @property
+    def imag(self) -> Any:
+        """RuntimeError, as in PyTorch: a real tensor has no imaginary part."""
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def angle(self) -> Any:
+        """The argument of each element: π where x < 0, 0 where x ≥ 0 (nan stays nan); its gradient is 0."""
+        from . import ops
+        from ._tensor import Tensor
+        from .ops.unary import _float
+
+        x = _float(self, "angle")
+        phase = Tensor._make(np.where(x._data < 0, np.pi, 0.0).astype(x._data.dtype))
+        return ops.add(ops.mul(ops.sign(x), 0.0), phase)  # sign: zero gradient, nan for nan, 0·sign(±inf) = 0
 
     def isreal(self) -> Any:
         """An all-True bool tensor of ``self``'s shape: every element of a real tensor is real."""
