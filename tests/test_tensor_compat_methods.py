@@ -186,3 +186,25 @@ def test_set_dim_order_new_empty_strided() -> None:
     with chainrule.no_grad():
         leaf.set_(chainrule.ones(2))
     assert leaf.shape == (2,) and leaf.requires_grad
+
+
+def test_top_level_functions() -> None:
+    c, t = _both(X, requires_grad=True)
+    for name in ("conj", "conj_physical", "resolve_conj", "resolve_neg", "isreal", "angle", "real"):
+        _same(getattr(chainrule, name)(c), getattr(torch, name)(t))
+    for name in ("is_conj", "is_neg", "is_inference", "is_signed", "get_device"):
+        assert getattr(chainrule, name)(c) == getattr(torch, name)(t), name
+    _same(chainrule.hardshrink(c, 0.3), torch.hardshrink(t, 0.3))
+    _same(chainrule.prelu(c, chainrule.tensor([0.1])), torch.prelu(t, torch.tensor([0.1])))
+    for a, b in zip(chainrule.unsafe_chunk(c, 2, 1), torch.unsafe_chunk(t, 2, 1)):
+        _same(a, b)
+    for a, b in zip(chainrule.unsafe_split(c, 1), torch.unsafe_split(t, 1)):
+        _same(a, b)
+    for a, b in zip(chainrule.unsafe_split_with_sizes(c, [2, 1], 1), torch.unsafe_split_with_sizes(t, [2, 1], 1)):
+        _same(a, b)
+    with pytest.raises(RuntimeError, match="imag is not implemented"):
+        chainrule.imag(c)
+    with pytest.raises(TypeError, match="conj\\(\\): argument 'input' \\(position 1\\) must be Tensor, not int"):
+        chainrule.conj(3)
+    with pytest.raises(TypeError):
+        torch.conj(3)

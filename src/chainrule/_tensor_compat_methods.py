@@ -17,7 +17,11 @@ import numpy as np
 
 from . import _dtype
 
-__all__ = ["TensorCompatMethods", "layout", "strided"]
+__all__ = [
+    "layout", "strided", "conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "isreal",
+    "angle", "real", "imag", "is_inference", "is_signed", "get_device", "hardshrink", "prelu", "unsafe_chunk",
+    "unsafe_split", "unsafe_split_with_sizes",
+]  # fmt: skip  (the top-level functions; the mixin TensorCompatMethods is imported by name)
 
 
 class layout:  # noqa: N801 - PyTorch's name
@@ -262,3 +266,42 @@ class TensorCompatMethods:
     def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> Any:
         """``split_with_sizes(split_sizes, dim)``."""
         return self.split_with_sizes(split_sizes, dim)  # type: ignore[attr-defined]
+
+
+# --- the same as top-level functions (torch.conj(x), torch.is_signed(x) ...) ------------------------------
+def _tensor_arg(input: Any, name: str) -> Any:  # noqa: A002
+    from ._tensor import Tensor
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input
+
+
+def _top_level(name: str) -> Any:
+    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        attr = getattr(_tensor_arg(input, name), name)
+        return attr(*args, **kwargs) if callable(attr) else attr
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``input.{name}`` as a function (see ``Tensor.{name}``)."
+    return fn
+
+
+conj = _top_level("conj")
+conj_physical = _top_level("conj_physical")
+resolve_conj = _top_level("resolve_conj")
+resolve_neg = _top_level("resolve_neg")
+is_conj = _top_level("is_conj")
+is_neg = _top_level("is_neg")
+isreal = _top_level("isreal")
+angle = _top_level("angle")
+real = _top_level("real")
+imag = _top_level("imag")
+is_inference = _top_level("is_inference")
+is_signed = _top_level("is_signed")
+get_device = _top_level("get_device")
+hardshrink = _top_level("hardshrink")
+prelu = _top_level("prelu")
+unsafe_chunk = _top_level("unsafe_chunk")
+unsafe_split = _top_level("unsafe_split")
+unsafe_split_with_sizes = _top_level("unsafe_split_with_sizes")
