@@ -105,6 +105,7 @@ from ._finfo import finfo, iinfo  # noqa: E402
 from ._inplace_functions import *  # noqa: E402,F403  (torch.sin_, torch.clamp_ ...)
 from ._predicates import *  # noqa: E402,F403
 from ._runtime import *  # noqa: E402,F403
+from ._tensor_compat_methods import *  # noqa: E402,F403  (torch.strided, torch.conj, torch.is_signed ...)
 from ._typed_tensors import *  # noqa: E402,F403
 
 _PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "version")  # truthful CPU answers

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device
+from ._tensor_compat_methods import TensorCompatMethods
 from ._tensor_fill_methods import TensorFillMethods
 from ._tensor_inplace_methods import TensorInplaceOpMethods
 from ._tensor_more_ops import TensorMoreOpMethods
@@ -24,7 +25,7 @@ __all__ = ["TensorMethods"]
 
 
 class TensorMethods(TensorOpMethods, TensorMoreOpMethods, TensorInplaceOpMethods, TensorFillMethods,
-                    TensorLinalgMethods):
+                    TensorLinalgMethods, TensorCompatMethods):
     """Mixin for ``Tensor``: the PyTorch method and operator surface."""
 
     __slots__ = ()

@@ -17,6 +17,7 @@ __all__ = [
     "multigammaln", "xlogy", "xlog1py", "ndtr", "ndtri", "log_ndtr", "logsumexp", "softmax",
     "log_softmax", "sinc", "round", "exp2", "expm1", "log1p", "entr", "gammainc", "gammaincc",
 ]  # fmt: skip
+__all__ += ["i0", "i0e", "i1", "i1e"]
 
 expit = _ops.sigmoid
 logit = _ops.logit
@@ -36,6 +37,10 @@ log1p = _ops.log1p
 multigammaln = _ops.mvlgamma
 gammainc = _ops.igamma
 gammaincc = _ops.igammac
+i0 = _ops.i0
+i0e = _ops.bessel.i0e
+i1 = _ops.bessel.i1
+i1e = _ops.bessel.i1e
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cases_activation import CASES as ACTIVATION
+from .cases_bessel import CASES as BESSEL
 from .cases_bits import CASES as BITS
 from .cases_combine import CASES as COMBINE
 from .cases_compare import CASES as COMPARE
@@ -51,6 +52,7 @@ CASES += NN_POOL3D
 CASES += HIGHER_ORDER
 CASES += DOUBLE_A
 CASES += DOUBLE_LINALG
+CASES += BESSEL
 
 _names = [c.name for c in CASES]
 _dups = {n for n in _names if _names.count(n) > 1}

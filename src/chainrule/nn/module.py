@@ -108,6 +108,8 @@ class Module(HooksMixin):
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
+            if name not in params and hasattr(type(self), name):  # a method, or a parametrized tensor's property
+                raise KeyError(f"attribute '{name}' already exists")
             self._forget(name, keep="_parameters")
             params[name] = value
         elif params is not None and name in params:

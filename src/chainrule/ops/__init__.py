@@ -5,6 +5,8 @@
 
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation
+from .bessel import *  # noqa: F403
+from .bessel import __all__ as _bessel
 from .bits import *  # noqa: F403
 from .bits import __all__ as _bits
 from .combine import *  # noqa: F403
@@ -55,3 +57,4 @@ __all__ = [
     *_special, *_combine, *_index_write, *_windows, *_sets, *_order_stats, *_bits, *_distance,
     *_more_math, *_split_join, *_stats, *_gamma,
 ]  # fmt: skip
+__all__ += _bessel

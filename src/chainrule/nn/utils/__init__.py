@@ -1,4 +1,5 @@
-"""``chainrule.nn.utils``: gradient clipping and parameter/vector conversion (PyTorch's names)."""
+"""``chainrule.nn.utils``: gradient clipping, parameter/vector conversion, weight and spectral normalization,
+parametrizations (PyTorch's names)."""
 
 from . import rnn
 from .clip_grad import (
@@ -15,3 +16,9 @@ __all__ = [
     "parameters_to_vector", "vector_to_parameters",
 ]  # fmt: skip
 __all__ += ["rnn"]
+from . import parametrizations, parametrize
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
+
+__all__ += ["parametrizations", "parametrize", "weight_norm", "remove_weight_norm", "spectral_norm"]
+__all__ += ["remove_spectral_norm"]
