@@ -1,6 +1,6 @@
-"""``chainrule.nn.utils``: gradient clipping and parameter/vector conversion (PyTorch's names)."""
+"""``chainrule.nn.utils``: gradient clipping, parameter/vector conversion, parametrizations (PyTorch names)."""
 
-from . import rnn
+from . import parametrize, rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -15,3 +15,4 @@ __all__ = [
     "parameters_to_vector", "vector_to_parameters",
 ]  # fmt: skip
 __all__ += ["rnn"]
+__all__ += ["parametrize"]
