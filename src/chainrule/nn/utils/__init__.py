@@ -15,4 +15,4 @@ __all__ = [
     "parameters_to_vector", "vector_to_parameters",
 ]  # fmt: skip
 __all__ += ["rnn"]
-__all__ += ["parametrize"]
+__all__ += ["parametrize"]  # prune is imported by name (import torch.nn.utils.prune), as in PyTorch
