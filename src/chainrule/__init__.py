@@ -111,6 +111,7 @@ from ._typed_tensors import *  # noqa: E402,F403
 _PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "version")  # truthful CPU answers
 _LAZY_NAMES = {"autocast": "amp"}  # top-level name -> the module that defines it
 _LAZY_NAMES["vmap"] = "func"  # torch.vmap
+_LAZY_NAMES["chain_matmul"] = "functional"  # torch.chain_matmul
 
 __version__ = "0.1.0"
 
@@ -154,6 +155,7 @@ _SUBPACKAGES += ("multiprocessing",)  # loaded on first use, like the others
 _SUBPACKAGES += ("distributions",)
 _SUBPACKAGES += ("func",)  # function transforms (torch.func), imported on first use
 _SUBPACKAGES += ("profiler",)  # torch.profiler, imported on first use
+_SUBPACKAGES += ("functional",)  # torch.functional (import torch.functional as F), imported on first use
 
 
 def save(obj: object, f: object) -> None:

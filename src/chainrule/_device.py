@@ -10,6 +10,8 @@ __all__ = ["device", "cpu", "check_device"]
 class device:  # noqa: N801 - PyTorch's name
     """``chainrule.device('cpu')``. Other device types can be named but not used."""
 
+    __module__ = "chainrule"  # chainrule.device, as torch.device
+
     __slots__ = ("type", "index")
 
     def __init__(self, type: Any, index: int | None = None) -> None:  # noqa: A002

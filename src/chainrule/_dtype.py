@@ -38,6 +38,8 @@ _BOOL, _INT, _FLOAT = 0, 1, 2
 class dtype:  # noqa: N801 - PyTorch's name
     """A tensor element type (``chainrule.float32`` ...), wrapping a NumPy dtype."""
 
+    __module__ = "chainrule"  # chainrule.dtype, as torch.dtype
+
     __slots__ = ("name", "np", "category", "is_floating_point", "is_signed", "itemsize")
 
     def __init__(self, name: str, np_dtype: type, category: int) -> None:

@@ -40,6 +40,8 @@ class Tensor(TensorMethods):
     The data is a NumPy array (``numpy()`` shares it); ``view`` copies where PyTorch would refuse.
     """
 
+    __module__ = "chainrule"  # type(t) prints <class 'chainrule.Tensor'>, as PyTorch's <class 'torch.Tensor'>
+
     __slots__ = (
         "_data",
         "_requires_grad",
@@ -452,6 +454,8 @@ class Tensor(TensorMethods):
 
 class Size(tuple):  # type: ignore[type-arg]
     """A tensor's shape: a tuple of ints, printed like PyTorch's ``torch.Size``."""
+
+    __module__ = "chainrule"  # chainrule.Size, as torch.Size
 
     def __repr__(self) -> str:
         return f"chainrule.Size({list(self)})"

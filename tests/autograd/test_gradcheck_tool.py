@@ -6,6 +6,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.autograd import Function, gradcheck
+from chainrule.autograd.gradcheck import GradcheckError
 
 
 class GoodCube(Function):
@@ -157,3 +158,55 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
     assert not cr.autograd.gradgradcheck(SecondWrong.apply, (x,), raise_exception=False)
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         cr.autograd.gradgradcheck(SecondWrong.apply, (x,))
+
+
+class ExpJvpOnly(Function):
+    """exp with only a forward-mode rule: jvp(t) = t · eˣ (no backward, as in PyTorch's forward-AD recipe)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        result = cr.exp(x)
+        ctx.result = result
+        return result
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t * ctx.result
+
+
+class ExpWrongJvp(ExpJvpOnly):
+    @staticmethod
+    def jvp(ctx, t):
+        return 2 * t * ctx.result
+
+
+def test_check_forward_ad_without_backward_like_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
+    x = cr.randn(3, 2, dtype=cr.float64, requires_grad=True)
+    flags = dict(check_forward_ad=True, check_backward_ad=False, check_undefined_grad=False,
+                 check_batched_grad=False)
+    assert gradcheck(ExpJvpOnly.apply, (x,), **flags)
+    assert not gradcheck(ExpWrongJvp.apply, (x,), raise_exception=False, **flags)
+    with pytest.raises(GradcheckError, match="forward mode"):
+        gradcheck(ExpWrongJvp.apply, (x,), **flags)
+
+    class TorchExp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.result = torch.exp(x)
+            return ctx.result
+
+        @staticmethod
+        def jvp(ctx, t):
+            return 2 * t * ctx.result
+
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    assert not torch.autograd.gradcheck(TorchExp.apply, (tx,), raise_exception=False, **flags)
+
+
+def test_check_forward_ad_on_builtin_ops_and_both_modes():
+    x = cr.randn(2, 3, dtype=cr.float64, requires_grad=True)
+    w = cr.randn(3, 4, dtype=cr.float64, requires_grad=True)
+    assert gradcheck(lambda a, b: (a @ b).tanh(), (x, w), check_forward_ad=True)
+    with pytest.raises(NotImplementedError):  # backward is checked by default and ExpJvpOnly has none
+        gradcheck(ExpJvpOnly.apply, (x,), check_forward_ad=True)

@@ -202,3 +202,30 @@ def test_gradcheck_through_batched_rules() -> None:
     x1 = x.detach()[:, 0].requires_grad_()
     assert cr.autograd.gradgradcheck(lambda x, lw: vmap(lambda a, b: F.linear(a.flatten(), b).tanh().sum())(x, lw[:, :, :25]), (x1, lw))
     assert cr.autograd.gradgradcheck(lambda x, w: vmap(lambda a, b: F.conv2d(a, b).tanh())(x, w), (x, w))
+
+
+def test_vmap_of_vjp_fn_gives_jacobian_rows_like_torch_func() -> None:
+    """``vjp`` taken outside the vmap, its ``vjp_fn`` mapped over unit cotangents: each row is its own
+    vᵀ·J (the graph was built once; only the cotangents are batched), not the sum of all rows."""
+    from chainrule.func import vjp
+
+    w, b, x = RNG.standard_normal((5, 4)), RNG.standard_normal(5), RNG.standard_normal(4)
+    cots = RNG.standard_normal((3, 2, 5))  # two batch levels' worth of cotangents, as nested vmaps give
+
+    def ours(x):
+        return cr.nn.functional.linear(x, cr.tensor(w), cr.tensor(b)).tanh()
+
+    def theirs(x):
+        return torch.nn.functional.linear(x, torch.tensor(w), torch.tensor(b)).tanh()
+
+    _, c_fn = vjp(ours, cr.tensor(x))
+    _, t_fn = torch.func.vjp(theirs, torch.tensor(x))
+    c_rows, = vmap(c_fn)(cr.eye(5, dtype=cr.float64))
+    t_rows, = torch.func.vmap(t_fn)(torch.eye(5, dtype=torch.float64))
+    np.testing.assert_allclose(c_rows.numpy(), t_rows.numpy(), rtol=1e-12)
+    c_nested, = vmap(vmap(c_fn))(cr.tensor(cots))
+    t_nested, = torch.func.vmap(torch.func.vmap(t_fn))(torch.tensor(cots))
+    np.testing.assert_allclose(c_nested.numpy(), t_nested.numpy(), rtol=1e-12)
+    # the same vjp_fn still works unbatched afterwards (the graph was retained)
+    np.testing.assert_allclose(c_fn(cr.tensor(cots[0, 0]))[0].numpy(), t_fn(torch.tensor(cots[0, 0]))[0].numpy(),
+                               rtol=1e-12)

@@ -222,3 +222,31 @@ def test_small_cnn_trains_like_torch() -> None:
         np.testing.assert_allclose(losses[1], losses[0], rtol=1e-4)
     for (name, p), tp in zip(cr.named_parameters(), th.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_kernel_nearly_as_large_as_the_image_matches_torch_in_little_memory(transposed: bool) -> None:
+    """A weight gradient written as a convolution (input ⋆ output-gradient, kernel ≈ image): the patch matrix
+    has one column per output position (here 2·5·5), not one per padded input position (2·48·48)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 4, 5, 5) if transposed else (2, 4, 48, 48)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 44, 44) if transposed else (3, 4, 44, 44)).astype(np.float32)
+    cf, tf = (F.conv_transpose2d, torch.nn.functional.conv_transpose2d) if transposed else (
+        F.conv2d, torch.nn.functional.conv2d)
+    cx, cw = chainrule.tensor(x, requires_grad=True), chainrule.tensor(w, requires_grad=True)
+    tracemalloc.start()
+    try:
+        y = cf(cx, cw)
+        y.sum().backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = tf(tx, tw)
+    ty.sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(cw.grad.numpy(), tw.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(cx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-3)
+    assert peak < 40e6, f"peak {peak / 1e6:.0f} MB: the patch matrix was built over every input position"

@@ -74,6 +74,29 @@ def _analytical(fn: Callable[..., Any], inputs: Sequence[Any], diff: list[int]) 
     return result
 
 
+def _forward_mode(fn: Callable[..., Any], inputs: Sequence[Any], diff: list[int]) -> list[list[np.ndarray]]:
+    """jac[i][k]: d(output i)/d(inputs[diff[k]]) by forward mode, one dual-number pass per input element
+    (the tangent is the unit vector of that element; the outputs' tangents are the Jacobian's column)."""
+    from . import forward_ad as fwAD
+
+    Tensor = _function.Tensor
+    sizes = [o._data.size for o in _outputs(fn, inputs)]
+    result = [[np.zeros((n, inputs[k]._data.size)) for k in diff] for n in sizes]
+    for c, k in enumerate(diff):
+        x = inputs[k]
+        for j in range(x._data.size):
+            seed = np.zeros(x._data.shape, dtype=x._data.dtype)
+            seed.reshape(-1)[j] = 1
+            with fwAD.dual_level():
+                args = list(inputs)
+                args[k] = fwAD.make_dual(x, Tensor._make(seed))
+                for i, out in enumerate(_outputs(fn, args)):
+                    tangent = fwAD.unpack_dual(out).tangent
+                    if tangent is not None:
+                        result[i][c][:, j] = tangent._data.reshape(-1)
+    return result
+
+
 def gradcheck(
     func: Callable[..., Any],
     inputs: Any,
@@ -82,9 +105,13 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
     **_ignored: Any,
 ) -> bool:
-    """True when backward agrees with central differences for every input that requires grad.
+    """True when backward (and, with ``check_forward_ad=True``, forward-mode AD) agrees with central
+    differences for every input that requires grad. ``check_backward_ad=False`` skips backward, for a
+    custom ``Function`` that defines only ``jvp``; PyTorch's other ``check_*`` flags are accepted.
 
     Example:
         >>> import chainrule as cr
@@ -105,17 +132,21 @@ def gradcheck(
                 UserWarning,
                 stacklevel=2,
             )
-    analytical = _analytical(func, inputs, diff)
+    modes = [("", _analytical)] if check_backward_ad else []
+    modes += [(" computed with forward mode", _forward_mode)] if check_forward_ad else []
+    analytical = [(mode, jacobian(func, inputs, diff)) for mode, jacobian in modes]
     for c, k in enumerate(diff):
         numerical = _numerical(func, inputs, k, eps)
-        for i, (A, N) in enumerate(zip(analytical, numerical)):
-            a = A[c]
-            if not np.allclose(a, N, rtol=rtol, atol=atol, equal_nan=False):
+        for mode, jac in analytical:
+            for i, (A, N) in enumerate(zip(jac, numerical)):
+                a = A[c]
+                if np.allclose(a, N, rtol=rtol, atol=atol, equal_nan=False):
+                    continue
                 if not raise_exception:
                     return False
                 idx = np.unravel_index(np.argmax(np.abs(a - N)), a.shape)
                 raise GradcheckError(
-                    f"gradcheck: Jacobian mismatch for output {i} with respect to input {k};\n"
+                    f"gradcheck: Jacobian{mode} mismatch for output {i} with respect to input {k};\n"
                     f"numerical:{N}\nanalytical:{a}\n"
                     f"largest difference at (output element, input element) {tuple(map(int, idx))}: "
                     f"numerical {N[idx]:.6g} vs analytical {a[idx]:.6g} (atol={atol}, rtol={rtol})"

@@ -334,6 +334,8 @@ def batched_grad(grad: Callable[..., Any], outputs: Any, inputs: Any, grad_outpu
     if all(b is None for b in bo + bi + bg):
         return NotImplemented
     levels = tuple(sorted({lv for b in bo + bi + bg if b is not None for lv in b._levels}))
+    if all(b is None for b in bo + bi):
+        return _grad_per_cotangent(grad, outs, ins, gos, bg, levels, kw)
     p_outs, p_gos = [], []
     for o, b, g, gb in zip(outs, bo, gos, bg):
         po = physical(o if b is None else b, levels, full=True)
@@ -348,3 +350,31 @@ def batched_grad(grad: Callable[..., Any], outputs: Any, inputs: Any, grad_outpu
     p_ins = [t if b is None else b._phys for t, b in zip(ins, bi)]
     res = grad(p_outs, p_ins, p_gos, **kw)
     return tuple(None if g is None else wrap(g, () if b is None else b._levels) for g, b in zip(res, bi))
+
+
+def _grad_per_cotangent(grad: Callable[..., Any], outs: list[Any], ins: list[Any], gos: list[Any],
+                        bg: list[Any], levels: tuple[int, ...], kw: dict[str, Any]) -> tuple[Any, ...]:
+    """Only the cotangents are batched (``vmap(vjp_fn)(cotangents)``, the rows of a Jacobian): the graph
+    was built once, outside the vmap, so each batch entry v gets its own backward, vᵀ·J, and the results
+    are stacked along the batch dims (summing them, as one backward over the expanded outputs would, is wrong).
+    """
+    p_gos = [None if g is None else physical(g if b is None else b, levels, full=True) for g, b in zip(gos, bg)]
+    sizes = sizes_of(levels)
+    rows: list[tuple[Any, ...]] = []
+    entries = list(np.ndindex(*sizes))
+    for n, idx in enumerate(entries):
+        step = dict(kw)
+        if n < len(entries) - 1:
+            step["retain_graph"] = True  # the same graph serves every entry
+        rows.append(grad(outs, ins, [None if pg is None else pg[idx] for pg in p_gos], **step))
+    from ..ops import stack
+
+    result = []
+    for i in range(len(ins)):
+        col = [r[i] for r in rows]
+        if all(g is None for g in col):
+            result.append(None)
+            continue
+        col = [_fn.Tensor._make(np.zeros_like(ins[i]._data)) if g is None else g for g in col]
+        result.append(wrap(stack(col).reshape(sizes + tuple(ins[i].shape)), levels))
+    return tuple(result)

@@ -74,12 +74,16 @@ class _Geom:
         pt, pb, pl, pr = pads
         self.pt, self.pl, self.hp, self.wp = pt, pl, h + pt + pb, w + pl + pr
         self.ho, self.wo, self.groups = ho, wo, groups
-        self.wide = s == (1, 1)
+        # Neighbouring rows (and images) share their zero borders: a row of the flat buffer is
+        # ws = w + max(pl, pr) long (the right pad of one row is the left pad of the next) and an
+        # image hs = h + max(pt, pb) rows, but never shorter than an output row/image.
+        hs, ws = max(h + max(pt, pb), ho), max(w + max(pl, pr), wo)
+        # The wide layout has hs·ws columns per image instead of ho·wo: worth it for small kernels only.
+        # A kernel nearly as large as the image (a weight gradient written as a convolution of the input
+        # with the output gradient) would make the patch matrix hundreds of times larger than needed.
+        self.wide = s == (1, 1) and hs * ws <= 4 * ho * wo
         if self.wide:
-            # Neighbouring rows (and images) share their zero borders: a row of the flat buffer is
-            # ws = w + max(pl, pr) long (the right pad of one row is the left pad of the next) and an
-            # image hs = h + max(pt, pb) rows, but never shorter than an output row/image.
-            self.hs, self.ws = max(h + max(pt, pb), ho), max(w + max(pl, pr), wo)
+            self.hs, self.ws = hs, ws
             self.t = n * self.hs * self.ws
             self.ms = self.dh * (self.kh - 1) * self.ws + self.dw * (self.kw - 1)
             self.base = pt * self.ws + pl  # flat position of input pixel (0, 0, 0)

@@ -1,5 +1,5 @@
 """``chainrule.nn.utils``: gradient clipping, parameter/vector conversion, weight and spectral normalization,
-parametrizations (PyTorch's names)."""
+parametrizations (PyTorch's names); ``nn.utils.prune`` is imported by name, as in PyTorch."""
 
 from . import rnn
 from .clip_grad import (
