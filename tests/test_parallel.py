@@ -50,10 +50,20 @@ def test_for_rows_runs_chunks_on_several_threads_and_nested_requests_inline() ->
         with lock:
             inner_calls.append((r.start, r.stop, threading.current_thread().name))
 
+    first: list[str] = []
+    other_started = threading.Event()
+
     def outer(r: slice) -> None:
         _parallel.for_rows(inner, 4, 10**9)  # nested: one call on this thread, no deadlock
         with lock:
             outer_calls.append((r.start, r.stop, threading.current_thread().name))
+            me = threading.current_thread().name
+            if not first:
+                first.append(me)
+            elif me != first[0]:
+                other_started.set()
+        if me == first[0]:  # the chunks are claimed by whichever thread asks: hold the first one
+            other_started.wait(10)  # until another thread has taken a chunk
 
     with _parallel.override(threads=3, min_size=1):
         _parallel.for_rows(outer, 9, 9)
@@ -61,6 +71,21 @@ def test_for_rows_runs_chunks_on_several_threads_and_nested_requests_inline() ->
     assert len({name for *_, name in outer_calls}) >= 2  # the caller and at least one pool thread
     assert sorted((a, b) for a, b, _ in inner_calls) == [(0, 4)] * 3
     assert {name for *_, name in inner_calls} == {name for *_, name in outer_calls}
+
+
+def test_the_caller_does_not_wait_for_pool_threads_that_have_not_started() -> None:
+    release = threading.Event()
+    seen: list[str] = []
+    with _parallel.override(threads=2, min_size=1):
+        pool = _parallel._get_pool(2)
+        busy = [pool.submit(release.wait, 10) for _ in range(pool._max_workers)]  # every pool thread taken
+        try:
+            _parallel.run_chunks(lambda c: seen.append(threading.current_thread().name), list(range(5)))
+            assert seen == [threading.current_thread().name] * 5  # all on the caller, no waiting
+        finally:
+            release.set()
+            for f in busy:
+                f.result()
 
 
 def test_a_chunk_that_raises_raises_in_the_caller() -> None:

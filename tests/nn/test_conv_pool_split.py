@@ -2,7 +2,8 @@
 
 The element-wise parts of conv2d / conv1d and max_pool2d (patch matrix, output copy with the bias,
 col2im, gradient re-layout, the pooling passes) run on slices of the batch or of the flat positions
-when there are several threads and enough elements. Here the size threshold is lowered to 0 so that
+when there are several threads and enough elements, and the convolution's GEMMs (output, input and
+weight gradient, bias gradient) on blocks of output columns or rows with single-threaded BLAS. Here the size threshold is lowered to 0 so that
 even small inputs are cut (into 2 and 3 uneven slices), and every result — forward, and the input,
 weight and bias gradients — must equal the unsplit run exactly; the unsplit run is checked against
 PyTorch so that both paths are tied to the oracle.
@@ -36,6 +37,7 @@ def _split_runs(monkeypatch: pytest.MonkeyPatch, *args: Any) -> list[list[np.nda
     try:
         for threads, minimum in ((1, _split.SPLIT_MIN), (2, 0), (3, 0)):
             monkeypatch.setattr(_split, "SPLIT_MIN", minimum)
+            monkeypatch.setattr(_split, "GEMM_MIN", minimum)  # the GEMMs in column/row blocks too
             _parallel.set_elementwise_threads(threads)
             runs.append(_run(cr, *args))
     finally:
