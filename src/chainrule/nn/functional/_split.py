@@ -30,10 +30,16 @@ __all__ = ["SPLIT_MIN", "GEMM_MIN", "split", "split_blas", "matmul"]
 # (a hand-off costs tens of µs; 128k floats take ~50-100 µs per pass on the 2-core machine)
 SPLIT_MIN = 1 << 17
 
+# slices per thread: they are claimed by whichever thread is free, so a thread that starts late
+# (its core busy with another process) leaves less for the others to wait on
+_SLICES_PER_THREAD = 2
+
 
 def split(fn: Callable[[slice], None], n: int, elements: int) -> None:
-    """``fn(s)`` for consecutive slices ``s`` covering range(n), one per thread when ``elements`` is large."""
-    k = min(elementwise_threads(), n) if elements >= SPLIT_MIN else 1
+    """``fn(s)`` for consecutive slices ``s`` covering range(n), ``_SLICES_PER_THREAD`` per thread when
+    there are several threads and ``elements`` is large; else one call."""
+    threads = elementwise_threads()
+    k = min(threads * _SLICES_PER_THREAD if threads > 1 else 1, n) if elements >= SPLIT_MIN else 1
     if k <= 1:
         fn(slice(0, n))
         return
