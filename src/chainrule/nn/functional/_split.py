@@ -46,8 +46,8 @@ def split(fn: Callable[[slice], None], n: int, elements: int) -> None:
     run_chunks(fn, [slice(i * n // k, (i + 1) * n // k) for i in range(k)])
 
 
-# multiply-adds of a matrix product: below this, BLAS's own threads (or one thread) are left to it
-GEMM_MIN = 1 << 22
+# multiply-adds of a matrix product: below this (~30-60 µs on one core here) it runs as one call
+GEMM_MIN = 1 << 21
 
 # blocks per thread of a split product: a thread that starts late leaves less for the others to wait on
 _BLOCKS_PER_THREAD = 2
