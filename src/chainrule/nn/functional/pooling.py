@@ -139,9 +139,6 @@ class MaxPool2d(CompositeDoubleBackward, Function):
             mb, gb = mask[b], g4[b]
             for o, (sy, sx) in enumerate(sl):
                 np.equal(idx[b], o, out=mb)
-                if gm.tiled and finite:  # each input pixel in one window: the share written in place
-                    np.multiply(gb, mb, out=gxp[b, :, sy, sx])
-                    continue
                 share = np.multiply(gb, mb) if finite else np.where(mb, gb, 0)
                 if gm.tiled:
                     gxp[b, :, sy, sx] = share
