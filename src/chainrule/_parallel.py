@@ -14,7 +14,9 @@ The API:
   run on the pool when ``threads_for(size) > 1``;
 - ``elementwise(fn, out, *inputs)``: ``fn(out_chunk, *input_chunks)`` over flat chunks of
   same-shaped C-contiguous arrays (one call on the whole arrays otherwise);
-- ``run_chunks(fn, chunks)``: the primitive under both;
+- ``run_chunks(fn, chunks)``: the primitive under both; the chunks are claimed one at a time by the
+  calling thread and the pool's, and the caller never waits for a pool thread that has not started
+  (on a machine whose other core is busy, a late pool thread takes only what is left, or nothing);
 - ``for_rows(..., blas=True)``: chunks that call BLAS (a batch of small matrix products, as in attention)
   run with BLAS's own threads set to 1 meanwhile, so the two levels of threads do not fight: a batch of
   small GEMMs each split over BLAS threads spends its time synchronising them.
@@ -196,8 +198,8 @@ def run_chunks(fn: Callable[[Any], Any], chunks: Sequence[Any]) -> None:
 
     The chunks are claimed one by one: the calling thread starts at once, and a pool thread that
     starts late (its core busy with another process) takes whatever is left, or nothing — the call
-    does not wait for a pool thread that has not started, so a loaded machine costs at most the
-    single-threaded time. Inside a chunk (a nested request) every chunk runs on the calling thread.
+    waits only for chunks a pool thread has begun, never for a pool thread that has not started.
+    Inside a chunk (a nested request) every chunk runs on the calling thread.
     """
     if len(chunks) == 1 or getattr(_local, "inside", False):
         for c in chunks:
