@@ -271,3 +271,46 @@ def test_softmax_threaded_equals_single(dim: int) -> None:
         return [y.detach().numpy(), x.grad.numpy()]
 
     _same(fn)
+
+
+
+@pytest.mark.parametrize("shape", [(64, 1568, 10), (32, 256, 128), (4, 8, 1568, 10)])
+def test_linear_on_one_blas_thread_equals_blas_threads(monkeypatch, shape: tuple[int, ...]) -> None:
+    """A Linear of 2^18-2^21 multiply-adds runs on one BLAS thread when chainrule has several (OpenBLAS
+    gives the same bits whatever its thread count); with one chainrule thread BLAS keeps its own."""
+    import contextlib
+    import importlib
+
+    lin = importlib.import_module("chainrule.nn.functional.linear")  # the module (the package exports the function)
+
+    torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
+    *lead, n_in, n_out = shape
+    assert lin._ONE_BLAS_THREAD[0] <= int(np.prod(lead)) * n_in * n_out < lin._ONE_BLAS_THREAD[1]
+    entered: list[int] = []
+    real = _parallel.single_threaded_blas
+
+    @contextlib.contextmanager
+    def counted() -> Any:
+        entered.append(_parallel.elementwise_threads())
+        with real():
+            yield
+
+    monkeypatch.setattr(lin._parallel, "single_threaded_blas", counted)
+
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(0)
+        layer = cr.nn.Linear(n_in, n_out)
+        x = _x(*lead, n_in)
+        y = layer(x)
+        (y * _x(*lead, n_out, seed=1).detach()).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy(), layer.weight.grad.numpy(), layer.bias.grad.numpy()]
+
+    _same(fn)
+    assert entered == [2, 2, 3, 3]  # forward and backward, with 2 and with 3 threads; never with 1
+    cr.manual_seed(0)
+    layer = cr.nn.Linear(n_in, n_out)
+    x = _x(*lead, n_in)
+    with _parallel.override(threads=2):
+        got = layer(x).detach().numpy()
+    want = torch.nn.functional.linear(*(torch.tensor(t.detach().numpy()) for t in (x, layer.weight, layer.bias)))
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-5, atol=1e-5)
