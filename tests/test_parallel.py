@@ -50,10 +50,20 @@ def test_for_rows_runs_chunks_on_several_threads_and_nested_requests_inline() ->
         with lock:
             inner_calls.append((r.start, r.stop, threading.current_thread().name))
 
+    first: list[str] = []
+    other_started = threading.Event()
+
     def outer(r: slice) -> None:
         _parallel.for_rows(inner, 4, 10**9)  # nested: one call on this thread, no deadlock
         with lock:
             outer_calls.append((r.start, r.stop, threading.current_thread().name))
+            me = threading.current_thread().name
+            if not first:
+                first.append(me)
+            elif me != first[0]:
+                other_started.set()
+        if me == first[0]:  # the chunks are claimed by whichever thread asks: hold the first one
+            other_started.wait(10)  # until another thread has taken a chunk
 
     with _parallel.override(threads=3, min_size=1):
         _parallel.for_rows(outer, 9, 9)
@@ -61,6 +71,21 @@ def test_for_rows_runs_chunks_on_several_threads_and_nested_requests_inline() ->
     assert len({name for *_, name in outer_calls}) >= 2  # the caller and at least one pool thread
     assert sorted((a, b) for a, b, _ in inner_calls) == [(0, 4)] * 3
     assert {name for *_, name in inner_calls} == {name for *_, name in outer_calls}
+
+
+def test_the_caller_does_not_wait_for_pool_threads_that_have_not_started() -> None:
+    release = threading.Event()
+    seen: list[str] = []
+    with _parallel.override(threads=2, min_size=1):
+        pool = _parallel._get_pool(2)
+        busy = [pool.submit(release.wait, 10) for _ in range(pool._max_workers)]  # every pool thread taken
+        try:
+            _parallel.run_chunks(lambda c: seen.append(threading.current_thread().name), list(range(5)))
+            assert seen == [threading.current_thread().name] * 5  # all on the caller, no waiting
+        finally:
+            release.set()
+            for f in busy:
+                f.result()
 
 
 def test_a_chunk_that_raises_raises_in_the_caller() -> None:
@@ -246,3 +271,46 @@ def test_softmax_threaded_equals_single(dim: int) -> None:
         return [y.detach().numpy(), x.grad.numpy()]
 
     _same(fn)
+
+
+
+@pytest.mark.parametrize("shape", [(64, 1568, 10), (32, 256, 128), (4, 8, 1568, 10)])
+def test_linear_on_one_blas_thread_equals_blas_threads(monkeypatch, shape: tuple[int, ...]) -> None:
+    """A Linear of 2^18-2^21 multiply-adds runs on one BLAS thread when chainrule has several (OpenBLAS
+    gives the same bits whatever its thread count); with one chainrule thread BLAS keeps its own."""
+    import contextlib
+    import importlib
+
+    lin = importlib.import_module("chainrule.nn.functional.linear")  # the module (the package exports the function)
+
+    torch = pytest.importorskip("torch", reason="PyTorch (test extra torch==2.13.0) is the oracle")
+    *lead, n_in, n_out = shape
+    assert lin._ONE_BLAS_THREAD[0] <= int(np.prod(lead)) * n_in * n_out < lin._ONE_BLAS_THREAD[1]
+    entered: list[int] = []
+    real = _parallel.single_threaded_blas
+
+    @contextlib.contextmanager
+    def counted() -> Any:
+        entered.append(_parallel.elementwise_threads())
+        with real():
+            yield
+
+    monkeypatch.setattr(lin._parallel, "single_threaded_blas", counted)
+
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(0)
+        layer = cr.nn.Linear(n_in, n_out)
+        x = _x(*lead, n_in)
+        y = layer(x)
+        (y * _x(*lead, n_out, seed=1).detach()).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy(), layer.weight.grad.numpy(), layer.bias.grad.numpy()]
+
+    _same(fn)
+    assert entered == [2, 2, 3, 3]  # forward and backward, with 2 and with 3 threads; never with 1
+    cr.manual_seed(0)
+    layer = cr.nn.Linear(n_in, n_out)
+    x = _x(*lead, n_in)
+    with _parallel.override(threads=2):
+        got = layer(x).detach().numpy()
+    want = torch.nn.functional.linear(*(torch.tensor(t.detach().numpy()) for t in (x, layer.weight, layer.bias)))
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-5, atol=1e-5)

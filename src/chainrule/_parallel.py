@@ -14,7 +14,9 @@ The API:
   run on the pool when ``threads_for(size) > 1``;
 - ``elementwise(fn, out, *inputs)``: ``fn(out_chunk, *input_chunks)`` over flat chunks of
   same-shaped C-contiguous arrays (one call on the whole arrays otherwise);
-- ``run_chunks(fn, chunks)``: the primitive under both;
+- ``run_chunks(fn, chunks)``: the primitive under both; the chunks are claimed one at a time by the
+  calling thread and the pool's, and the caller never waits for a pool thread that has not started
+  (on a machine whose other core is busy, a late pool thread takes only what is left, or nothing);
 - ``for_rows(..., blas=True)``: chunks that call BLAS (a batch of small matrix products, as in attention)
   run with BLAS's own threads set to 1 meanwhile, so the two levels of threads do not fight: a batch of
   small GEMMs each split over BLAS threads spends its time synchronising them.
@@ -153,30 +155,70 @@ def _get_pool(workers: int) -> Any:
         return _pool
 
 
-def _inside(fn: Callable[[Any], Any], chunk: Any) -> Any:
+class _Queue:
+    """The chunks of one ``run_chunks`` call, handed out one at a time to whichever thread asks first."""
+
+    __slots__ = ("chunks", "next", "lock")
+
+    def __init__(self, chunks: Sequence[Any]) -> None:
+        self.chunks, self.next, self.lock = chunks, 0, threading.Lock()
+
+    def take(self) -> tuple[bool, Any]:
+        with self.lock:
+            i = self.next
+            if i >= len(self.chunks):
+                return False, None
+            self.next = i + 1
+        return True, self.chunks[i]
+
+    def stop(self) -> None:
+        with self.lock:
+            self.next = len(self.chunks)
+
+
+def _drain(fn: Callable[[Any], Any], queue: _Queue) -> None:
+    """Run ``fn`` on chunks taken from ``queue`` until none is left (nested requests run inline)."""
+    saved = getattr(_local, "inside", False)
     _local.inside = True
     try:
-        return fn(chunk)
+        while True:
+            found, chunk = queue.take()
+            if not found:
+                return
+            fn(chunk)
+    except BaseException:
+        queue.stop()
+        raise
     finally:
-        _local.inside = False
+        _local.inside = saved
 
 
 def run_chunks(fn: Callable[[Any], Any], chunks: Sequence[Any]) -> None:
-    """``fn(chunk)`` for every chunk: the calling thread takes the first, the pool the others.
+    """``fn(chunk)`` for every chunk, each exactly once, by the calling thread and the pool's threads.
 
+    The chunks are claimed one by one: the calling thread starts at once, and a pool thread that
+    starts late (its core busy with another process) takes whatever is left, or nothing — the call
+    waits only for chunks a pool thread has begun, never for a pool thread that has not started.
     Inside a chunk (a nested request) every chunk runs on the calling thread.
     """
     if len(chunks) == 1 or getattr(_local, "inside", False):
         for c in chunks:
             fn(c)
         return
-    pool = _get_pool(max(2, elementwise_threads(), len(chunks) - 1))
-    futures = [pool.submit(_inside, fn, c) for c in chunks[1:]]
+    helpers = min(elementwise_threads(), len(chunks)) - 1
+    if helpers < 1:
+        for c in chunks:
+            fn(c)
+        return
+    pool = _get_pool(max(2, elementwise_threads()))
+    queue = _Queue(chunks)
+    futures = [pool.submit(_drain, fn, queue) for _ in range(helpers)]
     try:
-        _inside(fn, chunks[0])
+        _drain(fn, queue)
     finally:
         for f in futures:
-            f.result()
+            if not f.cancel():  # started: it may be running a chunk
+                f.result()
 
 
 def _blas_controllers() -> list[Any]:

@@ -2,10 +2,12 @@
 
 The element-wise parts of conv2d / conv1d and max_pool2d (patch matrix, output copy with the bias,
 col2im, gradient re-layout, the pooling passes) run on slices of the batch or of the flat positions
-when there are several threads and enough elements. Here the size threshold is lowered to 0 so that
-even small inputs are cut (into 2 and 3 uneven slices), and every result — forward, and the input,
-weight and bias gradients — must equal the unsplit run exactly; the unsplit run is checked against
-PyTorch so that both paths are tied to the oracle.
+when there are several threads and enough elements, and the convolution's GEMMs (output, input and
+weight gradient, bias gradient) on blocks of output columns or rows with single-threaded BLAS. Here
+the size thresholds are lowered to 0 so that even small inputs are cut (into 2·2 and 3·2 uneven
+slices), and every result — forward, and the input, weight and bias gradients — must equal the
+unsplit run exactly; the unsplit run is checked against PyTorch so that both paths are tied to the
+oracle.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ def _run(lib: Any, fn: str, arrays: list[np.ndarray], g: np.ndarray, kwargs: dic
 
 
 def _split_runs(monkeypatch: pytest.MonkeyPatch, *args: Any) -> list[list[np.ndarray]]:
-    """The op on one thread (unsplit), then with every kernel cut into 2 and into 3 slices."""
+    """The op on one thread (unsplit), then with every kernel cut into slices for 2 and for 3 threads."""
     saved = _parallel.elementwise_threads()
     runs = []
     try:
         for threads, minimum in ((1, _split.SPLIT_MIN), (2, 0), (3, 0)):
             monkeypatch.setattr(_split, "SPLIT_MIN", minimum)
+            monkeypatch.setattr(_split, "GEMM_MIN", minimum)  # the GEMMs in column/row blocks too
             _parallel.set_elementwise_threads(threads)
             runs.append(_run(cr, *args))
     finally:
@@ -118,7 +121,7 @@ def test_split_covers_the_range_once(monkeypatch, threads, n):
         _split.split(slices.append, n, 1)
     finally:
         _parallel.set_elementwise_threads(saved)
-    assert len(slices) == min(threads, n)
+    assert len(slices) == (1 if threads == 1 else min(threads * _split._SLICES_PER_THREAD, n))
     assert sorted(i for s in slices for i in range(s.start, s.stop)) == list(range(n))
 
 

@@ -29,7 +29,7 @@ from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
 from . import _composites
 from . import _composites_spatial as _spatial
-from ._split import split
+from ._split import matmul, split, split_blas
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -199,7 +199,7 @@ def _mm(a: np.ndarray, b: np.ndarray, groups: int, ta: bool = False, tb: bool = 
         if key is None:
             return a2 @ b2
         out, _ = workspace(key, (a2.shape[0], b2.shape[1]), np.result_type(a, b))
-        return np.matmul(a2, b2, out=out)
+        return matmul(a2, b2, out)  # in column blocks over the threads
     a3 = a.reshape(groups, -1, a.shape[1])
     b3 = b.reshape(groups, -1, b.shape[1])
     r = np.matmul(a3.transpose(0, 2, 1) if ta else a3, b3.transpose(0, 2, 1) if tb else b3)
@@ -218,11 +218,16 @@ def _weight_grad(cols: np.ndarray, g2: np.ndarray) -> np.ndarray:
     k, t = cols.shape
     o = g2.shape[0]
     block = _GW_BLOCK // (k + o)
+    dtype = np.result_type(cols, g2)
     if k > _GW_MAX_ROWS or t < 8 * block:  # (cols @ g2ᵀ)ᵀ: this orientation of the long-K GEMM runs ~10 % faster
-        return np.ascontiguousarray((cols @ g2.T).T)
-    parts = np.empty((-(-t // block), k, o), np.result_type(cols, g2))
-    for i, part in enumerate(parts):
-        np.matmul(cols[:, i * block : (i + 1) * block], g2[:, i * block : (i + 1) * block].T, out=part)
+        return np.ascontiguousarray(matmul(cols, g2.T, np.empty((k, o), dtype), by_rows=True).T)
+    parts = np.empty((-(-t // block), k, o), dtype)
+
+    def blocks(bs: slice) -> None:
+        for i in range(bs.start, bs.stop):
+            np.matmul(cols[:, i * block : (i + 1) * block], g2[:, i * block : (i + 1) * block].T, out=parts[i])
+
+    split_blas(blocks, len(parts), k * o * t, min_block=1)
     return np.ascontiguousarray(parts.sum(0).T)
 
 
@@ -273,7 +278,9 @@ class ConvNd(CompositeDoubleBackward, Function):
             else:
                 gw = _mm(g2, cols, gm.groups, tb=True).reshape(wshape)
         if need[2]:
-            gb = g2 @ _ones(gm.t, g2.dtype)  # a matrix-vector product: ~3x faster than g2.sum(1)
+            ones = _ones(gm.t, g2.dtype)  # a matrix-vector product: ~3x faster than g2.sum(1)
+            gb = np.empty(g2.shape[0], g2.dtype)
+            split_blas(lambda _: np.matmul(g2, ones, out=gb), 1, 0)  # one call, BLAS on one thread
         return gx, gw, gb, None, None
 
 

@@ -6,12 +6,14 @@ hottest op of every MLP. ``g`` below is ∂L/∂out.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ... import _parallel
 from ..._random import default_generator
 from ..._tensor import Tensor
 from ...autograd.function import CompositeDoubleBackward, Function
@@ -37,6 +39,14 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any) -> Any:
+        ctx.one_blas = _one_blas_thread(math.prod(x.shape) * w.shape[0])
+        if not ctx.one_blas:
+            return Linear._forward(ctx, x, w, b)
+        with _parallel.single_threaded_blas():
+            return Linear._forward(ctx, x, w, b)
+
+    @staticmethod
+    def _forward(ctx: Any, x: Any, w: Any, b: Any) -> Any:
         need = ctx.needs_input_grad
         ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
         if x.ndim == 2 and _wants_transposed_gemm(x, w) and (b is None or b.dtype == x.dtype):
@@ -71,6 +81,13 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
+        if not getattr(ctx, "one_blas", False):
+            return Linear._backward(ctx, g)
+        with _parallel.single_threaded_blas():
+            return Linear._backward(ctx, g)
+
+    @staticmethod
+    def _backward(ctx: Any, g: Any) -> Any:
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         xp = ctx.xp
@@ -94,6 +111,17 @@ class Linear(Function):
 
 
 _F32 = np.dtype(np.float32)
+
+# multiply-adds (rows·in·out) of a Linear's GEMMs that OpenBLAS splits over its threads (from 2^18)
+# but that gain little from it (below 2^21): with several chainrule threads they run on one BLAS
+# thread, so that OpenBLAS's workers stay asleep — a woken worker spins for ~0.1 s after the call,
+# taking a core from the threads that split the element-wise work (a CNN's classifier head: cnn_c16
+# with both cores at load 6 went from 7-8 to 19-27 steps/s; see bench/conv_notes.md)
+_ONE_BLAS_THREAD = (1 << 18, 1 << 21)
+
+
+def _one_blas_thread(macs: int) -> bool:
+    return _ONE_BLAS_THREAD[0] <= macs < _ONE_BLAS_THREAD[1] and _parallel.elementwise_threads() > 1
 
 
 def _wants_transposed_gemm(x: np.ndarray, w: np.ndarray) -> bool:
