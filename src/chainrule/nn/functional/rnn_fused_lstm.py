@@ -1,0 +1,176 @@
+"""The fused LSTM layer direction: forward time loop and backpropagation through time as ONE op.
+
+Conventions as in ``rnn_fused.py`` (time-major x (T, B, I), the state stack indexed by t + r / t + w),
+but the time loops work **gate-major**: per step the gates are a (4H, B) block and the states (H, B)
+blocks, so each gate is one contiguous slice and the element-wise work runs over contiguous memory.
+That is the layout the recurrent GEMM produces directly (``W_hh h_{t−1}ᵀ``: (4H, P)·(P, B)), and the
+input projection of all steps is one batched product ``W_ih x_tᵀ`` in the same layout. The gate rows
+are permuted to o, i, f, g (the three σ gates first; i, f, g are the three multiplied by ∂L/∂c), and
+the rows of the σ gates of ``W_ih``, ``W_hh`` and the bias are halved (exact in floating point), so one
+tanh over the whole block gives tanh(a_g) and tanh(a/2) for the σ gates, σ(a) = ½·tanh(a/2) + ½.
+
+The weight gradients contract over (t, b): ``gA`` is kept as (4H, T, B) — one (4H, T·B) matrix — and
+the states as (T+1, B, P) (the transposed stack, also the source of the output), so each is one GEMM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...autograd.function import CompositeDoubleBackward
+from ...ops._util import Function
+from . import _composites_seq as _seq
+from .rnn_fused import _by_rows, _live, _outputs, _steps, _valid
+
+__all__: list[str] = []
+
+
+def _oifg(H: int) -> Any:
+    """Row permutation from PyTorch's gate blocks i, f, g, o to o, i, f, g."""
+    idx = np.arange(4 * H)
+    return np.concatenate([idx[3 * H:], idx[:3 * H]])
+
+
+def _halves(H: int, dtype: Any) -> Any:
+    """(4H, 1) row scales: ½ for the σ gates o, i, f (σ(a) = ½·tanh(a/2) + ½), 1 for g."""
+    s = np.ones((4 * H, 1), dtype)
+    s[:3 * H] = 0.5
+    return s
+
+
+class LSTMLayer(CompositeDoubleBackward, Function):
+    """Long short-term memory, PyTorch's gate order i, f, g, o (rows of W_ih, W_hh, b):
+
+        [a_i, a_f, a_g, a_o] = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh
+        i = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
+        c_t = f ⊙ c_{t−1} + i ⊙ g      h̃_t = o ⊙ tanh(c_t)      h_t = W_hr h̃_t  (proj_size > 0; else h_t = h̃_t)
+
+    Returns (y (T, B, P), h_n (B, P), c_n (B, H)). BPTT, e = ∂L/∂y_t + ∂L/∂h_t and d = ∂L/∂c_t from step t+1:
+        ẽ = e W_hr  (gW_hr = Σ_t eᵀ h̃_t)     go = ẽ ⊙ tanh(c_t)     d ← d + ẽ ⊙ o ⊙ (1 − tanh²(c_t))
+        gi = d ⊙ g   gf = d ⊙ c_{t−1}   gg = d ⊙ i      ∂L/∂c_{t−1} = d ⊙ f
+        gA = [gi·i(1−i), gf·f(1−f), gg·(1−g²), go·o(1−o)]      ∂L/∂h_{t−1} = gA W_hh
+    and the GEMMs over all steps: gx = gA W_ih, gW_ih = Σ gAᵀ x, gW_hh = Σ gAᵀ h_{t−1}, gb_ih = gb_hh = Σ gA.
+    Internally gate-major with the rows in the order o, i, f, g (see the module docstring).
+    """
+
+    composite = staticmethod(_seq.lstm_layer)
+
+    _array_op = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, h0: Any, c0: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any,
+                w_hr: Any, reverse: bool, batch_sizes: Any) -> Any:
+        T, B, _ = x.shape
+        H, P = c0.shape[-1], h0.shape[-1]
+        perm, half = _oifg(H), _halves(H, x.dtype)
+        A = np.matmul(w_ih[perm] * half, x.transpose(0, 2, 1))  # (T, 4H, B); becomes the activations o, i, f, g
+        w_rec = w_hh[perm] * half
+        bias = None if b_ih is None else (b_ih + b_hh)[perm, None] * half
+        sizes = _valid(batch_sizes, T, B)
+        order, r, w = _steps(T, reverse)
+        S = np.empty((T + 1, P, B), x.dtype)
+        C = np.empty((T + 1, H, B), x.dtype)
+        S[T if reverse else 0], C[T if reverse else 0] = h0.T, c0.T
+        TC = np.zeros((T, H, B), x.dtype)  # tanh(c_t); zero where a sequence has ended (read by gW_hr)
+
+        def rows(R: slice) -> None:
+            n = R.stop - R.start
+            g4, u4 = np.empty((4 * H, n), x.dtype), np.empty((H, n), x.dtype)
+            for t in order:
+                lo, hi = _live(R, sizes[t])
+                if hi > lo:
+                    a, gh, u = A[t, :, lo:hi], g4[:, :hi - lo], u4[:, :hi - lo]
+                    np.matmul(w_rec, S[t + r, :, lo:hi], out=gh)
+                    a += gh
+                    if bias is not None:
+                        a += bias
+                    np.tanh(a, out=a)
+                    sg = a[:3 * H]
+                    sg *= 0.5
+                    sg += 0.5
+                    o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
+                    c, tc = C[t + w, :, lo:hi], TC[t, :, lo:hi]
+                    np.multiply(f, C[t + r, :, lo:hi], out=c)
+                    np.multiply(i, g, out=u)
+                    c += u
+                    np.tanh(c, out=tc)
+                    if w_hr is None:
+                        np.multiply(o, tc, out=S[t + w, :, lo:hi])
+                    else:
+                        np.multiply(o, tc, out=u)
+                        np.matmul(w_hr, u, out=S[t + w, :, lo:hi])
+                if hi < R.stop:
+                    S[t + w, :, hi:R.stop], C[t + w, :, hi:R.stop] = S[t + r, :, hi:R.stop], C[t + r, :, hi:R.stop]
+
+        _by_rows(rows, B, A.size)
+        St = np.ascontiguousarray(S.transpose(0, 2, 1))  # (T+1, B, P)
+        ctx.save_for_backward(x, w_ih, w_hh, w_hr, St, C, A, TC)
+        ctx.cfg = (reverse, sizes, b_ih is not None)
+        end = 0 if reverse else T
+        return _outputs(St, reverse, sizes, B), St[end].copy(), np.ascontiguousarray(C[end].T)
+
+    @staticmethod
+    def backward(ctx: Any, gy: Any, gh_n: Any, gc_n: Any) -> Any:
+        x, w_ih, w_hh, w_hr, St, C, A, TC = ctx.saved_tensors
+        reverse, sizes, has_bias = ctx.cfg
+        T, B, _ = x.shape
+        H, P = C.shape[1], St.shape[-1]
+        order, r, w = _steps(T, reverse)
+        perm = _oifg(H)
+        w_rec_t = w_hh[perm].T  # (P, 4H)
+        w_hr_t = None if w_hr is None else w_hr.T
+        gyT = np.ascontiguousarray(gy.transpose(0, 2, 1))  # (T, P, B)
+        gA = np.zeros((4 * H, T, B), A.dtype)  # zero where a sequence has ended
+        E = None if w_hr is None else np.zeros((T, P, B), A.dtype)
+        dh, dc = np.ascontiguousarray(gh_n.T), np.ascontiguousarray(gc_n.T)
+
+        def rows(R: slice) -> None:
+            n = R.stop - R.start
+            ga4, s4 = np.empty((4 * H, n), A.dtype), np.empty((3 * H, n), A.dtype)
+            u4, e4, eh4 = np.empty((H, n), A.dtype), np.empty((P, n), A.dtype), np.empty((H, n), A.dtype)
+            for t in reversed(order):
+                lo, hi = _live(R, sizes[t])
+                if hi == lo:
+                    continue
+                m = hi - lo
+                a, tc, ga, sd, u, e = A[t, :, lo:hi], TC[t, :, lo:hi], ga4[:, :m], s4[:, :m], u4[:, :m], e4[:, :m]
+                o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
+                d = dc[:, lo:hi]
+                np.add(dh[:, lo:hi], gyT[t, :, lo:hi], out=e)
+                if E is not None:
+                    E[t, :, lo:hi] = e
+                    e = np.matmul(w_hr_t, e, out=eh4[:, :m])
+                np.multiply(tc, tc, out=u)  # d += e ⊙ o ⊙ (1 − tanh²c)
+                np.subtract(1, u, out=u)
+                u *= o
+                u *= e
+                d += u
+                np.subtract(1, a[:3 * H], out=sd)  # σ' = s(1 − s) for o, i, f
+                sd *= a[:3 * H]
+                np.multiply(e, tc, out=ga[:H])
+                np.multiply(d, g, out=ga[H:2 * H])
+                np.multiply(d, C[t + r, :, lo:hi], out=ga[2 * H:3 * H])
+                ga[:3 * H] *= sd
+                np.multiply(g, g, out=u)  # gg = d ⊙ i ⊙ (1 − g²)
+                np.subtract(1, u, out=u)
+                u *= i
+                np.multiply(d, u, out=ga[3 * H:])
+                d *= f
+                np.matmul(w_rec_t, ga, out=dh[:, lo:hi])
+                gA[:, t, lo:hi] = ga
+
+        _by_rows(rows, B, A.size)
+        gA2 = gA.reshape(4 * H, T * B)
+        inv = np.argsort(perm)
+        gx = (gA2.T @ w_ih[perm]).reshape(x.shape) if ctx.needs_input_grad[0] else None
+        gw_ih = gA2 @ x.reshape(T * B, -1)
+        gw_hh = gA2 @ (St[1:] if reverse else St[:-1]).reshape(T * B, P)
+        gb = gA2.sum(1)[inv] if has_bias else None
+        gw_hr = None
+        if E is not None:  # gW_hr = Σ_t e_t h̃_tᵀ, h̃_t = o ⊙ tanh(c_t)
+            Ht = A[:, :H] * TC
+            gw_hr = E.transpose(1, 0, 2).reshape(P, T * B) @ Ht.transpose(1, 0, 2).reshape(H, T * B).T
+        gh0, gc0 = np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)
+        return gx, gh0, gc0, gw_ih[inv], gw_hh[inv], gb, gb, gw_hr, None, None
