@@ -3,14 +3,16 @@
 Conventions as in ``rnn_fused.py`` (time-major x (T, B, I), the state stack indexed by t + r / t + w),
 but the time loops work **gate-major**: per step the gates are a (4H, B) block and the states (H, B)
 blocks, so each gate is one contiguous slice and the element-wise work runs over contiguous memory.
-That is the layout the recurrent GEMM produces directly (``W_hh h_{t−1}ᵀ``: (4H, P)·(P, B)), and the
-input projection of all steps is one batched product ``W_ih x_tᵀ`` in the same layout. The gate rows
-are permuted to o, i, f, g (the three σ gates first; i, f, g are the three multiplied by ∂L/∂c), and
-the rows of the σ gates of ``W_ih``, ``W_hh`` and the bias are halved (exact in floating point), so one
-tanh over the whole block gives tanh(a_g) and tanh(a/2) for the σ gates, σ(a) = ½·tanh(a/2) + ½.
+Each step is ONE GEMM, ``a = [W_ih | W_hh] [x_t; h_{t−1}]`` ((4H, I + P)·(I + P, B)), written straight
+into the step's gate block: the inputs x_tᵀ are copied once into the rows above the states of a stack
+``Z`` (T+1, I + P, B). The gate rows are permuted to o, i, f, g (the three σ gates first), and the rows
+of the σ gates of the weights and the bias are halved (exact in floating point), so one tanh over the
+whole block gives tanh(a_g) and tanh(a/2) for the σ gates, σ(a) = ½·tanh(a/2) + ½.
 
-The weight gradients contract over (t, b): ``gA`` is kept as (4H, T, B) — one (4H, T·B) matrix — and
-the states as (T+1, B, P) (the transposed stack, also the source of the output), so each is one GEMM.
+The weight gradients contract over (t, b): ``gA`` (T, 4H, B), written step by step, is transposed once to
+(4H, T·B) (writing the steps into that layout directly touches a memory page per gate row and step), and
+``Z`` once to (T+1, B, I + P) (also the source of the output), so ``[gW_ih | gW_hh]`` is one GEMM, and so is
+gx.
 """
 
 from __future__ import annotations
@@ -62,28 +64,32 @@ class LSTMLayer(CompositeDoubleBackward, Function):
     @staticmethod
     def forward(ctx: Any, x: Any, h0: Any, c0: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any,
                 w_hr: Any, reverse: bool, batch_sizes: Any) -> Any:
-        T, B, _ = x.shape
+        T, B, I = x.shape
         H, P = c0.shape[-1], h0.shape[-1]
         perm, half = _oifg(H), _halves(H, x.dtype)
-        A = np.matmul(w_ih[perm] * half, x.transpose(0, 2, 1))  # (T, 4H, B); becomes the activations o, i, f, g
-        w_rec = w_hh[perm] * half
+        w_cat = np.concatenate([w_ih, w_hh], 1)[perm] * half  # [W_ih | W_hh], gate-major rows o, i, f, g
         bias = None if b_ih is None else (b_ih + b_hh)[perm, None] * half
         sizes = _valid(batch_sizes, T, B)
         order, r, w = _steps(T, reverse)
-        S = np.empty((T + 1, P, B), x.dtype)
+        # Z[s] = [x; h] (I + P, B): the state h lives in Z[s, I:] (the stack S of the module docstring of
+        # rnn_fused.py), and x_t in Z[t + r, :I], so step t is the one GEMM  a = [W_ih | W_hh] Z[t + r].
+        Z = np.empty((T + 1, I + P, B), x.dtype)
+        Z[r:T + r, :I] = x.transpose(0, 2, 1)
+        Z[0 if reverse else T, :I] = 0  # the one slot no step reads
+        S = Z[:, I:]
         C = np.empty((T + 1, H, B), x.dtype)
         S[T if reverse else 0], C[T if reverse else 0] = h0.T, c0.T
-        TC = np.zeros((T, H, B), x.dtype)  # tanh(c_t); zero where a sequence has ended (read by gW_hr)
+        new = np.zeros if min(sizes, default=B) < B else np.empty  # zero past a sequence's end (packed)
+        A = new((T, 4 * H, B), x.dtype)  # the activations o, i, f, g
+        TC = new((T, H, B), x.dtype)  # tanh(c_t)
 
         def rows(R: slice) -> None:
-            n = R.stop - R.start
-            g4, u4 = np.empty((4 * H, n), x.dtype), np.empty((H, n), x.dtype)
+            u4 = np.empty((H, R.stop - R.start), x.dtype)
             for t in order:
                 lo, hi = _live(R, sizes[t])
                 if hi > lo:
-                    a, gh, u = A[t, :, lo:hi], g4[:, :hi - lo], u4[:, :hi - lo]
-                    np.matmul(w_rec, S[t + r, :, lo:hi], out=gh)
-                    a += gh
+                    a, u = A[t, :, lo:hi], u4[:, :hi - lo]
+                    np.matmul(w_cat, Z[t + r, :, lo:hi], out=a)
                     if bias is not None:
                         a += bias
                     np.tanh(a, out=a)
@@ -105,37 +111,40 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                     S[t + w, :, hi:R.stop], C[t + w, :, hi:R.stop] = S[t + r, :, hi:R.stop], C[t + r, :, hi:R.stop]
 
         _by_rows(rows, B, A.size)
-        St = np.ascontiguousarray(S.transpose(0, 2, 1))  # (T+1, B, P)
-        ctx.save_for_backward(x, w_ih, w_hh, w_hr, St, C, A, TC)
+        Zt = np.ascontiguousarray(Z.transpose(0, 2, 1))  # (T+1, B, I + P): rows t·B + b for the weight GEMM
+        ctx.save_for_backward(w_ih, w_hh, w_hr, Zt, C, A, TC)
         ctx.cfg = (reverse, sizes, b_ih is not None)
         end = 0 if reverse else T
+        St = Zt[:, :, I:]
         return _outputs(St, reverse, sizes, B), St[end].copy(), np.ascontiguousarray(C[end].T)
 
     @staticmethod
     def backward(ctx: Any, gy: Any, gh_n: Any, gc_n: Any) -> Any:
-        x, w_ih, w_hh, w_hr, St, C, A, TC = ctx.saved_tensors
+        w_ih, w_hh, w_hr, Zt, C, A, TC = ctx.saved_tensors
         reverse, sizes, has_bias = ctx.cfg
-        T, B, _ = x.shape
-        H, P = C.shape[1], St.shape[-1]
+        T, B = A.shape[0], A.shape[2]
+        H, I = C.shape[1], w_ih.shape[1]
+        P = Zt.shape[-1] - I
         order, r, w = _steps(T, reverse)
         perm = _oifg(H)
         w_rec_t = w_hh[perm].T  # (P, 4H)
         w_hr_t = None if w_hr is None else w_hr.T
         gyT = np.ascontiguousarray(gy.transpose(0, 2, 1))  # (T, P, B)
-        gA = np.zeros((4 * H, T, B), A.dtype)  # zero where a sequence has ended
+        new = np.zeros if min(sizes, default=B) < B else np.empty
+        gA = new((T, 4 * H, B), A.dtype)  # zero where a sequence has ended
         E = None if w_hr is None else np.zeros((T, P, B), A.dtype)
         dh, dc = np.ascontiguousarray(gh_n.T), np.ascontiguousarray(gc_n.T)
 
         def rows(R: slice) -> None:
             n = R.stop - R.start
-            ga4, s4 = np.empty((4 * H, n), A.dtype), np.empty((3 * H, n), A.dtype)
+            s4 = np.empty((3 * H, n), A.dtype)
             u4, e4, eh4 = np.empty((H, n), A.dtype), np.empty((P, n), A.dtype), np.empty((H, n), A.dtype)
             for t in reversed(order):
                 lo, hi = _live(R, sizes[t])
                 if hi == lo:
                     continue
                 m = hi - lo
-                a, tc, ga, sd, u, e = A[t, :, lo:hi], TC[t, :, lo:hi], ga4[:, :m], s4[:, :m], u4[:, :m], e4[:, :m]
+                a, tc, ga, sd, u, e = A[t, :, lo:hi], TC[t, :, lo:hi], gA[t, :, lo:hi], s4[:, :m], u4[:, :m], e4[:, :m]
                 o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                 d = dc[:, lo:hi]
                 np.add(dh[:, lo:hi], gyT[t, :, lo:hi], out=e)
@@ -159,18 +168,16 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 np.multiply(d, u, out=ga[3 * H:])
                 d *= f
                 np.matmul(w_rec_t, ga, out=dh[:, lo:hi])
-                gA[:, t, lo:hi] = ga
 
         _by_rows(rows, B, A.size)
-        gA2 = gA.reshape(4 * H, T * B)
+        gA2 = np.ascontiguousarray(gA.transpose(1, 0, 2)).reshape(4 * H, T * B)  # one (4H, T·B) matrix
         inv = np.argsort(perm)
-        gx = (gA2.T @ w_ih[perm]).reshape(x.shape) if ctx.needs_input_grad[0] else None
-        gw_ih = gA2 @ x.reshape(T * B, -1)
-        gw_hh = gA2 @ (St[1:] if reverse else St[:-1]).reshape(T * B, P)
+        gx = (gA2.T @ w_ih[perm]).reshape(T, B, I) if ctx.needs_input_grad[0] else None
+        gw = gA2 @ (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, I + P)  # [gW_ih | gW_hh]: Σ gAᵀ [x | h_{t−1}]
         gb = gA2.sum(1)[inv] if has_bias else None
         gw_hr = None
         if E is not None:  # gW_hr = Σ_t e_t h̃_tᵀ, h̃_t = o ⊙ tanh(c_t)
             Ht = A[:, :H] * TC
             gw_hr = E.transpose(1, 0, 2).reshape(P, T * B) @ Ht.transpose(1, 0, 2).reshape(H, T * B).T
         gh0, gc0 = np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)
-        return gx, gh0, gc0, gw_ih[inv], gw_hh[inv], gb, gb, gw_hr, None, None
+        return gx, gh0, gc0, gw[inv, :I], gw[inv, I:], gb, gb, gw_hr, None, None
