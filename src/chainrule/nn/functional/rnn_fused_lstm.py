@@ -29,17 +29,18 @@ from .rnn_fused import _by_rows, _live, _outputs, _steps, _valid
 __all__: list[str] = []
 
 
-def _oifg(H: int) -> Any:
-    """Row permutation from PyTorch's gate blocks i, f, g, o to o, i, f, g."""
-    idx = np.arange(4 * H)
-    return np.concatenate([idx[3 * H:], idx[:3 * H]])
+def _oifg(w: Any, out: Any = None) -> Any:
+    """The gate blocks (rows) of ``w`` from PyTorch's order i, f, g, o to o, i, f, g (into ``out``)."""
+    H = w.shape[0] // 4
+    out = np.empty_like(w) if out is None else out
+    out[:H], out[H:] = w[3 * H:], w[:3 * H]
+    return out
 
 
-def _halves(H: int, dtype: Any) -> Any:
-    """(4H, 1) row scales: ½ for the σ gates o, i, f (σ(a) = ½·tanh(a/2) + ½), 1 for g."""
-    s = np.ones((4 * H, 1), dtype)
-    s[:3 * H] = 0.5
-    return s
+def _ifgo(g: Any) -> Any:
+    """The inverse of ``_oifg``: rows o, i, f, g back to i, f, g, o."""
+    H = g.shape[0] // 4
+    return np.concatenate([g[H:], g[:H]])
 
 
 class LSTMLayer(CompositeDoubleBackward, Function):
@@ -66,17 +67,22 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 w_hr: Any, reverse: bool, batch_sizes: Any) -> Any:
         T, B, I = x.shape
         H, P = c0.shape[-1], h0.shape[-1]
-        perm, half = _oifg(H), _halves(H, x.dtype)
-        w_cat = np.concatenate([w_ih, w_hh], 1)[perm] * half  # [W_ih | W_hh], gate-major rows o, i, f, g
-        bias = None if b_ih is None else (b_ih + b_hh)[perm, None] * half
+        K = I + (b_ih is not None)  # columns of [W_ih | b] in w_cat, rows of [x; 1] in Z
+        w_cat = np.empty((4 * H, K + P), x.dtype)  # [W_ih | b_ih + b_hh | W_hh], rows o, i, f, g
+        _oifg(w_ih, w_cat[:, :I])
+        if K > I:
+            _oifg((b_ih + b_hh)[:, None], w_cat[:, I:K])
+        _oifg(w_hh, w_cat[:, K:])
+        w_cat[:3 * H] *= 0.5  # σ(a) = ½·tanh(a/2) + ½
         sizes = _valid(batch_sizes, T, B)
         order, r, w = _steps(T, reverse)
-        # Z[s] = [x; h] (I + P, B): the state h lives in Z[s, I:] (the stack S of the module docstring of
-        # rnn_fused.py), and x_t in Z[t + r, :I], so step t is the one GEMM  a = [W_ih | W_hh] Z[t + r].
-        Z = np.empty((T + 1, I + P, B), x.dtype)
+        # Z[s] = [x; 1; h] (K + P, B): the state h lives in Z[s, K:] (the stack S of the module docstring of
+        # rnn_fused.py), x_t in Z[t + r, :I], so step t is the one GEMM  a = [W_ih | b | W_hh] Z[t + r].
+        Z = np.empty((T + 1, K + P, B), x.dtype)
         Z[r:T + r, :I] = x.transpose(0, 2, 1)
         Z[0 if reverse else T, :I] = 0  # the one slot no step reads
-        S = Z[:, I:]
+        Z[:, I:K] = 1
+        S = Z[:, K:]
         C = np.empty((T + 1, H, B), x.dtype)
         S[T if reverse else 0], C[T if reverse else 0] = h0.T, c0.T
         new = np.zeros if min(sizes, default=B) < B else np.empty  # zero past a sequence's end (packed)
@@ -90,8 +96,6 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 if hi > lo:
                     a, u = A[t, :, lo:hi], u4[:, :hi - lo]
                     np.matmul(w_cat, Z[t + r, :, lo:hi], out=a)
-                    if bias is not None:
-                        a += bias
                     np.tanh(a, out=a)
                     sg = a[:3 * H]
                     sg *= 0.5
@@ -111,11 +115,11 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                     S[t + w, :, hi:R.stop], C[t + w, :, hi:R.stop] = S[t + r, :, hi:R.stop], C[t + r, :, hi:R.stop]
 
         _by_rows(rows, B, A.size)
-        Zt = np.ascontiguousarray(Z.transpose(0, 2, 1))  # (T+1, B, I + P): rows t·B + b for the weight GEMM
+        Zt = np.ascontiguousarray(Z.transpose(0, 2, 1))  # (T+1, B, K + P): rows t·B + b for the weight GEMM
         ctx.save_for_backward(w_ih, w_hh, w_hr, Zt, C, A, TC)
         ctx.cfg = (reverse, sizes, b_ih is not None)
         end = 0 if reverse else T
-        St = Zt[:, :, I:]
+        St = Zt[:, :, K:]
         return _outputs(St, reverse, sizes, B), St[end].copy(), np.ascontiguousarray(C[end].T)
 
     @staticmethod
@@ -124,10 +128,10 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         reverse, sizes, has_bias = ctx.cfg
         T, B = A.shape[0], A.shape[2]
         H, I = C.shape[1], w_ih.shape[1]
-        P = Zt.shape[-1] - I
+        K = I + has_bias
+        P = Zt.shape[-1] - K
         order, r, w = _steps(T, reverse)
-        perm = _oifg(H)
-        w_rec_t = w_hh[perm].T  # (P, 4H)
+        w_rec_t = _oifg(w_hh).T  # (P, 4H)
         w_hr_t = None if w_hr is None else w_hr.T
         gyT = np.ascontiguousarray(gy.transpose(0, 2, 1))  # (T, P, B)
         new = np.zeros if min(sizes, default=B) < B else np.empty
@@ -171,13 +175,13 @@ class LSTMLayer(CompositeDoubleBackward, Function):
 
         _by_rows(rows, B, A.size)
         gA2 = np.ascontiguousarray(gA.transpose(1, 0, 2)).reshape(4 * H, T * B)  # one (4H, T·B) matrix
-        inv = np.argsort(perm)
-        gx = (gA2.T @ w_ih[perm]).reshape(T, B, I) if ctx.needs_input_grad[0] else None
-        gw = gA2 @ (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, I + P)  # [gW_ih | gW_hh]: Σ gAᵀ [x | h_{t−1}]
-        gb = gA2.sum(1)[inv] if has_bias else None
+        gx = (gA2.T @ _oifg(w_ih)).reshape(T, B, I) if ctx.needs_input_grad[0] else None
+        # [gW_ih | gb | gW_hh] = Σ_t gA_t [x_t; 1; h_{t−1}]ᵀ, back in PyTorch's gate order
+        gw = _ifgo(gA2 @ (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, K + P))
+        gb = gw[:, I] if has_bias else None
         gw_hr = None
         if E is not None:  # gW_hr = Σ_t e_t h̃_tᵀ, h̃_t = o ⊙ tanh(c_t)
             Ht = A[:, :H] * TC
             gw_hr = E.transpose(1, 0, 2).reshape(P, T * B) @ Ht.transpose(1, 0, 2).reshape(H, T * B).T
         gh0, gc0 = np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)
-        return gx, gh0, gc0, gw[inv, :I], gw[inv, I:], gb, gb, gw_hr, None, None
+        return gx, gh0, gc0, gw[:, :I], gw[:, K:], gb, gb, gw_hr, None, None
