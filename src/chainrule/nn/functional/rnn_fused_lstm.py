@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from ... import _parallel
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function
 from . import _composites_seq as _seq
-from .rnn_fused import _by_rows, _live, _outputs, _steps, _valid
+from .rnn_fused import _by_rows, _live, _steps, _valid
 
 __all__: list[str] = []
 
@@ -35,6 +36,13 @@ def _oifg(w: Any, out: Any = None) -> Any:
     out = np.empty_like(w) if out is None else out
     out[:H], out[H:] = w[3 * H:], w[:3 * H]
     return out
+
+
+def _copy(dst: Any, src: Any) -> Any:
+    """``dst[...] = src`` (a transposing copy), over blocks of the leading axis on chainrule's threads when
+    large (a copy is the same bits however it is split); returns ``dst``."""
+    _parallel.for_rows(lambda R: np.copyto(dst[R], src[R]), dst.shape[0], dst.size)
+    return dst
 
 
 def _ifgo(g: Any) -> Any:
@@ -79,7 +87,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         # Z[s] = [x; 1; h] (K + P, B): the state h lives in Z[s, K:] (the stack S of the module docstring of
         # rnn_fused.py), x_t in Z[t + r, :I], so step t is the one GEMM  a = [W_ih | b | W_hh] Z[t + r].
         Z = np.empty((T + 1, K + P, B), x.dtype)
-        Z[r:T + r, :I] = x.transpose(0, 2, 1)
+        _copy(Z[r:T + r, :I], x.transpose(0, 2, 1))
         Z[0 if reverse else T, :I] = 0  # the one slot no step reads
         Z[:, I:K] = 1
         S = Z[:, K:]
@@ -112,15 +120,20 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                         np.multiply(o, tc, out=u)
                         np.matmul(w_hr, u, out=S[t + w, :, lo:hi])
                 if hi < R.stop:
-                    S[t + w, :, hi:R.stop], C[t + w, :, hi:R.stop] = S[t + r, :, hi:R.stop], C[t + r, :, hi:R.stop]
+                    kept = slice(hi, R.stop)  # ended sequences keep their state
+                    S[t + w, :, kept], C[t + w, :, kept] = S[t + r, :, kept], C[t + r, :, kept]
 
         _by_rows(rows, B, A.size)
-        Zt = np.ascontiguousarray(Z.transpose(0, 2, 1))  # (T+1, B, K + P): rows t·B + b for the weight GEMM
+        Zt = _copy(np.empty((T + 1, B, K + P), x.dtype), Z.transpose(0, 2, 1))  # rows t·B + b: the weight GEMM
         ctx.save_for_backward(w_ih, w_hh, w_hr, Zt, C, A, TC)
         ctx.cfg = (reverse, sizes, b_ih is not None)
         end = 0 if reverse else T
         St = Zt[:, :, K:]
-        return _outputs(St, reverse, sizes, B), St[end].copy(), np.ascontiguousarray(C[end].T)
+        y = _copy(np.empty((T, B, P), x.dtype), St[:-1] if reverse else St[1:])
+        for t, bs in enumerate(sizes):
+            if bs < B:
+                y[t, bs:] = 0  # no output after a sequence's end
+        return y, St[end].copy(), np.ascontiguousarray(C[end].T)
 
     @staticmethod
     def backward(ctx: Any, gy: Any, gh_n: Any, gc_n: Any) -> Any:
@@ -131,9 +144,9 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         K = I + has_bias
         P = Zt.shape[-1] - K
         order, r, w = _steps(T, reverse)
-        w_rec_t = _oifg(w_hh).T  # (P, 4H)
+        w_rec_t = np.ascontiguousarray(_oifg(w_hh).T)  # (P, 4H): the GEMM runs faster on it than on a view
         w_hr_t = None if w_hr is None else w_hr.T
-        gyT = np.ascontiguousarray(gy.transpose(0, 2, 1))  # (T, P, B)
+        gyT = _copy(np.empty((T, P, B), gy.dtype), gy.transpose(0, 2, 1))
         new = np.zeros if min(sizes, default=B) < B else np.empty
         gA = new((T, 4 * H, B), A.dtype)  # zero where a sequence has ended
         E = None if w_hr is None else np.zeros((T, P, B), A.dtype)
@@ -148,7 +161,8 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 if hi == lo:
                     continue
                 m = hi - lo
-                a, tc, ga, sd, u, e = A[t, :, lo:hi], TC[t, :, lo:hi], gA[t, :, lo:hi], s4[:, :m], u4[:, :m], e4[:, :m]
+                a, tc, ga = A[t, :, lo:hi], TC[t, :, lo:hi], gA[t, :, lo:hi]
+                sd, u, e = s4[:, :m], u4[:, :m], e4[:, :m]
                 o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                 d = dc[:, lo:hi]
                 np.add(dh[:, lo:hi], gyT[t, :, lo:hi], out=e)
@@ -174,7 +188,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 np.matmul(w_rec_t, ga, out=dh[:, lo:hi])
 
         _by_rows(rows, B, A.size)
-        gA2 = np.ascontiguousarray(gA.transpose(1, 0, 2)).reshape(4 * H, T * B)  # one (4H, T·B) matrix
+        gA2 = _copy(np.empty((4 * H, T, B), A.dtype), gA.transpose(1, 0, 2)).reshape(4 * H, T * B)
         gx = (gA2.T @ _oifg(w_ih)).reshape(T, B, I) if ctx.needs_input_grad[0] else None
         # [gW_ih | gb | gW_hh] = Σ_t gA_t [x_t; 1; h_{t−1}]ᵀ, back in PyTorch's gate order
         gw = _ifgo(gA2 @ (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, K + P))
