@@ -229,3 +229,20 @@ def test_no_per_step_graph_nodes() -> None:
     nodes = toposort([y.grad_fn])
     assert sum(type(n).__name__ == "LSTMLayer" for n in nodes) == 2
     assert len(nodes) < 12
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("bidir", [False, True])
+def test_lstm_per_step_products_in_row_blocks_match_torch(threads: int, bidir: bool) -> None:
+    """Shapes big enough that, on one thread, the LSTM's per-step float32 products run as a batch of row
+    blocks (forward [W_ih | b | W_hh] and backward W_hhᵀ); on two threads as one GEMM each."""
+    from chainrule import _parallel
+    from chainrule.nn.functional.rnn_fused_lstm import _row_blocks
+
+    with _parallel.override(threads):
+        blocks = _row_blocks(np.zeros((512, 64 + 1 + 128), np.float32), 16).shape[0]
+        assert (blocks > 1) == (threads == 1)
+        states = _states("LSTM", {}, 1, 2 if bidir else 1, (16,))
+        states = [s.repeat(128 // H + 1, -1)[..., :128] for s in states]
+        check_layer(lambda lib: lib.nn.LSTM(64, 128, bidirectional=bidir), [_x(6, 16, 64), *states],
+                    call=_call("LSTM"))

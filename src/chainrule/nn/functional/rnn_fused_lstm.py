@@ -45,6 +45,31 @@ def _copy(dst: Any, src: Any) -> Any:
     return dst
 
 
+# M·N·K below which OpenBLAS's single-precision GEMM runs its direct kernel, without packing the operands
+_DIRECT = 1 << 20
+
+
+def _row_blocks(w: Any, n: int) -> Any:
+    """``w`` (M, K) as (M / m, m, K) row blocks for the per-step products ``w @ z`` with z (K, n).
+
+    A step's product is small (N = the batch), and repacking all of ``w`` for every step costs; cut into
+    blocks of m rows with m·K·n under ``_DIRECT``, one batched ``np.matmul`` runs it ~25% faster on one
+    thread (float32; measured for (1024, 513)·(513, 32)). With several threads, or when no such block
+    divides M, ``w`` stays whole (one GEMM that BLAS can split over its threads): returned as (1, M, K).
+    """
+    M, K = w.shape
+    if w.dtype == np.float32 and _parallel.elementwise_threads() == 1 and M * K * n >= _DIRECT:
+        for m in range(min(M, (_DIRECT - 1) // (K * n)), 7, -1):
+            if M % m == 0:
+                return w.reshape(M // m, m, K)
+    return w.reshape(1, M, K)
+
+
+def _gemm(w3: Any, z: Any, out: Any) -> None:
+    """``out = w @ z`` for ``w3 = _row_blocks(w, ...)`` (one batched product over its row blocks)."""
+    np.matmul(w3, z, out=out.reshape(w3.shape[0], w3.shape[1], -1))
+
+
 def _ifgo(g: Any) -> Any:
     """The inverse of ``_oifg``: rows o, i, f, g back to i, f, g, o."""
     H = g.shape[0] // 4
@@ -82,6 +107,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
             _oifg((b_ih + b_hh)[:, None], w_cat[:, I:K])
         _oifg(w_hh, w_cat[:, K:])
         w_cat[:3 * H] *= 0.5  # σ(a) = ½·tanh(a/2) + ½
+        w_cat3 = _row_blocks(w_cat, B)
         sizes = _valid(batch_sizes, T, B)
         order, r, w = _steps(T, reverse)
         # Z[s] = [x; 1; h] (K + P, B): the state h lives in Z[s, K:] (the stack S of the module docstring of
@@ -103,7 +129,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 lo, hi = _live(R, sizes[t])
                 if hi > lo:
                     a, u = A[t, :, lo:hi], u4[:, :hi - lo]
-                    np.matmul(w_cat, Z[t + r, :, lo:hi], out=a)
+                    _gemm(w_cat3, Z[t + r, :, lo:hi], a)
                     np.tanh(a, out=a)
                     sg = a[:3 * H]
                     sg *= 0.5
@@ -144,7 +170,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         K = I + has_bias
         P = Zt.shape[-1] - K
         order, r, w = _steps(T, reverse)
-        w_rec_t = np.ascontiguousarray(_oifg(w_hh).T)  # (P, 4H): the GEMM runs faster on it than on a view
+        w_rec_t = _row_blocks(np.ascontiguousarray(_oifg(w_hh).T), B)  # (P, 4H), contiguous: faster GEMM
         w_hr_t = None if w_hr is None else w_hr.T
         gyT = _copy(np.empty((T, P, B), gy.dtype), gy.transpose(0, 2, 1))
         new = np.zeros if min(sizes, default=B) < B else np.empty
@@ -185,7 +211,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 u *= i
                 np.multiply(d, u, out=ga[3 * H:])
                 d *= f
-                np.matmul(w_rec_t, ga, out=dh[:, lo:hi])
+                _gemm(w_rec_t, ga, dh[:, lo:hi])
 
         _by_rows(rows, B, A.size)
         gA2 = _copy(np.empty((4 * H, T, B), A.dtype), gA.transpose(1, 0, 2)).reshape(4 * H, T * B)
