@@ -3,16 +3,18 @@
 Conventions as in ``rnn_fused.py`` (time-major x (T, B, I), the state stack indexed by t + r / t + w),
 but the time loops work **gate-major**: per step the gates are a (4H, B) block and the states (H, B)
 blocks, so each gate is one contiguous slice and the element-wise work runs over contiguous memory.
-Each step is ONE GEMM, ``a = [W_ih | W_hh] [x_t; h_{t−1}]`` ((4H, I + P)·(I + P, B)), written straight
-into the step's gate block: the inputs x_tᵀ are copied once into the rows above the states of a stack
-``Z`` (T+1, I + P, B). The gate rows are permuted to o, i, f, g (the three σ gates first), and the rows
-of the σ gates of the weights and the bias are halved (exact in floating point), so one tanh over the
-whole block gives tanh(a_g) and tanh(a/2) for the σ gates, σ(a) = ½·tanh(a/2) + ½.
+Each step is ONE GEMM, ``a = [W_ih | b | W_hh] [x_t; 1; h_{t−1}]`` ((4H, K + P)·(K + P, B), K = I + 1 with
+a bias, b = b_ih + b_hh), written straight into the step's gate block: the inputs x_tᵀ (and a row of ones)
+are copied once into the rows above the states of a stack ``Z`` (T+1, K + P, B). On one thread that
+product runs as a batch of row blocks (``_row_blocks``). The gate rows are permuted to o, i, f, g (the
+three σ gates first), and the rows of the σ gates of the weights and the bias are halved (exact in
+floating point), so one tanh over the whole block gives tanh(a_g) and tanh(a/2) for the σ gates,
+σ(a) = ½·tanh(a/2) + ½.
 
 The weight gradients contract over (t, b): ``gA`` (T, 4H, B), written step by step, is transposed once to
-(4H, T·B) (writing the steps into that layout directly touches a memory page per gate row and step), and
-``Z`` once to (T+1, B, I + P) (also the source of the output), so ``[gW_ih | gW_hh]`` is one GEMM, and so is
-gx.
+(4H, T·B) (written there step by step, its rows would be a power-of-two stride apart: slow), and ``Z``
+once to (T+1, B, K + P) (also the source of the output), so ``[gW_ih | gb | gW_hh]`` is one GEMM, and so
+is gx.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def _row_blocks(w: Any, n: int) -> Any:
 
 
 def _gemm(w3: Any, z: Any, out: Any) -> None:
-    """``out = w @ z`` for ``w3 = _row_blocks(w, ...)`` (one batched product over its row blocks)."""
+    """``out = w @ z`` for ``w3 = _row_blocks(w, ...)`` (one batched product over its row blocks; splitting
+    ``out``'s leading axis is always a view, also of a block of columns)."""
     np.matmul(w3, z, out=out.reshape(w3.shape[0], w3.shape[1], -1))
 
 
