@@ -11,10 +11,10 @@ three σ gates first), and the rows of the σ gates of the weights and the bias 
 floating point), so one tanh over the whole block gives tanh(a_g) and tanh(a/2) for the σ gates,
 σ(a) = ½·tanh(a/2) + ½.
 
-The weight gradients contract over (t, b): ``gA`` (T, 4H, B), written step by step, is transposed once to
-(4H, T·B) (written there step by step, its rows would be a power-of-two stride apart: slow), and ``Z``
-once to (T+1, B, K + P) (also the source of the output), so ``[gW_ih | gb | gW_hh]`` is one GEMM, and so
-is gx.
+The weight gradients contract over (t, b): each step's gate gradients (4H, B), computed in a scratch
+block, are copied into their columns of one (4H, T·B) matrix ``gA`` (rows padded so that they are not a
+power of two apart), and ``Z`` is transposed once to (T+1, B, K + P) (also the source of the output), so
+``[gW_ih | gb | gW_hh]`` is one GEMM, and so is gx.
 """
 
 from __future__ import annotations
@@ -177,20 +177,21 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         w_hr_t = None if w_hr is None else w_hr.T
         gyT = _copy(np.empty((T, P, B), gy.dtype), gy.transpose(0, 2, 1))
         new = np.zeros if min(sizes, default=B) < B else np.empty
-        gA = new((T, 4 * H, B), A.dtype)  # zero where a sequence has ended
+        # gA as one (4H, T·B) matrix, its rows 16 elements longer so they are not a power of two apart
+        gA = new((4 * H, T * B + 16), A.dtype)  # zero where a sequence has ended
         E = None if w_hr is None else np.zeros((T, P, B), A.dtype)
         dh, dc = np.ascontiguousarray(gh_n.T), np.ascontiguousarray(gc_n.T)
 
         def rows(R: slice) -> None:
             n = R.stop - R.start
-            s4 = np.empty((3 * H, n), A.dtype)
+            s4, ga4 = np.empty((3 * H, n), A.dtype), np.empty((4 * H, n), A.dtype)
             u4, e4, eh4 = np.empty((H, n), A.dtype), np.empty((P, n), A.dtype), np.empty((H, n), A.dtype)
             for t in reversed(order):
                 lo, hi = _live(R, sizes[t])
                 if hi == lo:
                     continue
                 m = hi - lo
-                a, tc, ga = A[t, :, lo:hi], TC[t, :, lo:hi], gA[t, :, lo:hi]
+                a, tc, ga = A[t, :, lo:hi], TC[t, :, lo:hi], ga4[:, :m]
                 sd, u, e = s4[:, :m], u4[:, :m], e4[:, :m]
                 o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                 d = dc[:, lo:hi]
@@ -215,9 +216,10 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 np.multiply(d, u, out=ga[3 * H:])
                 d *= f
                 _gemm(w_rec_t, ga, dh[:, lo:hi])
+                gA[:, t * B + lo:t * B + hi] = ga
 
         _by_rows(rows, B, A.size)
-        gA2 = _copy(np.empty((4 * H, T, B), A.dtype), gA.transpose(1, 0, 2)).reshape(4 * H, T * B)
+        gA2 = gA[:, :T * B]
         gx = (gA2.T @ _oifg(w_ih)).reshape(T, B, I) if ctx.needs_input_grad[0] else None
         # [gW_ih | gb | gW_hh] = Σ_t gA_t [x_t; 1; h_{t−1}]ᵀ, back in PyTorch's gate order
         gw = _ifgo(gA2 @ (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, K + P))
