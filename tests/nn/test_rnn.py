@@ -229,3 +229,28 @@ def test_no_per_step_graph_nodes() -> None:
     nodes = toposort([y.grad_fn])
     assert sum(type(n).__name__ == "LSTMLayer" for n in nodes) == 2
     assert len(nodes) < 12
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("packed", [False, True])
+def test_lstm_per_step_products_in_row_blocks_match_torch(threads: int, packed: bool) -> None:
+    """Shapes big enough that, on one thread, the LSTM's per-step float32 products run as a batch of row
+    blocks (forward [W_ih | b | W_hh] and backward W_hhᵀ); on two threads as one GEMM each. Both directions,
+    padded and packed (a product on the first columns only)."""
+    from chainrule import _parallel
+    from chainrule.nn.functional.rnn_fused_lstm import _row_blocks
+
+    lengths = [6] * 4 + [5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1]
+
+    def call(layer: Any, xs: list[Any]) -> Any:
+        lib = chainrule if isinstance(xs[0], chainrule.Tensor) else torch
+        if not packed:
+            return layer(xs[0], (xs[1], xs[2]))
+        out, hidden = layer(lib.nn.utils.rnn.pack_padded_sequence(xs[0], lengths), (xs[1], xs[2]))
+        return lib.nn.utils.rnn.pad_packed_sequence(out)[0], hidden
+
+    with _parallel.override(threads):
+        blocks = _row_blocks(np.zeros((512, 64 + 1 + 128), np.float32), 16).shape[0]
+        assert (blocks > 1) == (threads == 1)
+        states = [_x(2, 16, 128, seed=10 + k) for k in range(2)]
+        check_layer(lambda lib: lib.nn.LSTM(64, 128, bidirectional=True), [_x(6, 16, 64), *states], call=call)

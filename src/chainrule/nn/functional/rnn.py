@@ -22,7 +22,8 @@ import numpy as np
 from ..._tensor import Tensor
 from ...ops.arrange import cat, stack
 from .linear import dropout as _dropout
-from .rnn_fused import GRULayer, LSTMLayer, RNNLayer
+from .rnn_fused import GRULayer, RNNLayer
+from .rnn_fused_lstm import LSTMLayer
 
 __all__ = [
     "rnn_tanh", "rnn_relu", "lstm", "gru", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell",

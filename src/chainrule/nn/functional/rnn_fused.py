@@ -1,4 +1,5 @@
-"""Fused recurrences: one layer direction of an RNN, LSTM or GRU as ONE differentiable op.
+"""Fused recurrences: one layer direction of an RNN or GRU as ONE differentiable op (the LSTM's, in its
+gate-major layout, is in ``rnn_fused_lstm.py``).
 
 Each op's ``forward`` runs the time loop on NumPy arrays and its ``backward`` is backpropagation
 through time written out: the chain rule unrolled over the steps, in reverse order. The input
@@ -169,117 +170,6 @@ class RNNLayer(CompositeDoubleBackward, Function):
         gx, gw_ih, gw_hh, gb = _input_grads(ctx, gA, gA, x, w_ih, Sprev)
         gb_ = gb if has_bias else None
         return gx, dh, gw_ih, gw_hh, gb_, gb_, None, None, None
-
-
-class LSTMLayer(CompositeDoubleBackward, Function):
-    """Long short-term memory, PyTorch's gate order i, f, g, o (rows of W_ih, W_hh, b):
-
-        [a_i, a_f, a_g, a_o] = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh
-        i = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
-        c_t = f ⊙ c_{t−1} + i ⊙ g      h̃_t = o ⊙ tanh(c_t)      h_t = W_hr h̃_t  (proj_size > 0; else h_t = h̃_t)
-
-    Returns (y (T, B, P), h_n (B, P), c_n (B, H)). BPTT, e = ∂L/∂y_t + ∂L/∂h_t and d = ∂L/∂c_t from step t+1:
-        ẽ = e W_hr  (gW_hr = Σ_t eᵀ h̃_t)     go = ẽ ⊙ tanh(c_t)     d ← d + ẽ ⊙ o ⊙ (1 − tanh²(c_t))
-        gi = d ⊙ g   gf = d ⊙ c_{t−1}   gg = d ⊙ i      ∂L/∂c_{t−1} = d ⊙ f
-        gA = [gi·i(1−i), gf·f(1−f), gg·(1−g²), go·o(1−o)]      ∂L/∂h_{t−1} = gA W_hh
-    and the GEMMs over all steps: gx = gA W_ih, gW_ih = Σ gAᵀ x, gW_hh = Σ gAᵀ h_{t−1}, gb_ih = gb_hh = Σ gA.
-    Internally the gate rows are permuted to i, f, o, g so one σ call covers three gates.
-    """
-
-    composite = staticmethod(_seq.lstm_layer)
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, h0: Any, c0: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any,
-                w_hr: Any, reverse: bool, batch_sizes: Any) -> Any:
-        T, B, _ = x.shape
-        H = c0.shape[-1]
-        perm = _ifog(H)
-        bias = None if b_ih is None else (b_ih + b_hh)[perm]
-        gx = _projection(x, w_ih[perm], bias)
-        sizes = _valid(batch_sizes, T, B)
-        order, r, w = _steps(T, reverse)
-        S = np.empty((T + 1,) + h0.shape, x.dtype)
-        C = np.empty((T + 1,) + c0.shape, x.dtype)
-        S[T if reverse else 0], C[T if reverse else 0] = h0, c0
-        A = gx  # overwritten in place by the activations i, f, o, g
-        TC = np.zeros((T, B, H), x.dtype)  # zero where a sequence has ended (read by gW_hr)
-        whh = w_hh[perm]
-        whr_t = None if w_hr is None else w_hr.T
-
-        def rows(R: slice) -> None:
-            for t in order:
-                lo, hi = _live(R, sizes[t])
-                if hi > lo:
-                    a = A[t, lo:hi]
-                    a += _hidden_gemm(whh, S[t + r, lo:hi])
-                    _sigmoid(a[:, :3 * H], a[:, :3 * H])
-                    np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])
-                    c, tc = C[t + w, lo:hi], TC[t, lo:hi]
-                    np.multiply(a[:, H:2 * H], C[t + r, lo:hi], out=c)
-                    c += a[:, :H] * a[:, 3 * H:]
-                    np.tanh(c, out=tc)
-                    if whr_t is None:
-                        np.multiply(a[:, 2 * H:3 * H], tc, out=S[t + w, lo:hi])
-                    else:
-                        np.matmul(a[:, 2 * H:3 * H] * tc, whr_t, out=S[t + w, lo:hi])
-                if hi < R.stop:
-                    S[t + w, hi:R.stop], C[t + w, hi:R.stop] = S[t + r, hi:R.stop], C[t + r, hi:R.stop]
-
-        _by_rows(rows, B, A.size)
-        ctx.save_for_backward(x, w_ih, w_hh, w_hr, S, C, A, TC)
-        ctx.cfg = (reverse, sizes, b_ih is not None, perm)
-        end = 0 if reverse else T
-        return _outputs(S, reverse, sizes, B), S[end].copy(), C[end].copy()
-
-    @staticmethod
-    def backward(ctx: Any, gy: Any, gh_n: Any, gc_n: Any) -> Any:
-        x, w_ih, w_hh, w_hr, S, C, A, TC = ctx.saved_tensors
-        reverse, sizes, has_bias, perm = ctx.cfg
-        T, B, _ = x.shape
-        H = C.shape[-1]
-        order, r, w = _steps(T, reverse)
-        gA = np.zeros(A.shape, A.dtype)
-        E = np.zeros(gy.shape, gy.dtype) if w_hr is not None else None
-        dh, dc = gh_n.copy(), gc_n.copy()
-        whh = w_hh[perm]
-
-        def rows(R: slice) -> None:
-            for t in reversed(order):
-                lo, hi = _live(R, sizes[t])
-                if hi == lo:
-                    continue
-                a, tc, ga = A[t, lo:hi], TC[t, lo:hi], gA[t, lo:hi]
-                i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                e = dh[lo:hi] + gy[t, lo:hi]
-                if E is not None:
-                    E[t, lo:hi] = e
-                    e = e @ w_hr
-                d = dc[lo:hi] + e * o * (1 - tc * tc)
-                np.multiply(e * tc, o * (1 - o), out=ga[:, 2 * H:3 * H])
-                np.multiply(d * g, i * (1 - i), out=ga[:, :H])
-                np.multiply(d * C[t + r, lo:hi], f * (1 - f), out=ga[:, H:2 * H])
-                np.multiply(d * i, 1 - g * g, out=ga[:, 3 * H:])
-                dc[lo:hi] = d * f
-                dh[lo:hi] = ga @ whh
-
-        _by_rows(rows, B, gA.size)
-        Sprev = S[1:] if reverse else S[:-1]
-        gx, gw_ih, gw_hh, gb = _input_grads(ctx, gA, gA, x, w_ih[perm], Sprev)
-        inv = np.argsort(perm)
-        gb_ = gb[inv] if has_bias else None
-        gw_hr = None
-        if E is not None:
-            Ht = A[..., 2 * H:3 * H] * TC  # h̃_t = o ⊙ tanh(c_t)
-            gw_hr = E.reshape(T * B, -1).T @ Ht.reshape(T * B, H)
-        return gx, dh, dc, gw_ih[inv], gw_hh[inv], gb_, gb_, gw_hr, None, None
-
-
-def _ifog(H: int) -> Any:
-    """Row permutation from PyTorch's i, f, g, o gate blocks to i, f, o, g."""
-    idx = np.arange(4 * H)
-    return np.concatenate([idx[:2 * H], idx[3 * H:], idx[2 * H:3 * H]])
 
 
 class GRULayer(CompositeDoubleBackward, Function):
