@@ -246,3 +246,32 @@ def test_softmax_threaded_equals_single(dim: int) -> None:
         return [y.detach().numpy(), x.grad.numpy()]
 
     _same(fn)
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 9, 4), (3, 9, 4), (9, 4)])
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+def test_sdpa_softmax_rows_threaded_equal_single(shape: tuple[int, ...], dropout: float) -> None:
+    # one batch row (or no batch axis): the batch is not split, so the softmax and its gradient go by
+    # blocks of score rows themselves; a boolean mask makes fully masked rows (safe softmax: 0, not NaN)
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(5)
+        q, k, v = _x(*shape, seed=1), _x(*shape[:-2], 7, 4, seed=2), _x(*shape[:-2], 7, 5, seed=3)
+        mask = np.random.default_rng(6).random((shape[-2], 7)) > 0.3
+        mask[2] = False
+        out = cr.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=cr.tensor(mask), dropout_p=dropout)
+        (out * _x(*out.shape, seed=4).detach()).sum().backward()
+        return [out.detach().numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()]
+
+    _same(fn)
+
+
+def test_multihead_attention_weights_one_sample_threaded_equal_single() -> None:
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(0)
+        mha = cr.nn.MultiheadAttention(8, 2, batch_first=True)
+        x = _x(1, 11, 8)
+        out, w = mha(x, x, x, need_weights=True, average_attn_weights=False)
+        (out.square().sum() + (w * _x(*w.shape, seed=2).detach()).sum()).backward()
+        return [out.detach().numpy(), w.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()]
+
+    _same(fn)
