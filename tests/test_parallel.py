@@ -275,3 +275,18 @@ def test_multihead_attention_weights_one_sample_threaded_equal_single() -> None:
         return [out.detach().numpy(), w.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()]
 
     _same(fn)
+
+
+@pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
+@pytest.mark.parametrize("shape, k", [((6, 7, 5), 1), ((4, 3, 6), 2), ((13, 9), 1)])
+def test_layer_norm_threaded_equals_single(affine: str, shape: tuple[int, ...], k: int) -> None:
+    def fn() -> list[np.ndarray]:
+        x = _x(*shape)
+        ns = shape[-k:]
+        w = _x(*ns, seed=1) if affine in ("both", "weight") else None
+        b = _x(*ns, seed=2) if affine in ("both", "bias") else None
+        y = cr.nn.functional.layer_norm(x, ns, w, b)
+        (y * _x(*shape, seed=3).detach()).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()] + [t.grad.numpy() for t in (w, b) if t is not None]
+
+    _same(fn)
