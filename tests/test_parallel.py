@@ -290,3 +290,23 @@ def test_layer_norm_threaded_equals_single(affine: str, shape: tuple[int, ...], 
         return [y.detach().numpy(), x.grad.numpy()] + [t.grad.numpy() for t in (w, b) if t is not None]
 
     _same(fn)
+
+
+@pytest.mark.parametrize("kind", ["dropout", "dropout_inplace", "dropout2d", "float64"])
+def test_dropout_threaded_equals_single(kind: str) -> None:
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(7)
+        x = _x(6, 7, 5, 4)
+        if kind == "float64":
+            x = x.detach().double().requires_grad_()
+        F = cr.nn.functional
+        if kind == "dropout2d":
+            y = F.dropout2d(x, 0.4)
+        elif kind == "dropout_inplace":
+            y = F.dropout(x * 1.0, 0.4, inplace=True)
+        else:
+            y = F.dropout(x, 0.4)
+        (y * _x(6, 7, 5, 4, seed=1).detach().to(x.dtype)).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()]
+
+    _same(fn)
