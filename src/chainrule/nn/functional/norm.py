@@ -138,7 +138,8 @@ class NativeLayerNorm(CompositeDoubleBackward, Function):
         gx = gw = gb = None
         p = None
         if need[0] or need[1]:
-            p = _parallel.elementwise(lambda o, a, b: np.multiply(a, b, out=o), np.empty(xhat.shape, g.dtype), g2, xhat)
+            p = np.empty(xhat.shape, np.result_type(g2, xhat))
+            _parallel.elementwise(lambda o, a, b: np.multiply(a, b, out=o), p, g2, xhat)
         if need[1]:
             gw = (_ones(r, g.dtype) @ p).reshape(ctx.nshape)
         if need[2]:
