@@ -79,7 +79,8 @@ class NativeLayerNorm(CompositeDoubleBackward, Function):
     VJP: gx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  gw = Σ g·x̂,  gb = Σ g  (Σ over the leading dims).
 
     Works on the (R, D) matrix of rows: row and column sums are matrix-vector products, and
-    mean(ĝ·x̂) = (g·x̂) @ w / D reuses the g·x̂ that gw needs.
+    mean(ĝ·x̂) = (g·x̂) @ w / D reuses the g·x̂ that gw needs. The passes between those products go
+    by blocks of rows over chainrule's threads for large inputs (each row the same operations).
     """
 
     composite = staticmethod(_composites.layer_norm)
