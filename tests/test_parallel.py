@@ -314,3 +314,67 @@ def test_linear_on_one_blas_thread_equals_blas_threads(monkeypatch, shape: tuple
         got = layer(x).detach().numpy()
     want = torch.nn.functional.linear(*(torch.tensor(t.detach().numpy()) for t in (x, layer.weight, layer.bias)))
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 9, 4), (3, 9, 4), (9, 4)])
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+def test_sdpa_softmax_rows_threaded_equal_single(shape: tuple[int, ...], dropout: float) -> None:
+    # one batch row (or no batch axis): the batch is not split, so the softmax and its gradient go by
+    # blocks of score rows themselves; a boolean mask makes fully masked rows (safe softmax: 0, not NaN)
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(5)
+        q, k, v = _x(*shape, seed=1), _x(*shape[:-2], 7, 4, seed=2), _x(*shape[:-2], 7, 5, seed=3)
+        mask = np.random.default_rng(6).random((shape[-2], 7)) > 0.3
+        mask[2] = False
+        out = cr.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=cr.tensor(mask), dropout_p=dropout)
+        (out * _x(*out.shape, seed=4).detach()).sum().backward()
+        return [out.detach().numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()]
+
+    _same(fn)
+
+
+def test_multihead_attention_weights_one_sample_threaded_equal_single() -> None:
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(0)
+        mha = cr.nn.MultiheadAttention(8, 2, batch_first=True)
+        x = _x(1, 11, 8)
+        out, w = mha(x, x, x, need_weights=True, average_attn_weights=False)
+        (out.square().sum() + (w * _x(*w.shape, seed=2).detach()).sum()).backward()
+        return [out.detach().numpy(), w.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in mha.parameters()]
+
+    _same(fn)
+
+
+@pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
+@pytest.mark.parametrize("shape, k", [((6, 7, 5), 1), ((4, 3, 6), 2), ((13, 9), 1)])
+def test_layer_norm_threaded_equals_single(affine: str, shape: tuple[int, ...], k: int) -> None:
+    def fn() -> list[np.ndarray]:
+        x = _x(*shape)
+        ns = shape[-k:]
+        w = _x(*ns, seed=1) if affine in ("both", "weight") else None
+        b = _x(*ns, seed=2) if affine in ("both", "bias") else None
+        y = cr.nn.functional.layer_norm(x, ns, w, b)
+        (y * _x(*shape, seed=3).detach()).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()] + [t.grad.numpy() for t in (w, b) if t is not None]
+
+    _same(fn)
+
+
+@pytest.mark.parametrize("kind", ["dropout", "dropout_inplace", "dropout2d", "float64"])
+def test_dropout_threaded_equals_single(kind: str) -> None:
+    def fn() -> list[np.ndarray]:
+        cr.manual_seed(7)
+        x = _x(6, 7, 5, 4)
+        if kind == "float64":
+            x = x.detach().double().requires_grad_()
+        F = cr.nn.functional
+        if kind == "dropout2d":
+            y = F.dropout2d(x, 0.4)
+        elif kind == "dropout_inplace":
+            y = F.dropout(x * 1.0, 0.4, inplace=True)
+        else:
+            y = F.dropout(x, 0.4)
+        (y * _x(6, 7, 5, 4, seed=1).detach().to(x.dtype)).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()]
+
+    _same(fn)

@@ -37,7 +37,19 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 # --- the kernel, on NumPy arrays (..., L, E) x (..., S, E) x (..., S, Ev) ----------------------------
 def _softmax_rows(s: Any, safe: bool, masked: bool) -> Any:
-    """s ← softmax(s) over the last dim, in place (``safe``: a fully masked row gives 0, not NaN)."""
+    """s ← softmax(s) over the last dim, in place (``safe``: a fully masked row gives 0, not NaN).
+
+    Large C-contiguous scores go by blocks of rows over chainrule's threads (each row the same
+    operations, so the same bits); inside a chunk of the batch this runs on the calling thread."""
+    if s.ndim > 1 and s.flags.c_contiguous and _parallel.threads_for(s.size) > 1:
+        rows = s.reshape(-1, s.shape[-1])
+        _parallel.for_rows(lambda r: _softmax_block(rows[r], safe, masked), rows.shape[0], s.size)
+        return s
+    return _softmax_block(s, safe, masked)
+
+
+def _softmax_block(s: Any, safe: bool, masked: bool) -> Any:
+    """``_softmax_rows`` on one block of rows, on the calling thread."""
     m = np.max(s, axis=-1, keepdims=True, initial=-np.inf)
     with np.errstate(invalid="ignore", divide="ignore"):
         if safe and masked:
@@ -107,7 +119,7 @@ def _attn_forward(q: Any, k: Any, v: Any, bias: Any, scale: float, dropout_p: fl
             s += _rows_of(bias, r, n)
         _softmax_rows(s, safe, bias is not None)
         if dmask is not None:
-            np.multiply(s, dmask[r], out=pd[r])
+            _parallel.elementwise(lambda o, a, b: np.multiply(a, b, out=o), pd[r], s, dmask[r])
         np.matmul(pd[r], v[r], out=out[r])
 
     _parallel.for_rows(rows, n, p.size, blas=True)
@@ -151,13 +163,7 @@ def _attn_backward_rows(
     if not (need[0] or need[1] or need[3]):
         return None, None, gv, None
     gp = np.matmul(g, np.swapaxes(v, -1, -2), out=o[3])
-    if gw is not None:
-        gp += gw
-    if dmask is not None:
-        gp *= dmask
-    with np.errstate(invalid="ignore"):
-        gp -= np.einsum("...j,...j->...", gp, p)[..., None]
-        gp *= p
+    _softmax_grad_rows(gp, p, gw, dmask)
     gs = gp
     gq = None
     if need[0]:
@@ -165,6 +171,31 @@ def _attn_backward_rows(
         gq *= gq.dtype.type(scale)
     gk = np.matmul(np.swapaxes(gs, -1, -2), qs, out=o[1]) if need[1] else None
     return gq, gk, gv, (gs if need[3] else None)
+
+
+def _softmax_grad_rows(gp: Any, p: Any, gw: Any, dmask: Any) -> None:
+    """gp ← p ⊙ (gp' − rowsum(gp' ⊙ p)) in place, gp' = (gp + gw) ⊙ dmask (either may be None); by blocks
+    of rows over chainrule's threads when the arrays are large and alike (each row the same bits)."""
+
+    def block(a: Any, b: Any, w: Any, m: Any) -> None:
+        if w is not None:
+            a += w
+        if m is not None:
+            a *= m
+        with np.errstate(invalid="ignore"):
+            a -= np.einsum("...j,...j->...", a, b)[..., None]
+            a *= b
+
+    arrays = [a for a in (gp, p, gw, dmask) if a is not None]
+    if (gp.ndim > 1 and _parallel.threads_for(gp.size) > 1
+            and all(a.shape == gp.shape and a.flags.c_contiguous for a in arrays)):
+        w, m = (None if a is None else a.reshape(-1, a.shape[-1]) for a in (gw, dmask))
+        a, b = gp.reshape(-1, gp.shape[-1]), p.reshape(-1, p.shape[-1])
+        _parallel.for_rows(
+            lambda r: block(a[r], b[r], None if w is None else w[r], None if m is None else m[r]), a.shape[0], gp.size
+        )
+    else:
+        block(gp, p, gw, dmask)
 
 
 def _dropout_mask(shape: tuple[int, ...], p: float, dtype: Any) -> Any:

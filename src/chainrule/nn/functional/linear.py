@@ -196,12 +196,20 @@ class Dropout(Function):
     @staticmethod
     def forward(ctx: Any, x: Any, m: Any) -> Any:
         ctx.save_for_backward(m)
-        return x * m
+        return _times(x, m)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (m,) = ctx.saved_tensors
-        return g * m, None
+        return _times(g, m), None
+
+
+def _times(a: Any, m: Any) -> Any:
+    """a·m; large arrays of one shape in chunks over chainrule's threads (the same products)."""
+    if type(a) is np.ndarray and type(m) is np.ndarray and a.shape == m.shape and _parallel.threads_for(a.size) > 1:
+        out = np.empty(a.shape, np.result_type(a, m))
+        return _parallel.elementwise(lambda o, x, y: np.multiply(x, y, out=o), out, a, m)
+    return a * m
 
 
 class Embedding(Function):
@@ -337,8 +345,9 @@ def _mask(x: np.ndarray, shape: tuple[int, ...], p: float) -> np.ndarray:
     if p == 1.0:  # every element dropped: no draw, as in PyTorch
         return np.zeros(shape, dtype=x.dtype)
     rdt = np.float64 if x.dtype == np.float64 else np.float32
-    keep = default_generator.np.random(shape, dtype=rdt) >= p
-    return np.multiply(keep, x.dtype.type(1.0 / (1.0 - p)), dtype=x.dtype)
+    u = default_generator.np.random(shape, dtype=rdt)  # one stream: drawn on this thread
+    scale = x.dtype.type(1.0 / (1.0 - p))
+    return _parallel.elementwise(lambda o, r: np.multiply(r >= p, scale, out=o), np.empty(shape, x.dtype), u)
 
 
 def _dropout(input: Tensor, p: float, training: bool, inplace: bool, shape: tuple[int, ...], op: str) -> Tensor:  # noqa: A002

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import _parallel
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, norm_dim, shape_str
 from . import _composites
@@ -78,7 +79,8 @@ class NativeLayerNorm(CompositeDoubleBackward, Function):
     VJP: gx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),  gw = Σ g·x̂,  gb = Σ g  (Σ over the leading dims).
 
     Works on the (R, D) matrix of rows: row and column sums are matrix-vector products, and
-    mean(ĝ·x̂) = (g·x̂) @ w / D reuses the g·x̂ that gw needs.
+    mean(ĝ·x̂) = (g·x̂) @ w / D reuses the g·x̂ that gw needs. The passes between those products go
+    by blocks of rows over chainrule's threads for large inputs (each row the same operations).
     """
 
     composite = staticmethod(_composites.layer_norm)
@@ -96,23 +98,34 @@ class NativeLayerNorm(CompositeDoubleBackward, Function):
             ctx.save_for_backward(xhat, rstd, w)
             return _affine(xhat, w, b)
         x2 = x.reshape(-1, d)
-        inv_d = x.dtype.type(1.0 / d)
-        mu = x2 @ _ones(d, x.dtype)
-        mu *= inv_d
-        xhat = x2 - mu[:, None]
-        var = np.einsum("ij,ij->i", xhat, xhat)
-        var *= inv_d
-        var += x.dtype.type(eps)
-        rstd = np.sqrt(var, out=var)
-        np.divide(1, rstd, out=rstd)
-        xhat *= rstd[:, None]
+        dt = x.dtype
+        inv_d, eps_ = dt.type(1.0 / d), dt.type(eps)
+        mu = x2 @ _ones(d, dt)  # row sums on BLAS (its own threads); the rest row-wise below
+        xhat, y, rstd = np.empty(x2.shape, dt), np.empty(x2.shape, dt), np.empty(mu.shape, dt)
+        wv = None if w is None else w.reshape(d)
+        bv = None if b is None else b.reshape(d)
+
+        def rows(r: slice) -> None:  # rows r of x̂, r and y, each row the same operations
+            m, xh, v = mu[r], xhat[r], rstd[r]
+            m *= inv_d
+            np.subtract(x2[r], m[:, None], out=xh)
+            np.einsum("ij,ij->i", xh, xh, out=v)
+            v *= inv_d
+            v += eps_
+            np.sqrt(v, out=v)
+            np.divide(1, v, out=v)
+            xh *= v[:, None]
+            if wv is not None:
+                np.multiply(xh, wv, out=y[r])
+                if bv is not None:
+                    y[r] += bv
+            elif bv is not None:
+                np.add(xh, bv, out=y[r])
+            else:
+                y[r] = xh
+
+        _parallel.for_rows(rows, len(mu), x.size)  # large inputs: blocks of rows over the threads
         ctx.save_for_backward(xhat, rstd, w)
-        if w is None:
-            y = xhat + b.reshape(d) if b is not None else xhat.copy()
-        else:
-            y = xhat * w.reshape(d)
-            if b is not None:
-                y += b.reshape(d)
         return y.reshape(shape)
 
     @staticmethod
@@ -124,7 +137,10 @@ class NativeLayerNorm(CompositeDoubleBackward, Function):
         r, d = xhat.shape
         g2 = g.reshape(r, d)
         gx = gw = gb = None
-        p = g2 * xhat if need[0] or need[1] else None
+        p = None
+        if need[0] or need[1]:
+            p = np.empty(xhat.shape, np.result_type(g2, xhat))
+            _parallel.elementwise(lambda o, a, b: np.multiply(a, b, out=o), p, g2, xhat)
         if need[1]:
             gw = (_ones(r, g.dtype) @ p).reshape(ctx.nshape)
         if need[2]:
@@ -132,16 +148,24 @@ class NativeLayerNorm(CompositeDoubleBackward, Function):
         if need[0]:
             wv = w.reshape(d) if w is not None else _ones(d, g.dtype)
             inv_d = g.dtype.type(1.0 / d)
-            a = g2 @ wv
-            a *= inv_d
+            a = g2 @ wv  # row sums on BLAS; the rest row-wise below
             c = p @ wv
-            c *= inv_d
-            gx = g2 * wv if w is not None else g2 - a[:, None]
-            if w is not None:
-                gx -= a[:, None]
-            np.multiply(xhat, c[:, None], out=p)
-            gx -= p
-            gx *= rstd[:, None]
+            gx = np.empty(g2.shape, np.result_type(g2, wv))
+
+            def rows(rs: slice) -> None:  # rows rs of gx, each row the same operations
+                ar, cr, gr, pr, out = a[rs], c[rs], g2[rs], p[rs], gx[rs]
+                ar *= inv_d
+                cr *= inv_d
+                if w is not None:
+                    np.multiply(gr, wv, out=out)
+                    out -= ar[:, None]
+                else:
+                    np.subtract(gr, ar[:, None], out=out)
+                np.multiply(xhat[rs], cr[:, None], out=pr)
+                out -= pr
+                out *= rstd[rs][:, None]
+
+            _parallel.for_rows(rows, r, g.size)
             gx = gx.reshape(g.shape)
         return gx, gw, gb, None, None
 
