@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _node_hooks
 from . import function as _fn
 
 __all__ = ["toposort", "run_backward", "unbroadcast"]
@@ -119,7 +120,7 @@ def run_backward(
                     captured[k] = g
         hooked = node._node_hooks
         if hooked is not None:
-            grads = _fn.run_prehooks(node, grads, _fn.Tensor._make, _array)
+            grads = _node_hooks.run_prehooks(node, grads, _fn.Tensor._make, _array)
         cls = type(node)
         if prof is not None:
             event = prof.begin(node.name())
@@ -143,7 +144,7 @@ def run_backward(
         if type(gin) is not tuple:
             gin = (gin,)
         if hooked is not None:
-            gin = _fn.run_posthooks(node, gin, grads, _fn.Tensor._make, _array)
+            gin = _node_hooks.run_posthooks(node, gin, grads, _fn.Tensor._make, _array)
         if anomaly:
             _check_anomaly(node, gin)
         edges = node._edges

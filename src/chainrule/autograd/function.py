@@ -151,12 +151,16 @@ class Function:
         """Call ``fn(grad_inputs, grad_outputs)`` after this node's backward ran (tuples of Tensors or None:
         the gradients it returned for its inputs, and those it received); a tuple it returns replaces
         ``grad_inputs``. Returns a handle whose ``remove()`` unregisters it."""
-        return _node_hook(self, 1, fn)
+        from ._node_hooks import add_node_hook
+
+        return add_node_hook(self, 1, fn)
 
     def register_prehook(self, fn: Any) -> Any:
         """Call ``fn(grad_outputs)`` before this node's backward runs; a tuple it returns replaces the
         gradients the backward receives. Returns a handle whose ``remove()`` unregisters it."""
-        return _node_hook(self, 0, fn)
+        from ._node_hooks import add_node_hook
+
+        return add_node_hook(self, 0, fn)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -303,37 +307,6 @@ class _AccumulateGrad:
 
 
 FunctionCtx = Function  # PyTorch exposes the ctx type under this name
-
-
-def _node_hook(node: Function, kind: int, fn: Any) -> Any:
-    """Register ``fn`` as a pre-hook (kind 0) or hook (kind 1) of ``node``; the removable handle."""
-    from .._tensor import _RemovableHandle
-
-    if node._node_hooks is None:
-        node._node_hooks = ([], [])
-    hooks = node._node_hooks[kind]
-    hooks.append(fn)
-    return _RemovableHandle(hooks, fn)
-
-
-def run_prehooks(node: Function, grads: list[Any], wrap: Any, unwrap: Any) -> list[Any]:
-    """``grads`` (the node's incoming gradients) after its pre-hooks; ``wrap``/``unwrap`` convert between
-    the engine's values and the Tensors the hooks see."""
-    for fn in node._node_hooks[0]:  # type: ignore[index]
-        r = fn(tuple(None if g is None else wrap(g) for g in grads))
-        if r is not None:
-            grads = [None if g is None else unwrap(g) for g in r]
-    return grads
-
-
-def run_posthooks(node: Function, gin: tuple[Any, ...], grads: list[Any], wrap: Any, unwrap: Any) -> tuple:
-    """``gin`` (the gradients the node's backward returned) after its hooks ``fn(grad_inputs, grad_outputs)``."""
-    outs = tuple(None if g is None else wrap(g) for g in grads)
-    for fn in node._node_hooks[1]:  # type: ignore[index]
-        r = fn(tuple(None if g is None else wrap(g) for g in gin), outs)
-        if r is not None:
-            gin = tuple(None if g is None else unwrap(g) for g in r)
-    return gin
 
 
 def _wrap(out: Any) -> Any:

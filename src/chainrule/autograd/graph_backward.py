@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _node_hooks
 from . import function as _fn
 from .engine import toposort
 from .grad_mode import state as _grad_state
@@ -254,7 +255,7 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
             ]
         hooked = node._node_hooks
         if hooked is not None:
-            grads = _fn.run_prehooks(node, grads, _same, _same)
+            grads = _node_hooks.run_prehooks(node, grads, _same, _same)
         prof = _fn._profiler[0]
         if prof is not None:
             event = prof.begin(node.name())
@@ -262,7 +263,7 @@ def _walk(Tensor: Any, roots: Any, root_grads: Any, retain_graph: bool, inputs: 
         if prof is not None:
             prof.end(event)
         if hooked is not None:
-            gin = _fn.run_posthooks(node, tuple(gin), grads, _same, _same)
+            gin = _node_hooks.run_posthooks(node, tuple(gin), grads, _same, _same)
         if anomaly:
             from .engine import _check_anomaly
 
