@@ -114,7 +114,7 @@ def test_table_has_torchs_columns_and_sorts() -> None:
     with torch.profiler.profile(profile_memory=True) as tp:
         torch.ones(2, 2).sum()
     theirs = tp.key_averages().table(row_limit=1)
-    header = [h for h in text.splitlines()[1].split("  ") if h.strip()]
+    header = [h.strip() for h in text.splitlines()[1].split("  ") if h.strip()]
     assert header == [h.strip() for h in theirs.splitlines()[1].split("  ") if h.strip()]
     rows = text.splitlines()[3:6]
     assert len(rows) == 3 and text.rstrip().splitlines()[-1].startswith("Self CPU time total:")
