@@ -469,12 +469,22 @@ class Size(tuple):  # type: ignore[type-arg]
 
 
 class _RemovableHandle:
+    """What a list-kept hook's ``register_*`` returns (tensor, graph-node and optimizer hooks):
+    ``remove()`` unregisters it (a second call does nothing); also a context manager."""
+
     def __init__(self, hooks: list[Any], hook: Any) -> None:
         self._hooks, self._hook = hooks, hook
 
     def remove(self) -> None:
+        """Unregister the hook."""
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+    def __enter__(self) -> _RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 def _init(t: Tensor, arr: np.ndarray) -> None:

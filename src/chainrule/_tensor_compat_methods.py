@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
+from ._typed_tensors import NamedConstant
 
 __all__ = [
     "layout", "strided", "conj", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "isreal",
@@ -24,19 +25,10 @@ __all__ = [
 ]  # fmt: skip  (the top-level functions; the mixin TensorCompatMethods is imported by name)
 
 
-class layout:  # noqa: N801 - PyTorch's name
+class layout(NamedConstant):  # noqa: N801 - PyTorch's name
     """A tensor's memory layout (``chainrule.strided``: dense, the only one chainrule has)."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"chainrule.{self.name}"
-
-    def __reduce__(self) -> str:
-        return self.name
+    __slots__ = ()
 
 
 strided = layout("strided")

@@ -102,8 +102,8 @@ def tensor_type_dtype(t: Any) -> _dtype.dtype | None:
     return None
 
 
-class memory_format:  # noqa: N801 - PyTorch's name
-    """A memory layout name, accepted where PyTorch takes ``memory_format=``; chainrule stays row-major."""
+class NamedConstant:
+    """A constant known by its name, printed and pickled as ``chainrule.<name>`` (``memory_format``, ``layout``)."""
 
     __slots__ = ("name",)
 
@@ -115,6 +115,12 @@ class memory_format:  # noqa: N801 - PyTorch's name
 
     def __reduce__(self) -> str:
         return self.name
+
+
+class memory_format(NamedConstant):  # noqa: N801 - PyTorch's name
+    """A memory layout name, accepted where PyTorch takes ``memory_format=``; chainrule stays row-major."""
+
+    __slots__ = ()
 
 
 preserve_format = memory_format("preserve_format")

@@ -9,30 +9,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from .._tensor import _RemovableHandle as RemovableHandle
 from ..profiler import _record, record_function
 
 __all__ = ["register_optimizer_step_post_hook", "register_optimizer_step_pre_hook"]
 
 _global_pre: list[Callable[..., Any]] = []
 _global_post: list[Callable[..., Any]] = []
-
-
-class RemovableHandle:
-    """Returned by the ``register_*`` functions: ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list[Callable[..., Any]], hook: Callable[..., Any]) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        """Unregister the hook (again: nothing happens)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:

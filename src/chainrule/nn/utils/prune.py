@@ -185,40 +185,41 @@ class Identity(BasePruningMethod):
         return default_mask
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries (a fraction in [0, 1] or a count) chosen uniformly at random."""
+class _TopKUnstructured(BasePruningMethod):
+    """Prunes the ``amount`` entries whose score (a subclass's ``_scores(t)``) is largest (``_largest``)
+    or smallest."""
 
     PRUNING_TYPE = "unstructured"
+    _largest = True
 
     def __init__(self, amount: float) -> None:
         _validate_amount_init(amount)
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        """Zero the entries with the ``k`` largest uniform draws."""
+        """Zero the ``k`` entries ranked first by their score."""
         k = _n_to_prune(self.amount, t.nelement())
         mask = default_mask.clone()
         if k:
-            mask.view(-1)[topk(_creation.rand_like(t).view(-1), k=k).indices] = 0
+            mask.view(-1)[topk(self._scores(t).view(-1), k=k, largest=self._largest).indices] = 0
         return mask
 
 
-class L1Unstructured(BasePruningMethod):
+class RandomUnstructured(_TopKUnstructured):
+    """Prunes ``amount`` entries (a fraction in [0, 1] or a count) chosen uniformly at random: those with
+    the ``k`` largest uniform draws."""
+
+    def _scores(self, t: Tensor) -> Tensor:
+        return _creation.rand_like(t)
+
+
+class L1Unstructured(_TopKUnstructured):
     """Prunes the ``amount`` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
+    _largest = False
 
-    def __init__(self, amount: float) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        """Zero the ``k`` entries with the smallest ``|t|``."""
-        k = _n_to_prune(self.amount, t.nelement())
-        mask = default_mask.clone()
-        if k:
-            mask.view(-1)[topk(t.abs().view(-1), k=k, largest=False).indices] = 0
-        return mask
+    def _scores(self, t: Tensor) -> Tensor:
+        return t.abs()
 
 
 class RandomStructured(BasePruningMethod):

@@ -16,6 +16,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..module import Module
 from ..parameter import Parameter, is_lazy
+from .weight_norm import remove_norm_hook
 
 __all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
 
@@ -141,9 +142,4 @@ def spectral_norm(
 def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
     """Undo ``spectral_norm``: ``name`` becomes a plain parameter holding the current ``W / σ``.
     ValueError if ``name`` has no spectral norm."""
-    for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return remove_norm_hook(module, SpectralNorm, name, "spectral_norm")

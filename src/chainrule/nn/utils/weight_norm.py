@@ -114,9 +114,15 @@ def weight_norm(module: T_module, name: str = "weight", dim: int | None = 0) -> 
 def remove_weight_norm(module: T_module, name: str = "weight") -> T_module:
     """Undo ``weight_norm``: ``name`` becomes a plain parameter with the current normalized value.
     ValueError if ``name`` has no weight norm."""
+    return remove_norm_hook(module, WeightNorm, name, "weight_norm")
+
+
+def remove_norm_hook(module: Any, kind: type, name: str, what: str) -> Any:
+    """Remove the forward pre-hook of type ``kind`` that normalizes ``name`` (``hook.remove`` restores a
+    plain parameter); ValueError naming ``what`` if there is none."""
     for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, kind) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
