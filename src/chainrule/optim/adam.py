@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from .. import _parallel
+from .._fused import FLOATS
 from .._tensor import Tensor
 from ._blocks import block_plan
+from ._fused_updates import adam_update
 from ._validation import check_betas, check_fused, check_tensor_lr
 from .optimizer import Optimizer, check_common
 
@@ -44,6 +46,18 @@ class _FlatState:
                 (m[s:e], v[s:e], None if vmax is None else vmax[s:e], tmp[s:e],
                  [(i, a, b, m[s + lo:s + hi], tmp[s + lo:s + hi]) for i, a, b, lo, hi in pieces])
                 for s, e, pieces in block_plan(self.shapes, -(-max(m.size, 1) // n))
+            ]  # fmt: skip
+        return out
+
+    def flat_pieces(self, n: int) -> list[list[tuple[int, int, int, int, int]]]:
+        """The group cut into ``n`` chunks, each a list of ``(parameter index, start, stop in it,
+        start, stop in the flat state)``."""
+        key = -n  # kept beside chunks(n), which holds views rather than offsets
+        out = self._chunks.get(key)
+        if out is None:
+            out = self._chunks[key] = [
+                [(i, a, b, s + lo, s + hi) for i, a, b, lo, hi in pieces]
+                for s, _, pieces in block_plan(self.shapes, -(-max(self.m.size, 1) // n))
             ]  # fmt: skip
         return out
 
@@ -155,6 +169,12 @@ class Adam(Optimizer):
         steps, m, v, tmp = flat.steps, flat.m, flat.v, flat.tmp
         steps += 1
         step = float(steps[0])
+        kernel = adam_update.compiled if dtype.name in FLOATS and _plain(lr, b1, b2, eps, wd) else None
+        if kernel is not None:  # every variant in one pass per parameter piece
+            _fused_update(kernel, flat, ps, gs, group, step)
+            for p in params:
+                p._bump_version()
+            return True
         if decoupled:
             decay = 1 - lr * wd
             for d in ps:
@@ -307,6 +327,36 @@ def _chunked_update(flat: _FlatState, ps: list[np.ndarray], gs: list[np.ndarray]
             pf[i][a:b] -= tp
 
     _parallel.run_chunks(chunk, flat.chunks(threads))
+
+
+def _plain(*hyperparameters: Any) -> bool:
+    """Whether every hyperparameter is a Python number (a Tensor or NumPy scalar could change dtypes)."""
+    return all(type(h) in (int, float) for h in hyperparameters)
+
+
+def _fused_update(kernel: Any, flat: _FlatState, ps: list[np.ndarray], gs: list[np.ndarray],
+                  group: dict[str, Any], step: float) -> None:
+    """``_step_group``'s update by the fused ``adam_update`` kernel: one pass per parameter piece,
+    the pieces of one chunk per thread for a large group; the same bits as the NumPy passes."""
+    lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+    decoupled = bool(wd) and group["decoupled_weight_decay"]
+    grad_mode = (2 if wd and not decoupled else 0) + (1 if group["maximize"] else 0)
+    f = flat.dtype.type
+    scalars = (grad_mode, f(wd), f(1 - lr * wd if decoupled else 1), f(1 - b1), f(b2), f(1 - b2),
+               f(math.sqrt(1 - b2**step)), f(eps), f(lr / (1 - b1**step)))
+    threads = _parallel.elementwise_threads() if flat.m.size >= _parallel.PARALLEL_MIN else 1
+    pf = [d.reshape(-1) for d in ps]
+    gf = [g.reshape(-1) for g in gs]
+    m, v = flat.m, flat.v
+    v_max = flat.vmax if group["amsgrad"] else None
+    no_max = m[:0]
+
+    def chunk(pieces: list[tuple[int, int, int, int, int]]) -> None:
+        for i, a, b, lo, hi in pieces:
+            kernel(pf[i][a:b], gf[i][a:b], m[lo:hi], v[lo:hi], no_max if v_max is None else v_max[lo:hi],
+                   *scalars)
+
+    _parallel.run_chunks(chunk, flat.flat_pieces(threads))
 
 
 def _finish_update(
