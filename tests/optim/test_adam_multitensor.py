@@ -19,6 +19,17 @@ from chainrule.optim import lr_scheduler as crs
 
 SHAPES = [(), (3,), (4, 5), (2, 3, 4), (1,)]
 
+@pytest.fixture(autouse=True, params=["fused", "numpy"])
+def _update_path(request: pytest.FixtureRequest):
+    """Every test twice: Adam's update by the fused kernel (numba) and by NumPy passes."""
+    from chainrule import _fused
+
+    if request.param == "fused" and not _fused.enabled():
+        pytest.skip("numba (the 'fast' extra) is not installed")
+    with _fused.override(request.param == "fused"):
+        yield
+
+
 
 def _params(shapes=SHAPES, dtypes="float32", seed=0):
     rng = np.random.default_rng(seed)
