@@ -36,6 +36,7 @@ FLOATS = ("float32", "float64")  # the dtypes (by name) a kernel is called with
 _UNSET: Any = object()
 _numba: Any = _UNSET  # the numba module once looked for, None if it is not installed
 _forced: bool | None = None  # set by override()
+_env_on: bool | None = None  # CHAINRULE_FUSED, read on first use
 
 
 def _find_numba() -> Any:
@@ -51,10 +52,13 @@ def _find_numba() -> Any:
 
 def enabled() -> bool:
     """Whether fused kernels run: numba is installed and neither ``override(False)`` nor
-    ``CHAINRULE_FUSED=0`` switched them off."""
+    ``CHAINRULE_FUSED=0`` (read once) switched them off."""
+    global _env_on
     if _forced is not None:
         return _forced and _find_numba() is not None
-    return os.environ.get("CHAINRULE_FUSED", "1") != "0" and _find_numba() is not None
+    if _env_on is None:
+        _env_on = os.environ.get("CHAINRULE_FUSED", "1") != "0"
+    return _env_on and _find_numba() is not None
 
 
 class Kernel:

@@ -12,7 +12,7 @@ from .. import _parallel
 from .._fused import FLOATS
 from .._tensor import Tensor
 from ._blocks import block_plan
-from ._fused_updates import adam_update
+from ._fused_updates import adam_update, plain
 from ._validation import check_betas, check_fused, check_tensor_lr
 from .optimizer import Optimizer, check_common
 
@@ -169,7 +169,7 @@ class Adam(Optimizer):
         steps, m, v, tmp = flat.steps, flat.m, flat.v, flat.tmp
         steps += 1
         step = float(steps[0])
-        kernel = adam_update.compiled if dtype.name in FLOATS and _plain(lr, b1, b2, eps, wd) else None
+        kernel = adam_update.compiled if dtype.name in FLOATS and plain(lr, b1, b2, eps, wd) else None
         if kernel is not None:  # every variant in one pass per parameter piece
             _fused_update(kernel, flat, ps, gs, group, step)
             for p in params:
@@ -327,11 +327,6 @@ def _chunked_update(flat: _FlatState, ps: list[np.ndarray], gs: list[np.ndarray]
             pf[i][a:b] -= tp
 
     _parallel.run_chunks(chunk, flat.chunks(threads))
-
-
-def _plain(*hyperparameters: Any) -> bool:
-    """Whether every hyperparameter is a Python number (a Tensor or NumPy scalar could change dtypes)."""
-    return all(type(h) in (int, float) for h in hyperparameters)
 
 
 def _fused_update(kernel: Any, flat: _FlatState, ps: list[np.ndarray], gs: list[np.ndarray],

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused_updates import plain, rmsprop_update, run
 from ._validation import nonneg
 from .optimizer import Optimizer, check_common
 
@@ -50,6 +51,14 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = Tensor._make(np.zeros_like(p))
         state["step"]._data += 1
+        s = state["square_avg"]._data
+        g_avg = state["grad_avg"]._data if group["centered"] else s  # (unused stand-ins: not written)
+        b = state["momentum_buffer"]._data if mu > 0 else s
+        if plain(lr, alpha, eps, wd, mu) and run(
+            rmsprop_update, (p, g, s, g_avg, b),
+            (bool(group["maximize"]), wd, alpha, 1 - alpha, eps, mu, lr, bool(group["centered"]), mu > 0),
+        ):  # the update below in one pass (same bits)
+            return
         if group["maximize"]:
             g = -g
         if wd:

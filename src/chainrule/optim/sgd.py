@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused_updates import plain, run, sgd_momentum_update
 from ._validation import check_fused, nonneg, real
 from .optimizer import Optimizer, check, check_common
 
@@ -65,6 +66,12 @@ class SGD(Optimizer):
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
+        buf = state.get("momentum_buffer") if mu else None
+        if buf is not None and plain(lr, mu, wd, group["dampening"]) and run(
+            sgd_momentum_update, (p, g, buf._data),
+            (bool(group["maximize"]), wd, mu, 1 - group["dampening"], bool(group["nesterov"]), lr),
+        ):  # the update below in one pass (same bits)
+            return
         if group["maximize"]:
             g = -g
         if wd:
