@@ -313,6 +313,16 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+def fused_kernels() -> str:
+    """Whether the chainrule runs use fused kernels (numba, the ``fast`` extra), as the children see it."""
+    if os.environ.get("CHAINRULE_FUSED", "1") == "0":
+        return "off (CHAINRULE_FUSED=0)"
+    version = metadata_version("numba")
+    if version == "not installed":
+        return "off (numba is not installed: `pip install -e \".[fast]\"` or bench/requirements.txt)"
+    return f"on (numba {version})"
+
+
 def report(args: argparse.Namespace, names: list[str], libs: list[str], results: Any, imports: Any,
            load: tuple[float, float | None]) -> bool:  # fmt: skip
     """Print the markdown report; True if a run failed or the libraries disagreed."""
@@ -320,6 +330,7 @@ def report(args: argparse.Namespace, names: list[str], libs: list[str], results:
     print(f"- {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, NumPy {metadata_version('numpy')}, "
           f"PyTorch {metadata_version('torch')}, JAX {metadata_version('jax')}")  # fmt: skip
+    print(f"- chainrule's fused kernels: {fused_kernels()}")
     print(f"- {args.rounds} fresh process(es) per library, workload and thread setting, alternating; "
           f"{args.warmup:g} s warm-up + {args.budget:g} s timed each")  # fmt: skip
     ncpu = os.cpu_count() or 1

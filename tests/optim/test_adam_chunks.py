@@ -10,6 +10,7 @@ import chainrule as cr
 from chainrule import _parallel
 from chainrule.optim._blocks import block_plan
 
+
 @pytest.fixture(autouse=True, params=["fused", "numpy"])
 def _update_path(request: pytest.FixtureRequest):
     """Every test twice: Adam's update by the fused kernel (numba) and by NumPy passes."""
