@@ -41,11 +41,15 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of BLAS threads matrix products use (``torch.get_num_threads``)."""
-    import numpy  # noqa: F401  (loads the BLAS, so threadpoolctl can see it)
-    from threadpoolctl import threadpool_info
+    """The number of BLAS threads matrix products use (``torch.get_num_threads``).
 
-    counts = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
+    That is NumPy's BLAS: the libraries loaded when chainrule first looked (another BLAS loaded later,
+    as numba loads SciPy's for its own linear algebra, never runs chainrule's products)."""
+    import numpy  # noqa: F401  (loads the BLAS, so threadpoolctl can see it)
+
+    from . import _parallel
+
+    counts = [c.get_num_threads() for c in _parallel._blas_controllers()]
     return max(counts) if counts else 1
 
 
