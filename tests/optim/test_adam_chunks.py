@@ -10,16 +10,7 @@ import chainrule as cr
 from chainrule import _parallel
 from chainrule.optim._blocks import block_plan
 
-
-@pytest.fixture(autouse=True, params=["fused", "numpy"])
-def _update_path(request: pytest.FixtureRequest):
-    """Every test twice: Adam's update by the fused kernel (numba) and by NumPy passes."""
-    from chainrule import _fused
-
-    if request.param == "fused" and not _fused.enabled():
-        pytest.skip("numba (the 'fast' extra) is not installed")
-    with _fused.override(request.param == "fused"):
-        yield
+pytestmark = pytest.mark.usefixtures("update_path")  # each test on both update paths (conftest)
 
 
 
