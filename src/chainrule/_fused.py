@@ -2,8 +2,8 @@
 
 A chain of element-wise operations in NumPy reads and writes whole arrays once per operation: Adam's
 update is 13 passes over the parameters, an LSTM step's gate math about 20. Written instead as a
-plain Python loop over elements and compiled by numba (the ``fast`` extra,
-``pip install "chainrule[fast]"``), the chain is one SIMD pass, several times faster once the
+plain Python loop over elements and compiled by numba (the ``fast`` extra: in the clone,
+``pip install -e ".[fast]"``), the chain is one SIMD pass, several times faster once the
 arrays no longer fit in the core's cache. Without numba, or with the environment variable
 ``CHAINRULE_FUSED=0``, every caller runs its NumPy passes instead.
 
