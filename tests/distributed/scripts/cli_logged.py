@@ -23,7 +23,9 @@ def run() -> None:
 
 
     def note(path: object) -> None:
-        log.write(os.path.abspath(os.fspath(path)) + "\n")
+        full = os.path.abspath(os.fspath(path))
+        if "__pycache__" not in full.split(os.sep):  # compiled-code caches (numba's, like .pyc) are not output
+            log.write(full + "\n")
 
 
     def open_(file, mode="r", *a, **k):  # type: ignore[no-untyped-def]
