@@ -238,6 +238,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--all", action="store_true",
                     help="every workload (default: the family rows, without the *_compiled and micro rows)")
     ap.add_argument("--no-jax", action="store_true", help="leave the JAX column out even if jax is installed")
+    ap.add_argument("--no-fused", action="store_true",
+                    help="chainrule without its fused kernels (CHAINRULE_FUSED=0: NumPy passes, as without numba)")
     ap.add_argument("--threads", default=None, metavar="N[,N...]",
                     help="threads for both libraries, one table each; 0 = library defaults "
                          "(default 1,0; quick 1)")  # fmt: skip
@@ -284,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"bench: unknown workload(s) {unknown}; expected one of {sorted(WORKLOADS)}", file=sys.stderr)
         return 2
+    if args.no_fused:
+        os.environ["CHAINRULE_FUSED"] = "0"  # the children inherit it
     libs = [lib for lib in LIBS if importlib.util.find_spec(lib) is not None and not (lib == "jax" and args.no_jax)]
     load0, other = os.getloadavg()[0], OtherLoad()
 
