@@ -81,13 +81,17 @@ def _fused_run(fn: str, arrays: list[np.ndarray], g: np.ndarray, kwargs: dict) -
 
 def test_float64_and_non_contiguous_input():
     rng = np.random.default_rng(8)
-    x = rng.standard_normal((3, 6, 7, 4)).astype(np.float64).transpose(0, 3, 1, 2)  # (3, 4, 6, 7), strided
+    x = rng.standard_normal((3, 6, 7, 4))
     w = rng.standard_normal((5, 4, 3, 3))
     g = rng.standard_normal((3, 5, 6, 7))
+    want = _run(torch, "conv2d", [np.ascontiguousarray(x.transpose(0, 3, 1, 2)), w], g, {"padding": 1})
     for fused in (False, True):
+        xt, wt = cr.tensor(x, requires_grad=True), cr.tensor(w, requires_grad=True)
         with _fused.override(fused):
-            got = _run(cr, "conv2d", [x, w], g, {"padding": 1})
-        for a, b in zip(got, _run(torch, "conv2d", [np.ascontiguousarray(x), w], g, {"padding": 1})):
+            out = cr.nn.functional.conv2d(xt.permute(0, 3, 1, 2), wt, padding=1)  # a strided (3, 4, 6, 7) view
+            out.backward(cr.tensor(g))
+        got = [out.detach().numpy(), xt.grad.numpy().transpose(0, 3, 1, 2), wt.grad.numpy()]
+        for a, b in zip(got, want):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
 
 

@@ -55,6 +55,7 @@ def _inside(rows: int, w: int, kw: int, step: int, first: int) -> np.ndarray:
 def cols(gm: Any, x: np.ndarray, workspace: Any) -> np.ndarray:
     """Patch matrix (c·kh·kw, n·ho·wo) of x (n, c, h, w)."""
     k = im2col_s1.compiled
+    x = np.ascontiguousarray(x)  # the kernel reads whole planes of a C-contiguous input
     out, _ = workspace(("cols_exact", gm), (gm.c, gm.kh, gm.kw, gm.n, gm.ho, gm.wo), x.dtype)
     zero = x.dtype.type(0)
     inside = _inside(gm.ho, gm.w, gm.kw, gm.dw, -gm.pl)
