@@ -59,7 +59,8 @@ def cols(gm: Any, x: np.ndarray, workspace: Any) -> np.ndarray:
     out, _ = workspace(("cols_exact", gm), (gm.c, gm.kh, gm.kw, gm.n, gm.ho, gm.wo), x.dtype)
     zero = x.dtype.type(0)
     inside = _inside(gm.ho, gm.w, gm.kw, gm.dw, -gm.pl)
-    split(lambda b: k(x, out, gm.dh, gm.dw, gm.pt, gm.pl, b.start, b.stop, zero, inside), gm.n, out.size)
+    run = lambda b: k(x, out, gm.dh, gm.dw, gm.pt, gm.pl, b.start, b.stop, zero, inside)  # noqa: E731
+    split(run, gm.n, out.size, kernel=True)
     return out.reshape(gm.c * gm.kh * gm.kw, gm.n * gm.ho * gm.wo)
 
 
@@ -95,7 +96,7 @@ def col2im(gm: Any, gc: np.ndarray, workspace: Any) -> np.ndarray:
     g3 = gc.reshape(gm.c, gm.kh * gm.kw, m)
     shifts, inside = _gather(gm.n, gm.h, gm.w, gm.kh, gm.kw, gm.dh, gm.dw, gm.pt, gm.pl)
     zero = gc.dtype.type(0)
-    split(lambda c: k(g3, gx, shifts, inside, c.start, c.stop, zero), gm.c, gc.size)
+    split(lambda c: k(g3, gx, shifts, inside, c.start, c.stop, zero), gm.c, gc.size, kernel=True)
     return gx.reshape(gm.c, gm.n, gm.h, gm.w).transpose(1, 0, 2, 3)
 
 

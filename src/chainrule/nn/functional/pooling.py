@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from ..._fused import FLOATS
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
 from . import _composites_spatial as _spatial
-from ..._fused import FLOATS
 from ._pool_kernels import max_pool_2x2, max_pool_2x2_backward
 from ._split import split
 from .conv import workspace
@@ -97,7 +97,7 @@ class MaxPool2d(CompositeDoubleBackward, Function):
         if kernel is not None:  # one pass (over slices of the n·c planes on the threads)
             idx = np.empty(best.shape, np.uint8)
             x3, b3, i3 = x.reshape(-1, gm.h, gm.w), best.reshape(-1, gm.ho, gm.wo), idx.reshape(-1, gm.ho, gm.wo)
-            split(lambda r: kernel(x3[r], b3[r], i3[r]), len(x3), x.size)
+            split(lambda r: kernel(x3[r], b3[r], i3[r]), len(x3), x.size, kernel=True)
             ctx.fused = True
             return _max_pool_result(ctx, gm, best, idx, return_indices)
         xp = _padded(gm, x.reshape(gm.n, gm.c, gm.h, gm.w), -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
@@ -138,7 +138,7 @@ class MaxPool2d(CompositeDoubleBackward, Function):
             gx, _ = workspace(("pool_gx", gm), (gm.n, gm.c, gm.h, gm.w), g.dtype)
             g3 = np.ascontiguousarray(g4).reshape(-1, gm.ho, gm.wo)
             i3, x3, zero = idx.reshape(g3.shape), gx.reshape(-1, gm.h, gm.w), g.dtype.type(0)
-            split(lambda r: kernel(g3[r], i3[r], x3[r], zero), len(x3), gx.size)
+            split(lambda r: kernel(g3[r], i3[r], x3[r], zero), len(x3), gx.size, kernel=True)
             return gx.reshape(ctx.xshape), None, None, None
         gxp = _grad_frame(gm, g.dtype, zero=not gm.tiled)
         finite = bool(np.isfinite(g4).all())  # g·mask would turn ±inf into nan off the argmax
