@@ -7,6 +7,7 @@ per-step GEMMs on a block of batch rows may round differently from the GEMM on a
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -378,3 +379,24 @@ def test_dropout_threaded_equals_single(kind: str) -> None:
         return [y.detach().numpy(), x.grad.numpy()]
 
     _same(fn)
+
+
+def test_single_threaded_blas_covers_a_blas_loaded_later() -> None:
+    """numba's first compilation loads SciPy's OpenBLAS beside NumPy's: once modules were imported
+    since the last look, the libraries are looked for again, so both run on one thread inside."""
+    pytest.importorskip("numba", reason="numba (the 'fast' extra) loads the second BLAS")
+    code = (
+        "import chainrule as cr\n"
+        "from chainrule import _parallel\n"
+        "from threadpoolctl import threadpool_info\n"
+        "with _parallel.single_threaded_blas():\n"
+        "    pass\n"
+        "import numba\n"
+        "numba.njit(lambda x: x + 1)(1.0)\n"
+        "with _parallel.single_threaded_blas():\n"
+        "    print(*[i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'])\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    counts = [int(c) for c in out.split()]
+    assert len(counts) >= 1 and all(c == 1 for c in counts)

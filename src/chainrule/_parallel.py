@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -55,6 +56,7 @@ _pool_pid = 0  # the process that made the pool (a forked child makes its own: t
 _pool_lock = threading.Lock()
 _local = threading.local()  # .inside: this thread is running a chunk (nested requests run inline)
 _blas: list[Any] | None = None  # threadpoolctl controllers of the loaded BLAS libraries, found on first use
+_blas_modules = 0  # len(sys.modules) when they were looked for
 _blas_saved: list[int] = []
 _blas_depth = 0
 _blas_lock = threading.Lock()
@@ -222,8 +224,11 @@ def run_chunks(fn: Callable[[Any], Any], chunks: Sequence[Any]) -> None:
 
 
 def _blas_controllers() -> list[Any]:
-    global _blas
-    if _blas is None:
+    global _blas, _blas_modules
+    # looked for again once modules were imported since: a library may have loaded another BLAS
+    # (numba's first compilation loads SciPy's OpenBLAS beside NumPy's)
+    if _blas is None or len(sys.modules) != _blas_modules:
+        _blas_modules = len(sys.modules)
         try:
             from threadpoolctl import ThreadpoolController
 

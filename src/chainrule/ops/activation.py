@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype, _parallel
+from .._fused import FLOATS
 from ..autograd._jvp import diagonal_jvp
 from ..autograd.function import CompositeDoubleBackward
 from . import _composites
+from ._activation_kernels import relu_grad
 from ._util import Function, norm_dim, tensor_cls
 from .unary import _erf, _sigmoid, tanh
 
@@ -57,9 +59,22 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
-        if type(g) is np.ndarray and g.dtype.kind == "f" and g.shape == out.shape and _parallel.threads_for(g.size) > 1:
-            return _parallel.elementwise(_relu_grad_into, np.empty(g.shape, g.dtype), g, out)
+        if type(g) is np.ndarray and g.dtype.kind == "f" and g.shape == out.shape:
+            k = _relu_grad_kernel(g, out)
+            if k is not None:  # one fused pass (in chunks over the threads when large)
+                one, zero = g.dtype.type(1), g.dtype.type(0)
+                flat = lambda gx, gi, oi: k(gi.reshape(-1), oi.reshape(-1), gx.reshape(-1), one, zero)  # noqa: E731
+                return _parallel.elementwise(flat, np.empty(g.shape, g.dtype), g, out)
+            if _parallel.threads_for(g.size) > 1:
+                return _parallel.elementwise(_relu_grad_into, np.empty(g.shape, g.dtype), g, out)
         return g * (out > 0)
+
+
+def _relu_grad_kernel(g: np.ndarray, out: np.ndarray) -> Any:
+    """The compiled ``relu_grad`` kernel for these arrays (same float dtype, C-contiguous), else None."""
+    if g.dtype != out.dtype or g.dtype.name not in FLOATS or not (g.flags.c_contiguous and out.flags.c_contiguous):
+        return None
+    return relu_grad.compiled
 
 
 def _relu_into(o: Any, x: Any) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..._parallel import elementwise_threads, run_chunks, single_threaded_blas
 
-__all__ = ["SPLIT_MIN", "GEMM_MIN", "split", "split_blas", "matmul"]
+__all__ = ["SPLIT_MIN", "KERNEL_FACTOR", "GEMM_MIN", "split", "split_blas", "matmul"]
 
 # elements of the largest array a kernel touches: below this one thread beats handing out slices
 # (a hand-off costs tens of µs; 128k floats take ~50-100 µs per pass on the 2-core machine)
@@ -35,11 +35,19 @@ SPLIT_MIN = 1 << 17
 _SLICES_PER_THREAD = 2
 
 
-def split(fn: Callable[[slice], None], n: int, elements: int) -> None:
+# a compiled kernel (``chainrule._fused``) does a pass 3-10x faster than NumPy's ufuncs, so it is
+# split from KERNEL_FACTOR·SPLIT_MIN elements: 2x2 max pooling of 2^19 floats takes ~0.1 ms, about
+# what handing out the slices costs when the cores are busy
+KERNEL_FACTOR = 4
+
+
+def split(fn: Callable[[slice], None], n: int, elements: int, kernel: bool = False) -> None:
     """``fn(s)`` for consecutive slices ``s`` covering range(n), ``_SLICES_PER_THREAD`` per thread when
-    there are several threads and ``elements`` is large; else one call."""
+    there are several threads and ``elements`` is large (``SPLIT_MIN``, ``KERNEL_FACTOR`` times that when
+    ``fn`` runs a compiled kernel); else one call."""
     threads = elementwise_threads()
-    k = min(threads * _SLICES_PER_THREAD if threads > 1 else 1, n) if elements >= SPLIT_MIN else 1
+    least = SPLIT_MIN * KERNEL_FACTOR if kernel else SPLIT_MIN
+    k = min(threads * _SLICES_PER_THREAD if threads > 1 else 1, n) if elements >= least else 1
     if k <= 1:
         fn(slice(0, n))
         return

@@ -29,6 +29,7 @@ from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
 from . import _composites
 from . import _composites_spatial as _spatial
+from . import _conv_exact as _exact
 from ._split import matmul, split, split_blas
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -243,12 +244,16 @@ class ConvNd(CompositeDoubleBackward, Function):
     def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any, gm: _Geom, shapes: tuple) -> np.ndarray:
         x4 = x.reshape(shapes[1])
         wm = w.reshape(w.shape[0], -1)
-        cols = _cols(gm, x4)
+        ctx.exact = _exact.usable(gm, x4)  # compiled patch kernels: one column per output position
+        cols = _exact.cols(gm, x4, workspace) if ctx.exact else _cols(gm, x4)
         y = _mm(wm, cols, gm.groups, key=("y", gm))
         ctx.gm, ctx.shapes = gm, shapes
         need = ctx.needs_input_grad
         ctx.save_for_backward(cols if need[1] else None, w if need[0] else None)
         out, _ = workspace(("out", gm), (gm.n, y.shape[0], gm.ho, gm.wo), y.dtype)
+        if ctx.exact:
+            _exact.output(gm, y, b, out)
+            return out.reshape(shapes[2])
         # NCHW-contiguous like PyTorch (later elementwise ops run faster); the bias is added to the
         # GEMM result first, where the rows are long (adding it during the strided copy is 3x slower)
         y = np.ascontiguousarray(y)  # (it is) so that both reshapes below are views of the same memory
@@ -267,18 +272,19 @@ class ConvNd(CompositeDoubleBackward, Function):
         cols, w = ctx.saved_tensors
         gm, need = ctx.gm, ctx.needs_input_grad
         xshape, wshape = ctx.shapes[0], ctx.shapes[3]
-        g2 = _wide(gm, g.reshape(gm.n, wshape[0], gm.ho, gm.wo))
+        g4 = g.reshape(gm.n, wshape[0], gm.ho, gm.wo)
+        g2 = _exact.grad_matrix(gm, g4, workspace) if ctx.exact else _wide(gm, g4)
         gx = gw = gb = None
         if need[0]:
             gc = _mm(w.reshape(wshape[0], -1), g2, gm.groups, ta=True, key=("gcols", gm))
-            gx = _col2im(gm, gc).reshape(xshape)
+            gx = (_exact.col2im(gm, gc, workspace) if ctx.exact else _col2im(gm, gc)).reshape(xshape)
         if need[1]:
             if gm.groups == 1:
                 gw = _weight_grad(cols, g2).reshape(wshape)
             else:
                 gw = _mm(g2, cols, gm.groups, tb=True).reshape(wshape)
         if need[2]:
-            ones = _ones(gm.t, g2.dtype)  # a matrix-vector product: ~3x faster than g2.sum(1)
+            ones = _ones(g2.shape[1], g2.dtype)  # a matrix-vector product: ~3x faster than g2.sum(1)
             gb = np.empty(g2.shape[0], g2.dtype)
             split_blas(lambda _: np.matmul(g2, ones, out=gb), 1, 0)  # one call, BLAS on one thread
         return gx, gw, gb, None, None

@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from ..._fused import FLOATS
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function, check_tensor, shape_str
 from . import _composites_spatial as _spatial
+from ._pool_kernels import max_pool_2x2, max_pool_2x2_backward
 from ._split import split
 from .conv import workspace
 
@@ -89,9 +91,17 @@ class MaxPool2d(CompositeDoubleBackward, Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, gm: _PGeom, xshape: tuple, return_indices: bool) -> Any:
+        best, _ = workspace(("maxpool", gm), (gm.n, gm.c, gm.ho, gm.wo), x.dtype)
+        ctx.gm, ctx.xshape, ctx.fused = gm, xshape, False
+        kernel = _kernel_2x2(gm, x, max_pool_2x2)
+        if kernel is not None:  # one pass (over slices of the n·c planes on the threads)
+            idx = np.empty(best.shape, np.uint8)
+            x3, b3, i3 = x.reshape(-1, gm.h, gm.w), best.reshape(-1, gm.ho, gm.wo), idx.reshape(-1, gm.ho, gm.wo)
+            split(lambda r: kernel(x3[r], b3[r], i3[r]), len(x3), x.size, kernel=True)
+            ctx.fused = True
+            return _max_pool_result(ctx, gm, best, idx, return_indices)
         xp = _padded(gm, x.reshape(gm.n, gm.c, gm.h, gm.w), -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
         sl = _slices(gm)
-        best, _ = workspace(("maxpool", gm), (gm.n, gm.c, gm.ho, gm.wo), x.dtype)
         if not (ctx.needs_input_grad[0] or return_indices):
 
             def max_only(b: slice) -> None:
@@ -116,20 +126,20 @@ class MaxPool2d(CompositeDoubleBackward, Function):
                 np.maximum(bb, s, out=bb)
 
         split(part, gm.n, x.size)
-        ctx.gm, ctx.xshape = gm, xshape
-        ctx.save_for_backward(idx)
-        out = best.reshape(gm.oshape)
-        if not return_indices:
-            return out
-        off = np.array([i * gm.dh * gm.w + j * gm.dw for i in range(gm.kh) for j in range(gm.kw)], np.int64)
-        base = (np.arange(gm.ho) * gm.sh - gm.pt)[:, None] * gm.w + (np.arange(gm.wo) * gm.sw - gm.pl)
-        return out, (off[idx] + base).reshape(gm.oshape)
+        return _max_pool_result(ctx, gm, best, idx, return_indices)
 
     @staticmethod
     def backward(ctx: Any, g: np.ndarray, *_: Any) -> tuple[Any, ...]:
         (idx,) = ctx.saved_tensors
         gm = ctx.gm
         g4 = g.reshape(idx.shape)
+        kernel = max_pool_2x2_backward.compiled if ctx.fused and g.dtype.name in FLOATS else None
+        if kernel is not None:  # every element of the frame written once: g at the argmax, else 0
+            gx, _ = workspace(("pool_gx", gm), (gm.n, gm.c, gm.h, gm.w), g.dtype)
+            g3 = np.ascontiguousarray(g4).reshape(-1, gm.ho, gm.wo)
+            i3, x3, zero = idx.reshape(g3.shape), gx.reshape(-1, gm.h, gm.w), g.dtype.type(0)
+            split(lambda r: kernel(g3[r], i3[r], x3[r], zero), len(x3), gx.size, kernel=True)
+            return gx.reshape(ctx.xshape), None, None, None
         gxp = _grad_frame(gm, g.dtype, zero=not gm.tiled)
         finite = bool(np.isfinite(g4).all())  # g·mask would turn ±inf into nan off the argmax
         mask = np.empty(idx.shape, bool)
@@ -161,6 +171,27 @@ class MaxPool2d(CompositeDoubleBackward, Function):
         xp = ctx.xp
         picked = xp.take_at(xp.reshape(t, (gm.n * gm.c, gm.h * gm.w)), (rows, flat))
         return xp.reshape(picked, gm.oshape)
+
+
+def _kernel_2x2(gm: _PGeom, x: np.ndarray, k: Any) -> Any:
+    """The compiled kernel ``k`` when this pool is 2x2 with stride 2 over a C-contiguous float input
+    without padding or dilation (``_pool_kernels``), else None (the NumPy passes run)."""
+    if (gm.kh, gm.kw, gm.sh, gm.sw, gm.dh, gm.dw) != (2, 2, 2, 2, 1, 1) or not gm.plain:
+        return None
+    if x.dtype.name not in FLOATS or not x.flags.c_contiguous or x.size == 0:
+        return None
+    return k.compiled
+
+
+def _max_pool_result(ctx: Any, gm: _PGeom, best: np.ndarray, idx: np.ndarray, return_indices: bool) -> Any:
+    """Save the argmax offsets for the backward; the output (and the flat input indices if asked)."""
+    ctx.save_for_backward(idx)
+    out = best.reshape(gm.oshape)
+    if not return_indices:
+        return out
+    off = np.array([i * gm.dh * gm.w + j * gm.dw for i in range(gm.kh) for j in range(gm.kw)], np.int64)
+    base = (np.arange(gm.ho) * gm.sh - gm.pt)[:, None] * gm.w + (np.arange(gm.wo) * gm.sw - gm.pl)
+    return out, (off[idx] + base).reshape(gm.oshape)
 
 
 class AvgPool2d(CompositeDoubleBackward, Function):
