@@ -29,6 +29,8 @@ from .negative_binomial import NegativeBinomial
 from .pareto_weibull import Pareto, Weibull
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .student_t import StudentT
+from .transforms import *  # noqa: F403  (torch.distributions re-exports every transform at its top level)
+from .transforms import __all__ as _transforms_all
 from .transformed_distribution import Gumbel, HalfNormal, LogNormal, TransformedDistribution
 from .uniform import Exponential, Uniform
 
@@ -65,3 +67,4 @@ __all__ = [
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
     "LowRankMultivariateNormal", "ExponentialFamily", "ContinuousBernoulli", "FisherSnedecor", "Kumaraswamy",
 ]  # fmt: skip
+__all__ += list(_transforms_all)
