@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._size_keyword import sizes_or_keyword
 from ._util import Function, _cast_to, norm_dim, shape_str, tensor_cls
 from .shape import _diag_of, _diag_view, _diag_write, _pieces, _sizes, _zeros_t, reshape
 
@@ -161,9 +162,9 @@ class Diag(Function):
 
 
 # --- public functions ---------------------------------------------------------------------------
-def repeat(input: Any, *sizes: Any) -> Any:  # noqa: A002
+def repeat(input: Any, *sizes: Any, **kw: Any) -> Any:  # noqa: A002
     """Tile ``input`` ``sizes[i]`` times along each dim (extra leading sizes add dims); a copy."""
-    reps = _sizes(sizes, "repeat")
+    reps = _sizes(sizes_or_keyword(sizes, kw, "repeats", "repeat"), "repeat")
     if len(reps) < input._data.ndim:
         raise RuntimeError(
             "repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions "
@@ -254,10 +255,10 @@ def vstack(tensors: Sequence[Any]) -> Any:
 
 
 # --- flips, rolls, triangles and diagonals -------------------------------------------------------
-def flip(input: Any, *dims: Any) -> Any:  # noqa: A002
+def flip(input: Any, *dims: Any, **kw: Any) -> Any:  # noqa: A002
     """Reverse the order of elements along ``dims``; a copy."""
     nd = input._data.ndim
-    dd = _sizes(dims, "flip")
+    dd = _sizes(sizes_or_keyword(dims, kw, "dims", "flip"), "flip")
     ds = tuple(norm_dim(x, nd, "flip") for x in dd)
     if len(set(ds)) != len(ds):
         raise RuntimeError(f"flip: dim {ds[0]} appears multiple times in the list of dims; got {list(dd)}")
