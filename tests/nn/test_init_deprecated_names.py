@@ -1,5 +1,5 @@
-"""``nn.init.normal`` and the other old names without the trailing underscore: PyTorch still accepts them
-with a FutureWarning; so does chainrule."""
+"""``nn.init.normal`` and the other old names without the trailing underscore (PyTorch still accepts them
+with a FutureWarning; so does chainrule), and the private fan helpers that custom layers call."""
 
 from __future__ import annotations
 
@@ -44,3 +44,22 @@ def test_deterministic_old_names_give_torchs_values(name: str) -> None:
     with pytest.warns(FutureWarning):
         theirs = getattr(torch.nn.init, name)(torch.empty(_shape(name)), *args)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 2, 3), (6, 2, 3, 5), (2, 1)])
+def test_fan_helpers_that_custom_layers_call_match_torch(shape: tuple[int, ...]) -> None:
+    ours, theirs = chainrule.empty(*shape), torch.empty(shape)
+    assert init._calculate_fan_in_and_fan_out(ours) == torch.nn.init._calculate_fan_in_and_fan_out(theirs)
+    for mode in ("fan_in", "FAN_OUT"):
+        assert init._calculate_correct_fan(ours, mode) == torch.nn.init._calculate_correct_fan(theirs, mode)
+
+
+def test_fan_helpers_reject_what_torch_rejects() -> None:
+    with pytest.raises(ValueError):
+        torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(3))
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        init._calculate_fan_in_and_fan_out(chainrule.empty(3))
+    with pytest.raises(ValueError):
+        torch.nn.init._calculate_correct_fan(torch.empty(2, 2), "fan_avg")
+    with pytest.raises(ValueError, match="fan_avg not supported"):
+        init._calculate_correct_fan(chainrule.empty(2, 2), "fan_avg")

@@ -229,3 +229,18 @@ kaiming_uniform = _deprecated_alias(kaiming_uniform_)
 kaiming_normal = _deprecated_alias(kaiming_normal_)
 orthogonal = _deprecated_alias(orthogonal_)
 sparse = _deprecated_alias(sparse_)
+
+
+# --- private helpers that real programs call (custom layers copying nn.Linear's reset_parameters) -------
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel): (in·∏kernel, out·∏kernel); ValueError below 2-D."""
+    return _fans(tensor, "_calculate_fan_in_and_fan_out")
+
+
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    """fan_in or fan_out of ``tensor`` as ``mode`` names (either case); ValueError for any other mode."""
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"_calculate_correct_fan: mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
+    fan_in, fan_out = _fans(tensor, "_calculate_correct_fan")
+    return fan_in if mode == "fan_in" else fan_out
