@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from .._size_keyword import sizes_or_keyword
+from ._numpy_names import numpy_names
 from ._util import Function, _cast_to, norm_dim, shape_str, tensor_cls
 from .shape import _diag_of, _diag_view, _diag_write, _pieces, _sizes, _zeros_t, reshape
 
@@ -200,8 +201,10 @@ def _promoted(tensors: Sequence[Any], op: str) -> list[Any]:
     return [_cast_to(x, common) for x in tensors]
 
 
-def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Any:
     """Join tensors along existing dim ``dim`` (dtypes promote; empty 1-D tensors are skipped)."""
+    if axis is not None:
+        dim, _ = numpy_names(dim, None, axis, None, "cat", 0)
     xs = _promoted(tensors, "cat")
     kept = [x for x in xs if x._data.shape != (0,)] or xs[:1]
     ref = kept[0]._data.shape
@@ -229,8 +232,10 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Any:
     """Join same-shaped tensors along a new dim ``dim``."""
+    if axis is not None:
+        dim, _ = numpy_names(dim, None, axis, None, "stack", 0)
     xs = _promoted(tensors, "stack")
     ref = xs[0]._data.shape
     for i, x in enumerate(xs):
