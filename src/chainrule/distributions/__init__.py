@@ -29,9 +29,9 @@ from .negative_binomial import NegativeBinomial
 from .pareto_weibull import Pareto, Weibull
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .student_t import StudentT
+from .transformed_distribution import Gumbel, HalfNormal, LogNormal, TransformedDistribution
 from .transforms import *  # noqa: F403  (torch.distributions re-exports every transform at its top level)
 from .transforms import __all__ as _transforms_all
-from .transformed_distribution import Gumbel, HalfNormal, LogNormal, TransformedDistribution
 from .uniform import Exponential, Uniform
 
 # PyTorch's module paths (``from torch.distributions.normal import Normal``) name the module that holds each
