@@ -51,6 +51,7 @@ if _os.environ.get("CHAINRULE_NO_MALLOC_TUNE") != "1":
 
 from . import _creation, _dtype, autograd, cuda, ops  # noqa: E402,I001
 from ._creation import *  # noqa: F403
+from ._random_counts import poisson
 from ._device import device
 from ._dtype import (
     bfloat16,
