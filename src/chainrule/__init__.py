@@ -157,6 +157,7 @@ _SUBPACKAGES += ("distributions",)
 _SUBPACKAGES += ("func",)  # function transforms (torch.func), imported on first use
 _SUBPACKAGES += ("profiler",)  # torch.profiler, imported on first use
 _SUBPACKAGES += ("functional",)  # torch.functional (import torch.functional as F), imported on first use
+_SUBPACKAGES += ("testing",)  # torch.testing.assert_close, imported on first use
 
 
 def save(obj: object, f: object) -> None:
