@@ -113,6 +113,10 @@ _PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "versio
 _LAZY_NAMES = {"autocast": "amp"}  # top-level name -> the module that defines it
 _LAZY_NAMES["vmap"] = "func"  # torch.vmap
 _LAZY_NAMES["chain_matmul"] = "functional"  # torch.chain_matmul
+_LAZY_NAMES.update(dict.fromkeys((  # torch.dropout, torch.conv2d ... (top-level nn.functional)
+    "dropout alpha_dropout layer_norm group_norm batch_norm instance_norm embedding bilinear pixel_shuffle "
+    "pixel_unshuffle threshold rrelu conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d "
+    "max_pool1d max_pool2d max_pool3d avg_pool1d asarray range rsub detach").split(), "_functional_aliases"))
 
 __version__ = "0.1.0"
 
