@@ -164,8 +164,13 @@ _SUBPACKAGES += ("functional",)  # torch.functional (import torch.functional as 
 _SUBPACKAGES += ("testing",)  # torch.testing.assert_close, imported on first use
 
 
-def save(obj: object, f: object) -> None:
-    """Save tensors and nested state (state dicts, checkpoints) to a safetensors file, atomically."""
+def save(
+    obj: object, f: object, pickle_module: object = None, pickle_protocol: int = 2,
+    _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False,
+) -> None:  # fmt: skip
+    """Save tensors and nested state (state dicts, checkpoints) to a safetensors file, atomically.
+
+    PyTorch's pickle and zip-format options are accepted and have no effect: the format is always safetensors."""
     from .io import save as _save
 
     _save(obj, f)
