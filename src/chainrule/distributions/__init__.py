@@ -17,6 +17,7 @@ from .fisher_snedecor import FisherSnedecor
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .half_cauchy import HalfCauchy
 from .independent import Independent
+from .inverse_gamma import InverseGamma, OneHotCategoricalStraightThrough
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .location_scale import Cauchy, Laplace, Normal
@@ -68,3 +69,4 @@ __all__ = [
     "LowRankMultivariateNormal", "ExponentialFamily", "ContinuousBernoulli", "FisherSnedecor", "Kumaraswamy",
 ]  # fmt: skip
 __all__ += list(_transforms_all)
+__all__ += ["InverseGamma", "OneHotCategoricalStraightThrough"]
