@@ -31,6 +31,10 @@ CALLS = [
     ("cat", lambda T, x: T.cat([x, 2 * x], axis=1)),
     ("concat", lambda T, x: T.concat([x, x], axis=-1)),
     ("stack", lambda T, x: T.stack([x, x * x], axis=1)),
+    ("median.values", lambda T, x: x.median(axis=1).values),
+    ("median.keepdims", lambda T, x: T.median(x, axis=2, keepdims=True)[0]),
+    ("cumsum", lambda T, x: x.cumsum(axis=1)),
+    ("cumprod", lambda T, x: T.cumprod(x, axis=2)),
 ]
 
 
@@ -62,3 +66,18 @@ def test_dim_given_both_ways_is_a_type_error_as_in_torch(call) -> None:
         call(torch, torch.tensor(X))
     with pytest.raises(TypeError, match="multiple values for argument 'dim'"):
         call(chainrule, chainrule.tensor(X))
+
+
+@pytest.mark.parametrize("fn", ["any", "all"])
+def test_logical_reductions_take_axis_and_keepdims(fn: str) -> None:
+    b = X > 0
+    ours = getattr(chainrule.tensor(b), fn)(axis=1, keepdims=True)
+    theirs = getattr(torch.tensor(b), fn)(axis=1, keepdims=True)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_cumsum_without_dim_is_a_type_error_as_in_torch() -> None:
+    with pytest.raises(TypeError):
+        torch.tensor(X).cumsum()
+    with pytest.raises(TypeError, match="dim"):
+        chainrule.tensor(X).cumsum()
