@@ -51,6 +51,7 @@ if _os.environ.get("CHAINRULE_NO_MALLOC_TUNE") != "1":
 
 from . import _creation, _dtype, autograd, cuda, ops  # noqa: E402,I001
 from ._creation import *  # noqa: F403
+from ._random_counts import poisson
 from ._device import device
 from ._dtype import (
     bfloat16,
@@ -112,6 +113,10 @@ _PLUMBING = ("accelerator", "amp", "backends", "compiler", "cpu", "jit", "versio
 _LAZY_NAMES = {"autocast": "amp"}  # top-level name -> the module that defines it
 _LAZY_NAMES["vmap"] = "func"  # torch.vmap
 _LAZY_NAMES["chain_matmul"] = "functional"  # torch.chain_matmul
+_LAZY_NAMES.update(dict.fromkeys((  # torch.dropout, torch.conv2d ... (top-level nn.functional)
+    "dropout alpha_dropout layer_norm group_norm batch_norm instance_norm embedding bilinear pixel_shuffle "
+    "pixel_unshuffle threshold rrelu conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d "
+    "max_pool1d max_pool2d max_pool3d avg_pool1d asarray range rsub detach").split(), "_functional_aliases"))
 
 __version__ = "0.1.0"
 
@@ -156,10 +161,16 @@ _SUBPACKAGES += ("distributions",)
 _SUBPACKAGES += ("func",)  # function transforms (torch.func), imported on first use
 _SUBPACKAGES += ("profiler",)  # torch.profiler, imported on first use
 _SUBPACKAGES += ("functional",)  # torch.functional (import torch.functional as F), imported on first use
+_SUBPACKAGES += ("testing",)  # torch.testing.assert_close, imported on first use
 
 
-def save(obj: object, f: object) -> None:
-    """Save tensors and nested state (state dicts, checkpoints) to a safetensors file, atomically."""
+def save(
+    obj: object, f: object, pickle_module: object = None, pickle_protocol: int = 2,
+    _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False,
+) -> None:  # fmt: skip
+    """Save tensors and nested state (state dicts, checkpoints) to a safetensors file, atomically.
+
+    PyTorch's pickle and zip-format options are accepted and have no effect: the format is always safetensors."""
     from .io import save as _save
 
     _save(obj, f)

@@ -12,6 +12,7 @@ import numpy as np
 from . import _dtype
 from ._device import check_device
 from ._random import Generator, rng
+from ._size_keyword import sizes_or_keyword
 from ._tensor import Tensor
 from .autograd import function as _function
 
@@ -182,18 +183,24 @@ def _float_dtype(dtype: Any, op: str) -> np.dtype:
     return _dtype.to_dtype(dtype, op).np if dtype is not None else _dtype.get_default_dtype().np
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """A tensor of the given shape (ints or one sequence) of zeros; default float dtype unless ``dtype``."""
+    size = sizes_or_keyword(size, kw, "size", "zeros")
     return _finish(np.zeros(_shape(size, "zeros"), _float_dtype(dtype, "zeros")), requires_grad, device, "zeros")
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """A tensor of the given shape (ints or one sequence) of ones; default float dtype unless ``dtype``."""
+    size = sizes_or_keyword(size, kw, "size", "ones")
     return _finish(np.ones(_shape(size, "ones"), _float_dtype(dtype, "ones")), requires_grad, device, "ones")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """A tensor of the given shape with uninitialized values; the default float dtype unless ``dtype``."""
+    """A tensor of the given shape with uninitialized values; the default float dtype unless ``dtype``.
+
+    Layout/memory keywords (``pin_memory``, ``memory_format``...) have no meaning here and are ignored."""
+    if "size" in _:
+        size = sizes_or_keyword(size, {"size": _["size"]}, "size", "empty")
     return _finish(np.empty(_shape(size, "empty"), _float_dtype(dtype, "empty")), requires_grad, device, "empty")
 
 
@@ -310,16 +317,20 @@ def _random_float(op: str, size: Sequence[Any], dtype: Any) -> tuple[tuple[int, 
     return _shape(size, op), dt
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
     """Uniform samples on [0, 1)."""
-    shape, dt = _random_float("rand", size, dtype)
+    shape, dt = _random_float("rand", sizes_or_keyword(size, kw, "size", "rand"), dtype)
     arr, lv = _draw("rand", shape, lambda s: rng(generator).random(s, dtype=dt if dt != np.float16 else np.float32))
     return _finish_random(arr.astype(dt, copy=False), lv, requires_grad, device, "rand")
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
     """Standard normal samples."""
-    shape, dt = _random_float("randn", size, dtype)
+    shape, dt = _random_float("randn", sizes_or_keyword(size, kw, "size", "randn"), dtype)
     arr, lv = _draw("randn", shape, lambda s: rng(generator).standard_normal(s, dtype=dt if dt != np.float16 else np.float32))
     return _finish_random(arr.astype(dt, copy=False), lv, requires_grad, device, "randn")
 

@@ -433,6 +433,8 @@ class TensorOpMethods:
         return _ops.tile(self, *args, **kwargs)
 
     def split(self, *args: Any, **kwargs: Any) -> Any:
+        if "split_size" in kwargs:  # the method's keyword; the function's is split_size_or_sections
+            kwargs["split_size_or_sections"] = kwargs.pop("split_size")
         return _ops.split(self, *args, **kwargs)
 
     def chunk(self, *args: Any, **kwargs: Any) -> Any:

@@ -52,6 +52,8 @@ TABLE = {
     "NegativeBinomial": lambda: dict(total_count=_p(*B, lo=1, hi=4), probs=_p(*B)),
     "Categorical": lambda: dict(probs=_p(*B, 4)),
     "OneHotCategorical": lambda: dict(logits=R.normal(size=B + (4,))),
+    "OneHotCategoricalStraightThrough": lambda: dict(logits=R.normal(size=B + (4,))),
+    "InverseGamma": lambda: dict(concentration=_p(*B, hi=3), rate=_p(*B)),
     "Multinomial": lambda: dict(total_count=4, probs=_p(*B, 4)),
     "RelaxedBernoulli": lambda: dict(temperature=np.array(0.5), probs=_p(*B)),
     "RelaxedOneHotCategorical": lambda: dict(temperature=np.array(0.5), probs=_p(*B, 4)),

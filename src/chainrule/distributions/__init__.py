@@ -17,6 +17,7 @@ from .fisher_snedecor import FisherSnedecor
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .half_cauchy import HalfCauchy
 from .independent import Independent
+from .inverse_gamma import InverseGamma, OneHotCategoricalStraightThrough
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .location_scale import Cauchy, Laplace, Normal
@@ -30,6 +31,8 @@ from .pareto_weibull import Pareto, Weibull
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .student_t import StudentT
 from .transformed_distribution import Gumbel, HalfNormal, LogNormal, TransformedDistribution
+from .transforms import *  # noqa: F403  (torch.distributions re-exports every transform at its top level)
+from .transforms import __all__ as _transforms_all
 from .uniform import Exponential, Uniform
 
 # PyTorch's module paths (``from torch.distributions.normal import Normal``) name the module that holds each
@@ -65,3 +68,5 @@ __all__ = [
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "LogisticNormal", "HalfCauchy",
     "LowRankMultivariateNormal", "ExponentialFamily", "ContinuousBernoulli", "FisherSnedecor", "Kumaraswamy",
 ]  # fmt: skip
+__all__ += list(_transforms_all)
+__all__ += ["InverseGamma", "OneHotCategoricalStraightThrough"]

@@ -9,6 +9,7 @@ live in ``_transform_base``, elementwise maps in ``_transform_maps``, vector/mat
 """
 
 from ._transform_base import ComposeTransform, IndependentTransform, Transform, identity_transform
+from ._transform_cdf import CumulativeDistributionTransform
 from ._transform_maps import (
     AbsTransform,
     AffineTransform,
@@ -29,4 +30,5 @@ __all__ = [
     "Transform", "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
     "LowerCholeskyTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
     "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "identity_transform",
+    "CumulativeDistributionTransform",
 ]  # fmt: skip

@@ -198,3 +198,49 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Gener
     for c in range(cols):
         values[g.permutation(rows)[:zeros], c] = 0
     return _fill(tensor, values)
+
+
+# --- the old names without the trailing underscore (deprecated in PyTorch, still accepted) ---------------
+def _deprecated_alias(fill: Any) -> Any:
+    """``nn.init.normal`` etc.: ``fill`` (``normal_``) after a FutureWarning naming the new spelling."""
+    import functools
+    import warnings
+
+    old = fill.__name__[:-1]
+
+    @functools.wraps(fill)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{fill.__name__}`.", FutureWarning, stacklevel=2)
+        return fill(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated spelling of ``{fill.__name__}`` (warns FutureWarning, then fills in place)."
+    return alias
+
+
+uniform = _deprecated_alias(uniform_)
+normal = _deprecated_alias(normal_)
+constant = _deprecated_alias(constant_)
+eye = _deprecated_alias(eye_)
+dirac = _deprecated_alias(dirac_)
+xavier_uniform = _deprecated_alias(xavier_uniform_)
+xavier_normal = _deprecated_alias(xavier_normal_)
+kaiming_uniform = _deprecated_alias(kaiming_uniform_)
+kaiming_normal = _deprecated_alias(kaiming_normal_)
+orthogonal = _deprecated_alias(orthogonal_)
+sparse = _deprecated_alias(sparse_)
+
+
+# --- private helpers that real programs call (custom layers copying nn.Linear's reset_parameters) -------
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel): (in·∏kernel, out·∏kernel); ValueError below 2-D."""
+    return _fans(tensor, "_calculate_fan_in_and_fan_out")
+
+
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    """fan_in or fan_out of ``tensor`` as ``mode`` names (either case); ValueError for any other mode."""
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"_calculate_correct_fan: mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
+    fan_in, fan_out = _fans(tensor, "_calculate_correct_fan")
+    return fan_in if mode == "fan_in" else fan_out

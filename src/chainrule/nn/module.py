@@ -283,9 +283,9 @@ class Module(HooksMixin):
         for _, m in self.named_children():
             yield m
 
-    def modules(self) -> Iterator[Module]:
-        """This module and all its submodules, depth first, each once."""
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """This module and all its submodules, depth first, each once (every occurrence if not ``remove_duplicate``)."""
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def get_submodule(self, target: str) -> Module:

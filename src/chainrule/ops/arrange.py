@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._size_keyword import sizes_or_keyword
+from ._numpy_names import numpy_names
 from ._util import Function, _cast_to, norm_dim, shape_str, tensor_cls
 from .shape import _diag_of, _diag_view, _diag_write, _pieces, _sizes, _zeros_t, reshape
 
@@ -161,9 +163,9 @@ class Diag(Function):
 
 
 # --- public functions ---------------------------------------------------------------------------
-def repeat(input: Any, *sizes: Any) -> Any:  # noqa: A002
+def repeat(input: Any, *sizes: Any, **kw: Any) -> Any:  # noqa: A002
     """Tile ``input`` ``sizes[i]`` times along each dim (extra leading sizes add dims); a copy."""
-    reps = _sizes(sizes, "repeat")
+    reps = _sizes(sizes_or_keyword(sizes, kw, "repeats", "repeat"), "repeat")
     if len(reps) < input._data.ndim:
         raise RuntimeError(
             "repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions "
@@ -199,8 +201,10 @@ def _promoted(tensors: Sequence[Any], op: str) -> list[Any]:
     return [_cast_to(x, common) for x in tensors]
 
 
-def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Any:
     """Join tensors along existing dim ``dim`` (dtypes promote; empty 1-D tensors are skipped)."""
+    if axis is not None:
+        dim, _ = numpy_names(dim, None, axis, None, "cat", 0)
     xs = _promoted(tensors, "cat")
     kept = [x for x in xs if x._data.shape != (0,)] or xs[:1]
     ref = kept[0]._data.shape
@@ -228,8 +232,10 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Any:
     """Join same-shaped tensors along a new dim ``dim``."""
+    if axis is not None:
+        dim, _ = numpy_names(dim, None, axis, None, "stack", 0)
     xs = _promoted(tensors, "stack")
     ref = xs[0]._data.shape
     for i, x in enumerate(xs):
@@ -254,10 +260,10 @@ def vstack(tensors: Sequence[Any]) -> Any:
 
 
 # --- flips, rolls, triangles and diagonals -------------------------------------------------------
-def flip(input: Any, *dims: Any) -> Any:  # noqa: A002
+def flip(input: Any, *dims: Any, **kw: Any) -> Any:  # noqa: A002
     """Reverse the order of elements along ``dims``; a copy."""
     nd = input._data.ndim
-    dd = _sizes(dims, "flip")
+    dd = _sizes(sizes_or_keyword(dims, kw, "dims", "flip"), "flip")
     ds = tuple(norm_dim(x, nd, "flip") for x in dd)
     if len(set(ds)) != len(ds):
         raise RuntimeError(f"flip: dim {ds[0]} appears multiple times in the list of dims; got {list(dd)}")

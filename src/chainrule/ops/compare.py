@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ._numpy_names import numpy_names
 from ._util import broadcast_error, make, norm_dims, tensor_cls
 
 __all__ = [
@@ -140,13 +141,17 @@ def _reduce_bool(fn: Any, input: Any, dim: Any, keepdim: bool, op: str) -> Any:
     return make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
 
-def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def any(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A001,A002
     """True if any element (along ``dim``, an int or tuple) is nonzero; uint8 input gives uint8."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "any")
     return _reduce_bool(np.any, input, dim, keepdim, "any")
 
 
-def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def all(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A001,A002
     """True if every element (along ``dim``, an int or tuple) is nonzero; uint8 input gives uint8."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "all")
     return _reduce_bool(np.all, input, dim, keepdim, "all")
 
 

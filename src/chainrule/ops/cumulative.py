@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ._numpy_names import numpy_names
 from ._util import Function, norm_dim
 from .reduce import _data, _sum_dtype
 
@@ -86,13 +87,21 @@ def _cumprod_vjp_dense(g: Any, x: Any, ax: int, xp: Any) -> Any:
     return xp.moveaxis(gx, -1, ax)
 
 
-def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002
-    """Cumulative sum along ``dim``; int/bool input gives int64."""
+def cumsum(input: Any, dim: int | None = None, *, dtype: Any = None, axis: Any = None) -> Any:  # noqa: A002
+    """Cumulative sum along ``dim`` (``axis`` is its NumPy spelling); int/bool input gives int64."""
+    if axis is not None:
+        dim, _ = numpy_names(dim, None, axis, None, "cumsum")
+    if dim is None:
+        raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
     x = _data(input, "cumsum")
     return Cumsum.apply(input, norm_dim(dim, x.ndim, "cumsum"), _sum_dtype(input, dtype))
 
 
-def cumprod(input: Any, dim: int, *, dtype: Any = None) -> Any:  # noqa: A002
-    """Cumulative product along ``dim``; int/bool input gives int64."""
+def cumprod(input: Any, dim: int | None = None, *, dtype: Any = None, axis: Any = None) -> Any:  # noqa: A002
+    """Cumulative product along ``dim`` (``axis`` is its NumPy spelling); int/bool input gives int64."""
+    if axis is not None:
+        dim, _ = numpy_names(dim, None, axis, None, "cumprod")
+    if dim is None:
+        raise TypeError("cumprod() missing 1 required positional argument: 'dim'")
     x = _data(input, "cumprod")
     return Cumprod.apply(input, norm_dim(dim, x.ndim, "cumprod"), _sum_dtype(input, dtype))

@@ -278,8 +278,10 @@ def _stages(idx: tuple[Any, ...]) -> tuple[tuple[Any, ...] | None, tuple[Any, ..
     return tuple(pre), tuple(post)
 
 
-def _index_error(e: Exception) -> IndexError:
+def _index_error(e: Exception, input: Any = None) -> IndexError:  # noqa: A002
     msg = str(e).replace("axis", "dimension").replace("arrays", "tensors").replace("array", "tensor")
+    if input is not None and input._data.ndim == 0:  # old code's ``loss.data[0]``: PyTorch's hint
+        msg = f"invalid index of a 0-dim tensor ({msg}). Use `tensor.item()` to convert a 0-dim tensor to a number"
     return IndexError(f"index: {msg}")
 
 
@@ -289,7 +291,7 @@ def getitem(input: Any, index: Any) -> Any:  # noqa: A002
     try:
         return Index.apply(input, *_stages(idx)) if adv else GetItem.apply(input, idx)
     except IndexError as e:
-        raise _index_error(e) from None
+        raise _index_error(e, input) from None
 
 
 def index_put(input: Any, indices: Any, values: Any, accumulate: bool = False) -> Any:  # noqa: A002

@@ -19,6 +19,7 @@ from . import copy as _copy
 from . import elementwise as _ew
 from . import index as _index
 from . import shape as _shape
+from ._numpy_names import numpy_names
 from ._util import Function, make, norm_dim, norm_dims, promote_float, tensor_cls
 
 __all__ = [
@@ -309,15 +310,19 @@ def _sum_dtype(x: Any, dtype: Any) -> Any:
 
 
 def sum(  # noqa: A001
-    input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None  # noqa: A002
+    input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: bool | None = None  # noqa: A002
 ) -> Any:
     """Sum over ``dim`` (int, tuple or None = all); int/bool input sums to int64."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "sum", None)
     axes = norm_dims(dim, _data(input, "sum").ndim, "sum")
     return Sum.apply(input, axes, keepdim, _sum_dtype(input, dtype))
 
 
-def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
+def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Arithmetic mean over ``dim`` (floating input, or a floating ``dtype``)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "mean", None)
     x = _data(input, "mean")
     if dtype is not None:
         dt = _dtype.to_dtype(dtype)
@@ -332,8 +337,10 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     return Mean.apply(input, norm_dims(dim, x.ndim, "mean"), keepdim)
 
 
-def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
+def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Product of all elements, or along one ``dim``; int/bool input gives int64."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "prod", None)
     x = _data(input, "prod")
     if dim is not None and not isinstance(dim, (int, np.integer)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
@@ -355,16 +362,20 @@ def _empty_check(x: Any, axes: Any, op: str) -> None:
                 raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
 
 
-def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
+def amax(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Maximum over ``dim`` (int or tuple; default all); the gradient is split evenly among ties."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "amax", ())
     x = _data(input, "amax")
     axes = norm_dims(dim, x.ndim, "amax")
     _empty_check(x, axes, "amax")
     return SelectEven.apply(input, axes, keepdim, _np_max, False)
 
 
-def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:  # noqa: A002
+def amin(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Minimum over ``dim`` (int or tuple; default all); the gradient is split evenly among ties."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "amin", ())
     x = _data(input, "amin")
     axes = norm_dims(dim, x.ndim, "amin")
     _empty_check(x, axes, "amin")
@@ -404,13 +415,17 @@ def _extreme(op: str, input: Any, dim: Any, keepdim: bool) -> Any:
     return _select_along(op, input, dim, keepdim, _argmax_keep if is_max else _argmin_keep)
 
 
-def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def max(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A001,A002
     """``max(x)``: the largest element; ``max(x, dim)``: (values, indices); ``max(x, other)``: maximum."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "max", None)
     return _extreme("max", input, dim, keepdim)
 
 
-def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def min(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A001,A002
     """``min(x)``: the smallest element; ``min(x, dim)``: (values, indices); ``min(x, other)``: minimum."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "min", None)
     return _extreme("min", input, dim, keepdim)
 
 
@@ -440,13 +455,17 @@ def _arg(op: str, fn: Any, input: Any, dim: Any, keepdim: bool) -> Any:
     return make(fn(x, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Index of the largest element (of the flattened input when ``dim`` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "argmax", None)
     return _arg("argmax", np.argmax, input, dim, keepdim)
 
 
-def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Index of the smallest element (of the flattened input when ``dim`` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "argmin", None)
     return _arg("argmin", np.argmin, input, dim, keepdim)
 
 
@@ -469,13 +488,17 @@ def _var(op: str, input: Any, dim: Any, unbiased: Any, keepdim: bool, correction
 _Bool = bool | None
 
 
-def var(input: Any, dim: Any = None, unbiased: _Bool = None, keepdim: bool = False, *, correction: Any = None) -> Any:  # noqa: A002
+def var(input: Any, dim: Any = None, unbiased: _Bool = None, keepdim: bool = False, *, correction: Any = None, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Variance over ``dim`` with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "var", None)
     return _var("var", input, dim, unbiased, keepdim, correction, False)
 
 
-def std(input: Any, dim: Any = None, unbiased: _Bool = None, keepdim: bool = False, *, correction: Any = None) -> Any:  # noqa: A002
+def std(input: Any, dim: Any = None, unbiased: _Bool = None, keepdim: bool = False, *, correction: Any = None, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """Standard deviation over ``dim`` (√var; ``correction`` as in ``var``)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "std", None)
     return _var("std", input, dim, unbiased, keepdim, correction, True)
 
 
@@ -523,8 +546,10 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
     return Norm.apply(input, float(p), axes, keepdim)
 
 
-def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
+def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """``sum`` treating NaN as zero."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "nansum", None)
     x = _data(input, "nansum")
     if x.dtype.kind == "f":
         nan = np.isnan(x)
@@ -533,8 +558,10 @@ def nansum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     return sum(input, dim, keepdim, dtype=dtype)
 
 
-def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:  # noqa: A002
+def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """``mean`` over the non-NaN elements."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "nanmean", None)
     x = _data(input, "nanmean")
     if dtype is not None:
         input = _copy.cast(input, _dtype.to_dtype(dtype))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._size_keyword import sizes_or_keyword
 from ._util import Function, norm_dim, norm_dims, shape_str
 
 __all__ = [
@@ -208,16 +209,18 @@ def _infer(shape: tuple[int, ...], numel: int, op: str) -> tuple[int, ...]:
     return shape[:infer] + (numel // known,) + shape[infer + 1 :]
 
 
-def reshape(input: Any, *shape: Any) -> Any:  # noqa: A002
+def reshape(input: Any, *shape: Any, **kw: Any) -> Any:  # noqa: A002
     """``input`` with a new shape (one dim may be -1); a view when the strides allow, else a copy."""
+    shape = sizes_or_keyword(shape, kw, "shape", "reshape")
     sizes = _infer(_sizes(shape, "reshape"), input._data.size, "reshape")
     return Reshape.apply(input, sizes)
 
 
-def view(input: Any, *shape: Any, dtype: Any = None) -> Any:  # noqa: A002
+def view(input: Any, *shape: Any, dtype: Any = None, **kw: Any) -> Any:  # noqa: A002
     """Same as ``reshape`` here: NumPy copies where PyTorch's ``view`` would refuse a non-viewable layout.
 
     ``view(dtype)`` reinterprets the bits instead (see ``bits.view_dtype``)."""
+    shape = sizes_or_keyword(shape, kw, "size", "view")
     if dtype is not None or (len(shape) == 1 and isinstance(shape[0], _dtype.dtype)):
         from .bits import view_dtype
 
@@ -268,10 +271,10 @@ def unflatten(input: Any, dim: int, sizes: Sequence[int]) -> Any:  # noqa: A002
     return Reshape.apply(input, shape[:d] + new + shape[d + 1 :])
 
 
-def permute(input: Any, *dims: Any) -> Any:  # noqa: A002
+def permute(input: Any, *dims: Any, **kw: Any) -> Any:  # noqa: A002
     """Reorder the dims (``permute(x, (1, 0))`` or ``x.permute(1, 0)``); a view."""
     nd = input._data.ndim
-    dims = _sizes(dims, "permute")
+    dims = _sizes(sizes_or_keyword(dims, kw, "dims", "permute"), "permute")
     if len(dims) != nd:
         raise RuntimeError(
             f"permute: number of dims doesn't match; expected {nd} (input.dim()), got {len(dims)} (len(dims))"
@@ -324,9 +327,9 @@ def unsqueeze(input: Any, dim: int) -> Any:  # noqa: A002
     return Reshape.apply(input, shape[:d] + (1,) + shape[d:])
 
 
-def expand(input: Any, *sizes: Any) -> Any:  # noqa: A002
+def expand(input: Any, *sizes: Any, **kw: Any) -> Any:  # noqa: A002
     """Broadcast size-1 dims to ``sizes`` without copying (-1 keeps a dim); a read-only view."""
-    sizes = _sizes(sizes, "expand")
+    sizes = _sizes(sizes_or_keyword(sizes, kw, "size", "expand"), "expand")
     shape = input._data.shape
     lead = len(sizes) - len(shape)
     if lead < 0:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import _dtype, _random
 from . import copy as _copy
 from . import index as _index
+from ._numpy_names import numpy_names
 from ._util import make, norm_dim
 from .reduce import SelectEven, _data, _select_along, return_type
 
@@ -87,8 +88,10 @@ def _median_index(x: Any, d: int) -> Any:
     return idx
 
 
-def median(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+def median(input: Any, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Any:  # noqa: A002
     """``median(x)``: the lower median (gradient split among equal values); ``median(x, dim)``: (values, indices)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims, "median")
     if dim is None:
         _data(input, "median")
         return SelectEven.apply(input, None, False, _lower_median, True)
