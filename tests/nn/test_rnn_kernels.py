@@ -1,5 +1,6 @@
 """The recurrent layers' fused per-step kernels (numba) against their NumPy passes: the same bits, forward
-and backward, both directions, padded and packed, float32 and float64; float64 gradcheck on each path."""
+and backward, both directions, padded and packed, float32 and float64, with and without bias/projection;
+float64 gradcheck on each path."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def _run(cls: str, dtype: Any, bidir: bool, packed: bool, fused: bool, **kw: Any
     return [t.detach().numpy() for t in [y, *finals, *grads]]
 
 
-@pytest.mark.parametrize("cls,kw", [("LSTM", {}), ("LSTM", {"proj_size": 3})], ids=["lstm", "lstm_proj"])
+@pytest.mark.parametrize(
+    "cls,kw", [("LSTM", {}), ("LSTM", {"proj_size": 3}), ("GRU", {}), ("GRU", {"bias": False})],
+    ids=["lstm", "lstm_proj", "gru", "gru_nobias"],
+)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("bidir,packed", [(False, False), (True, False), (True, True)])
 def test_kernels_give_the_numpy_bits(cls: str, kw: dict[str, Any], dtype: str, bidir: bool, packed: bool) -> None:
@@ -52,8 +56,10 @@ def test_kernels_give_the_numpy_bits(cls: str, kw: dict[str, Any], dtype: str, b
 
     with _fused.override(True):
         assert _rnn_kernels.lstm_cell_forward.compiled is not None
+        assert _rnn_kernels.gru_cell_backward.compiled is not None
     with _fused.override(False):
         assert _rnn_kernels.lstm_cell_forward.compiled is None
+        assert _rnn_kernels.gru_cell_backward.compiled is None
     dt = getattr(chainrule, dtype)
     on = _run(cls, dt, bidir, packed, True, **kw)
     off = _run(cls, dt, bidir, packed, False, **kw)
@@ -64,7 +70,7 @@ def test_kernels_give_the_numpy_bits(cls: str, kw: dict[str, Any], dtype: str, b
 
 
 @pytest.mark.parametrize("fused", [True, False])
-@pytest.mark.parametrize("cls", ["LSTM"])
+@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
 def test_gradcheck_each_path(cls: str, fused: bool) -> None:
     """Float64 finite differences agree with the BPTT gradients, kernels on and off."""
     rng = np.random.default_rng(1)
