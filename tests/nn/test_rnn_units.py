@@ -1,6 +1,6 @@
-"""The LSTM's and GRU's time loops cut into blocks of hidden units over several threads (``_UnitSteps``
-on ``_lockstep.run_steps``): the primitive's ordering and errors, and the layers against PyTorch, kernels
-on and off (the same bits), and float64 gradcheck."""
+"""The LSTM's time loops cut into blocks of hidden units over several threads (``_UnitSteps`` on
+``_lockstep.run_steps``): the primitive's ordering and errors, and the layer against PyTorch, against its
+one-thread path, kernels on and off, and float64 gradcheck."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 import chainrule
 from chainrule import _fused, _lockstep, _parallel
-from chainrule.nn.functional import rnn_fused_gru, rnn_fused_lstm
+from chainrule.nn.functional import rnn_fused_lstm
 
 from .layer_harness import check_layer, gradcheck_layer
 
@@ -65,57 +65,47 @@ def _spy(monkeypatch: Any) -> list[int]:
     return calls
 
 
-def _call(cls: str) -> Any:
-    return (lambda layer, a: layer(a[0], (a[1], a[2]))) if cls == "LSTM" else (lambda layer, a: layer(*a))
-
-
-@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
 @pytest.mark.parametrize("threads", [2, 3])
 @pytest.mark.parametrize("bidir,bias", [(False, True), (True, True), (True, False)])
 @pytest.mark.parametrize("fused", [True, False])
-def test_unit_blocks_match_torch(monkeypatch: Any, cls: str, threads: int, bidir: bool, bias: bool,
-                                 fused: bool) -> None:
-    """A 2-layer LSTM/GRU whose steps run in blocks of units on 2 or 3 threads: values and every gradient."""
+def test_unit_blocks_match_torch(monkeypatch: Any, threads: int, bidir: bool, bias: bool, fused: bool) -> None:
+    """A 2-layer LSTM whose steps run in blocks of units on 2 or 3 threads: values and every gradient."""
     calls = _spy(monkeypatch)
     rng = np.random.default_rng(0)
     D = 2 if bidir else 1
-    shapes = [(9, 4, 5), (2 * D, 4, 12), (2 * D, 4, 12)][:3 if cls == "LSTM" else 2]
-    xs = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    xs = [rng.standard_normal(s).astype(np.float32) for s in [(9, 4, 5), (2 * D, 4, 12), (2 * D, 4, 12)]]
     with _parallel.override(threads, 1), _fused.override(fused):
-        check_layer(lambda lib: getattr(lib.nn, cls)(5, 12, num_layers=2, bidirectional=bidir, bias=bias), xs,
-                    call=_call(cls))
+        check_layer(lambda lib: lib.nn.LSTM(5, 12, num_layers=2, bidirectional=bidir, bias=bias), xs,
+                    call=lambda layer, a: layer(a[0], (a[1], a[2])))
     assert calls and set(calls) == {threads}
 
 
-@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_unit_blocks_kernels_give_the_numpy_bits(cls: str, dtype: str) -> None:
+def test_unit_blocks_kernels_give_the_numpy_bits(dtype: str) -> None:
     """On the unit-block path too, the fused kernels give the NumPy passes' bits."""
 
     def run(fused: bool) -> list[np.ndarray]:
         rng = np.random.default_rng(2)
         chainrule.manual_seed(0)
         dt = getattr(chainrule, dtype)
-        layer = getattr(chainrule.nn, cls)(3, 8, num_layers=2).to(dt)
+        layer = chainrule.nn.LSTM(3, 8, num_layers=2).to(dt)
         x = chainrule.tensor(rng.standard_normal((6, 5, 3)), dtype=dt, requires_grad=True)
         with _parallel.override(2, 1), _fused.override(fused):
-            y, hn = layer(x)
-            finals = list(hn) if cls == "LSTM" else [hn]
-            ((y * y).sum() + sum((f * 0.5).sum() for f in finals)).backward()
-        return [t.detach().numpy() for t in [y, *finals, x.grad, *(p.grad for p in layer.parameters())]]
+            y, (h, c) = layer(x)
+            ((y * y).sum() + h.sum() + (c * 0.5).sum()).backward()
+        return [t.detach().numpy() for t in [y, h, c, x.grad, *(p.grad for p in layer.parameters())]]
 
     pytest.importorskip("numba", reason="numba (the 'fast' extra) compiles the kernels")
     for a, b in zip(run(True), run(False)):
         assert np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("cls", ["LSTM", "GRU"])
-def test_unit_blocks_gradcheck(monkeypatch: Any, cls: str) -> None:
+def test_unit_blocks_gradcheck(monkeypatch: Any) -> None:
     calls = _spy(monkeypatch)
     rng = np.random.default_rng(4)
     xs = [rng.standard_normal((4, 2, 3)), rng.standard_normal((1, 2, 4)), rng.standard_normal((1, 2, 4))]
     with _parallel.override(2, 1):
-        gradcheck_layer(lambda lib: getattr(lib.nn, cls)(3, 4), xs[:3 if cls == "LSTM" else 2], call=_call(cls))
+        gradcheck_layer(lambda lib: lib.nn.LSTM(3, 4), xs, call=lambda layer, a: layer(a[0], (a[1], a[2])))
     assert calls
 
 
@@ -144,25 +134,3 @@ def test_unit_blocks_only_where_they_apply(monkeypatch: Any, case: str) -> None:
         assert rnn_fused_lstm._unit_chunks(8, 8, [3] * 5, 3, 1 << 20) == 1  # one thread: no blocks
     with _parallel.override(2):
         assert rnn_fused_lstm._unit_chunks(8, 8, [3] * 5, 3, 1 << 20) == 2
-
-
-@pytest.mark.parametrize("case", ["packed", "odd_hidden"])
-def test_gru_unit_blocks_only_where_they_apply(monkeypatch: Any, case: str) -> None:
-    calls = _spy(monkeypatch)
-    rng = np.random.default_rng(1)
-    H = 7 if case == "odd_hidden" else 8
-    xs = [rng.standard_normal(s).astype(np.float32) for s in [(5, 3, 4), (1, 3, H)]]
-    lengths = [5, 3, 2]
-
-    def call(layer: Any, a: list[Any]) -> Any:
-        if case != "packed":
-            return layer(*a)
-        lib = chainrule if isinstance(a[0], chainrule.Tensor) else torch
-        out, hidden = layer(lib.nn.utils.rnn.pack_padded_sequence(a[0], lengths), a[1])
-        return lib.nn.utils.rnn.pad_packed_sequence(out)[0], hidden
-
-    with _parallel.override(2, 1):
-        check_layer(lambda lib: lib.nn.GRU(4, H), xs, call=call)
-    assert calls == []
-    with _parallel.override(2):
-        assert rnn_fused_gru._unit_chunks(8, [3] * 5, 3, 1 << 20) == 2

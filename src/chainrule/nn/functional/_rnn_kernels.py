@@ -102,12 +102,12 @@ def gru_state(a, h_prev, h):  # noqa: ANN001
 
 
 @kernel
-def gru_cell_backward(a, qn, h_prev, g, ez, gy, gx, gh):  # noqa: ANN001
+def gru_cell_backward(a, qn, h_prev, g, ez, gy, ga):  # noqa: ANN001
     """One step of GRU BPTT, e = (g + ez) + gy with g + ez = ∂L/∂h_t from step t+1 (g its GEMM part):
 
         gn = e(1 − z)(1 − n²)    gz = e(h_{t−1} − n)·z(1 − z)    gr = gn·qn·r(1 − r)
-        gx = [gn, gr, gz] (input side, rows)    gh = [gr, gz, gn·r] (hidden side)    ez ← e ⊙ z
-    (∂L/∂h_{t−1} = ez + W_hhᵀ gh is completed by the caller's GEMM; gx and gh may be overlapping views.)
+        ga = [gn, gr, gz, gn·r]  (rows)      ez ← e ⊙ z  (∂L/∂h_{t−1} = ez + W_hhᵀ ga[H:] is completed by
+        the caller's GEMM)
     """
     H, m = qn.shape
     one = a.dtype.type(1)
@@ -116,12 +116,8 @@ def gru_cell_backward(a, qn, h_prev, g, ez, gy, gx, gh):  # noqa: ANN001
             r, z, n = a[j, k], a[H + j, k], a[2 * H + j, k]
             e = (g[j, k] + ez[j, k]) + gy[j, k]
             gn = e * (one - z) * (one - n * n)
-            gr = gn * qn[j, k] * (r * (one - r))
-            gz = e * (h_prev[j, k] - n) * (z * (one - z))
-            gx[j, k] = gn
-            gx[H + j, k] = gr
-            gx[2 * H + j, k] = gz
-            gh[j, k] = gr
-            gh[H + j, k] = gz
-            gh[2 * H + j, k] = gn * r
+            ga[j, k] = gn
+            ga[H + j, k] = gn * qn[j, k] * (r * (one - r))
+            ga[2 * H + j, k] = e * (h_prev[j, k] - n) * (z * (one - z))
+            ga[3 * H + j, k] = gn * r
             ez[j, k] = e * z
