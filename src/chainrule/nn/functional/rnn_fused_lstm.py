@@ -15,11 +15,6 @@ The weight gradients contract over (t, b): each step's gate gradients (4H, B), c
 block, are copied into their columns of one (4H, T·B) matrix ``gA`` (rows padded so that they are not a
 power of two apart), and ``Z`` is transposed once to (T+1, B, K + P) (also the source of the output), so
 ``[gW_ih | gb | gW_hh]`` is one GEMM, and so is gx.
-
-With several threads (and no projection or packing), each step is cut into blocks of hidden units, one per
-thread (``_UnitSteps``): a block's rows of the step's GEMM and its gate arithmetic need only the previous
-step's whole state, so the blocks of a step run at once, each product on one BLAS thread. Either way
-the gate arithmetic runs as fused kernels (``_rnn_kernels.py``) when numba is installed.
 """
 
 from __future__ import annotations
@@ -28,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ... import _lockstep, _parallel
+from ... import _parallel
 from ..._fused import FLOATS
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function
@@ -39,14 +34,11 @@ from .rnn_fused import _by_rows, _live, _steps, _valid
 __all__: list[str] = []
 
 
-def _oifg(w: Any, out: Any = None, chunks: int = 1) -> Any:
-    """The gate blocks (rows) of ``w`` (4H, n) from PyTorch's order i, f, g, o to o, i, f, g (into ``out``);
-    with ``chunks`` > 1, for each block of H / chunks hidden units in turn (``_UnitSteps``)."""
+def _oifg(w: Any, out: Any = None) -> Any:
+    """The gate blocks (rows) of ``w`` from PyTorch's order i, f, g, o to o, i, f, g (into ``out``)."""
     H = w.shape[0] // 4
     out = np.empty_like(w) if out is None else out
-    src, dst = w.reshape(4, chunks, H // chunks, -1), out.reshape(chunks, 4, H // chunks, -1)
-    for k, gate in enumerate((3, 0, 1, 2)):
-        dst[:, k] = src[gate]
+    out[:H], out[H:] = w[3 * H:], w[:3 * H]
     return out
 
 
@@ -61,18 +53,16 @@ def _copy(dst: Any, src: Any) -> Any:
 _DIRECT = 1 << 20
 
 
-def _row_blocks(w: Any, n: int, one_thread: bool = False) -> Any:
+def _row_blocks(w: Any, n: int) -> Any:
     """``w`` (M, K) as (M / m, m, K) row blocks for the per-step products ``w @ z`` with z (K, n).
 
     A step's product is small (N = the batch), and repacking all of ``w`` for every step costs; cut into
     blocks of m rows with m·K·n under ``_DIRECT``, one batched ``np.matmul`` runs it ~25% faster on one
     thread (float32; measured for (1024, 513)·(513, 32)). With several threads, or when no such block
     divides M, ``w`` stays whole (one GEMM that BLAS can split over its threads): returned as (1, M, K).
-    ``one_thread``: the product runs on one BLAS thread whatever chainrule's thread count (``_UnitSteps``).
     """
     M, K = w.shape
-    single = one_thread or _parallel.elementwise_threads() == 1
-    if w.dtype == np.float32 and single and M * K * n >= _DIRECT:
+    if w.dtype == np.float32 and _parallel.elementwise_threads() == 1 and M * K * n >= _DIRECT:
         for m in range(min(M, (_DIRECT - 1) // (K * n)), 7, -1):
             if M % m == 0:
                 return w.reshape(M // m, m, K)
@@ -85,140 +75,10 @@ def _gemm(w3: Any, z: Any, out: Any) -> None:
     np.matmul(w3, z, out=out.reshape(w3.shape[0], w3.shape[1], -1))
 
 
-def _product(a: Any, b: Any, split: bool) -> Any:
-    """``a @ b``; with ``split``, by blocks of a's rows that chainrule's threads claim one at a time, each
-    product on one BLAS thread (as the unit-block loops): a core busy with another process then slows only
-    the blocks it took, where BLAS's own threads would all wait for it."""
-    if not split:
-        return a @ b
-    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
-    parts = _parallel.row_slices(a.shape[0], 4 * _parallel.elementwise_threads())
-    with _parallel.single_threaded_blas():
-        _parallel.run_chunks(lambda R: np.matmul(a[R], b, out=out[R]), parts)
-    return out
-
-
-def _ifgo(g: Any, chunks: int = 1) -> Any:
-    """The inverse of ``_oifg``: rows o, i, f, g (per block of units) back to i, f, g, o."""
+def _ifgo(g: Any) -> Any:
+    """The inverse of ``_oifg``: rows o, i, f, g back to i, f, g, o."""
     H = g.shape[0] // 4
-    out = np.empty_like(g)
-    src, dst = g.reshape(chunks, 4, H // chunks, -1), out.reshape(4, chunks, H // chunks, -1)
-    for k, gate in enumerate((3, 0, 1, 2)):
-        dst[gate] = src[:, k]
-    return out
-
-
-def _gates_forward(cell: Any, a: Any, c_prev: Any, c: Any, tc: Any, u: Any) -> Any:
-    """A step's gate block ``a`` (4h, m) after its GEMM: the activations in place, c_t into ``c``, tanh(c_t)
-    into ``tc`` (``u``: (h, m) scratch); returns o. ``cell``: the fused kernel, or None for NumPy passes."""
-    h = c.shape[0]
-    np.tanh(a, out=a)
-    if cell is not None:  # the same float operations in one pass
-        cell(a, c_prev, c)
-    else:
-        sg = a[:3 * h]
-        sg *= 0.5
-        sg += 0.5
-        np.multiply(a[2 * h:3 * h], c_prev, out=c)
-        np.multiply(a[h:2 * h], a[3 * h:], out=u)
-        c += u
-    np.tanh(c, out=tc)
-    return a[:h]
-
-
-def _gates_backward(a: Any, tc: Any, c_prev: Any, e: Any, d: Any, ga: Any, sd: Any, u: Any) -> None:
-    """NumPy passes of a step's BPTT (``lstm_cell_backward`` in one loop): from e = ∂L/∂h̃_t and d = ∂L/∂c_t,
-    the gate gradients into ``ga`` (4h, m) and ∂L/∂c_{t−1} into ``d``; ``sd`` (3h, m), ``u`` (h, m) scratch."""
-    h = d.shape[0]
-    o, i, f, g = a[:h], a[h:2 * h], a[2 * h:3 * h], a[3 * h:]
-    np.multiply(tc, tc, out=u)  # d += e ⊙ o ⊙ (1 − tanh²c)
-    np.subtract(1, u, out=u)
-    u *= o
-    u *= e
-    d += u
-    np.subtract(1, a[:3 * h], out=sd)  # σ' = s(1 − s) for o, i, f
-    sd *= a[:3 * h]
-    np.multiply(e, tc, out=ga[:h])
-    np.multiply(d, g, out=ga[h:2 * h])
-    np.multiply(d, c_prev, out=ga[2 * h:3 * h])
-    ga[:3 * h] *= sd
-    np.multiply(g, g, out=u)  # gg = d ⊙ i ⊙ (1 − g²)
-    np.subtract(1, u, out=u)
-    u *= i
-    np.multiply(d, u, out=ga[3 * h:])
-    d *= f
-
-
-def _unit_chunks(H: int, P: int, sizes: list[int], B: int, work: int) -> int:
-    """Blocks of hidden units each step is cut into for ``_UnitSteps`` (1: the plain loops): chainrule's
-    threads for a large enough layer without projection or packing whose H they divide."""
-    n = _parallel.threads_for(work)
-    if n < 2 or P != H or H % n or min(sizes, default=B) < B:
-        return 1
-    return n
-
-
-class _UnitSteps:
-    """The time loops with each step cut into ``nc`` blocks of H / nc hidden units, run on chainrule's
-    threads (``_lockstep.run_steps``: a step starts when the whole previous step is done).
-
-    The rows of the weights, gates and gate gradients are grouped per block ([o, i, f, g] of its units,
-    ``_oifg(..., chunks=nc)``), so a block's forward step is one GEMM of its 4H / nc rows of w_cat with
-    the whole [x; 1; h_{t−1}] and its gate arithmetic; backward, block k's chunk of step t computes its
-    rows of ∂L/∂h_t = W_hhᵀ g_{t+1} (one GEMM over the whole g_{t+1}) and then its gate gradients g_t,
-    which need no other block's units. Each product runs on one BLAS thread (row blocks, ``_row_blocks``).
-    """
-
-    def __init__(self, nc: int, H: int, B: int, order: range, r: int, w: int) -> None:
-        self.nc, self.h, self.B, self.order, self.r, self.w = nc, H // nc, B, order, r, w
-
-    def _blocks(self, k: int) -> tuple[slice, slice]:
-        h = self.h
-        return slice(k * h, (k + 1) * h), slice(4 * k * h, 4 * (k + 1) * h)  # its units, its gate rows
-
-    def forward(self, w_cat: Any, Z: Any, C: Any, A: Any, TC: Any, cell: Any) -> None:
-        """Fill A, C, TC and the states (the last H rows of Z) step by step, as ``LSTMLayer.forward``."""
-        order, r, w, h, B = self.order, self.r, self.w, self.h, self.B
-        ws = [_row_blocks(w_cat[self._blocks(k)[1]], B, one_thread=True) for k in range(self.nc)]
-        us = [np.empty((h, B), A.dtype) for _ in range(self.nc)]
-        S = Z[:, -C.shape[1]:]
-
-        def chunk(s: int, k: int) -> None:
-            t, (U, G) = order[s], self._blocks(k)
-            a = A[t, G]
-            _gemm(ws[k], Z[t + r], a)
-            o = _gates_forward(cell, a, C[t + r, U], C[t + w, U], TC[t, U], us[k])
-            np.multiply(o, TC[t, U], out=S[t + w, U])
-
-        with _parallel.single_threaded_blas():
-            _lockstep.run_steps(chunk, len(order), self.nc)
-
-    def backward(self, w_rec: Any, C: Any, A: Any, TC: Any, gyT: Any, gA: Any, dh: Any, dc: Any,
-                 cell: Any) -> None:
-        """BPTT as ``LSTMLayer.backward`` (no projection): gate gradients into gA's columns, ∂L/∂h_0 and
-        ∂L/∂c_0 into ``dh``, ``dc``."""
-        order, r, h, B, nc, dt = self.order, self.r, self.h, self.B, self.nc, A.dtype
-        steps = list(reversed(order))
-        ws = [_row_blocks(w_rec[self._blocks(k)[0]], B, one_thread=True) for k in range(nc)]
-        gs = [np.empty((4 * h * nc, B), dt) for _ in range(2)]  # g of the step before (read) and this one
-        scratch = [(np.empty((3 * h, B), dt), np.empty((h, B), dt), np.empty((h, B), dt)) for _ in range(nc)]
-
-        def chunk(s: int, k: int) -> None:
-            t, (U, G) = steps[s], self._blocks(k)
-            if s:
-                _gemm(ws[k], gs[(s - 1) % 2], dh[U])
-            ga = gs[s % 2][G]
-            if cell is not None:
-                cell(A[t, G], TC[t, U], C[t + r, U], dh[U], gyT[t, U], dc[U], ga)
-            else:
-                sd, u, e = scratch[k]
-                np.add(dh[U], gyT[t, U], out=e)
-                _gates_backward(A[t, G], TC[t, U], C[t + r, U], e, dc[U], ga, sd, u)
-            gA[G, t * B:(t + 1) * B] = ga
-
-        with _parallel.single_threaded_blas():
-            _lockstep.run_steps(chunk, len(steps), nc)
-        np.matmul(w_rec, gs[(len(steps) - 1) % 2], out=dh)  # ∂L/∂h_0
+    return np.concatenate([g[H:], g[:H]])
 
 
 class LSTMLayer(CompositeDoubleBackward, Function):
@@ -246,14 +106,14 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         T, B, I = x.shape
         H, P = c0.shape[-1], h0.shape[-1]
         K = I + (b_ih is not None)  # columns of [W_ih | b] in w_cat, rows of [x; 1] in Z
-        sizes = _valid(batch_sizes, T, B)
-        nc = _unit_chunks(H, P, sizes, B, T * 4 * H * B)
-        w_cat = np.empty((4 * H, K + P), x.dtype)  # [W_ih | b_ih + b_hh | W_hh], rows o, i, f, g (per chunk)
-        _oifg(w_ih, w_cat[:, :I], nc)
+        w_cat = np.empty((4 * H, K + P), x.dtype)  # [W_ih | b_ih + b_hh | W_hh], rows o, i, f, g
+        _oifg(w_ih, w_cat[:, :I])
         if K > I:
-            _oifg((b_ih + b_hh)[:, None], w_cat[:, I:K], nc)
-        _oifg(w_hh, w_cat[:, K:], nc)
-        w_cat.reshape(nc, 4 * H // nc, -1)[:, :3 * H // nc] *= 0.5  # σ(a) = ½·tanh(a/2) + ½
+            _oifg((b_ih + b_hh)[:, None], w_cat[:, I:K])
+        _oifg(w_hh, w_cat[:, K:])
+        w_cat[:3 * H] *= 0.5  # σ(a) = ½·tanh(a/2) + ½
+        w_cat3 = _row_blocks(w_cat, B)
+        sizes = _valid(batch_sizes, T, B)
         order, r, w = _steps(T, reverse)
         # Z[s] = [x; 1; h] (K + P, B): the state h lives in Z[s, K:] (the stack S of the module docstring of
         # rnn_fused.py), x_t in Z[t + r, :I], so step t is the one GEMM  a = [W_ih | b | W_hh] Z[t + r].
@@ -268,7 +128,6 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         A = new((T, 4 * H, B), x.dtype)  # the activations o, i, f, g
         TC = new((T, H, B), x.dtype)  # tanh(c_t)
         cell = lstm_cell_forward.compiled if x.dtype.name in FLOATS else None  # None: the NumPy passes
-        w_cat3 = _row_blocks(w_cat, B)
 
         def rows(R: slice) -> None:
             u4 = np.empty((H, R.stop - R.start), x.dtype)
@@ -277,8 +136,19 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 if hi > lo:
                     a, u = A[t, :, lo:hi], u4[:, :hi - lo]
                     _gemm(w_cat3, Z[t + r, :, lo:hi], a)
+                    np.tanh(a, out=a)
+                    o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                     c, tc = C[t + w, :, lo:hi], TC[t, :, lo:hi]
-                    o = _gates_forward(cell, a, C[t + r, :, lo:hi], c, tc, u)
+                    if cell is not None:  # the same float operations in one pass
+                        cell(a, C[t + r, :, lo:hi], c)
+                    else:
+                        sg = a[:3 * H]
+                        sg *= 0.5
+                        sg += 0.5
+                        np.multiply(f, C[t + r, :, lo:hi], out=c)
+                        np.multiply(i, g, out=u)
+                        c += u
+                    np.tanh(c, out=tc)
                     if w_hr is None:
                         np.multiply(o, tc, out=S[t + w, :, lo:hi])
                     else:
@@ -288,13 +158,10 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                     kept = slice(hi, R.stop)  # ended sequences keep their state
                     S[t + w, :, kept], C[t + w, :, kept] = S[t + r, :, kept], C[t + r, :, kept]
 
-        if nc > 1:
-            _UnitSteps(nc, H, B, order, r, w).forward(w_cat, Z, C, A, TC, cell)
-        else:
-            _by_rows(rows, B, A.size)
+        _by_rows(rows, B, A.size)
         Zt = _copy(np.empty((T + 1, B, K + P), x.dtype), Z.transpose(0, 2, 1))  # rows t·B + b: the weight GEMM
         ctx.save_for_backward(w_ih, w_hh, w_hr, Zt, C, A, TC)
-        ctx.cfg = (reverse, sizes, b_ih is not None, nc)
+        ctx.cfg = (reverse, sizes, b_ih is not None)
         end = 0 if reverse else T
         St = Zt[:, :, K:]
         y = _copy(np.empty((T, B, P), x.dtype), St[:-1] if reverse else St[1:])
@@ -306,14 +173,13 @@ class LSTMLayer(CompositeDoubleBackward, Function):
     @staticmethod
     def backward(ctx: Any, gy: Any, gh_n: Any, gc_n: Any) -> Any:
         w_ih, w_hh, w_hr, Zt, C, A, TC = ctx.saved_tensors
-        reverse, sizes, has_bias, nc = ctx.cfg
+        reverse, sizes, has_bias = ctx.cfg
         T, B = A.shape[0], A.shape[2]
         H, I = C.shape[1], w_ih.shape[1]
         K = I + has_bias
         P = Zt.shape[-1] - K
         order, r, w = _steps(T, reverse)
-        w_rec = np.ascontiguousarray(_oifg(w_hh, chunks=nc).T)  # (P, 4H), contiguous: faster GEMM
-        w_rec_t = _row_blocks(w_rec, B)
+        w_rec_t = _row_blocks(np.ascontiguousarray(_oifg(w_hh).T), B)  # (P, 4H), contiguous: faster GEMM
         w_hr_t = None if w_hr is None else w_hr.T
         gyT = _copy(np.empty((T, P, B), gy.dtype), gy.transpose(0, 2, 1))
         new = np.zeros if min(sizes, default=B) < B else np.empty
@@ -334,27 +200,41 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 m = hi - lo
                 a, tc, ga = A[t, :, lo:hi], TC[t, :, lo:hi], ga4[:, :m]
                 sd, u, e = s4[:, :m], u4[:, :m], e4[:, :m]
+                o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                 d = dc[:, lo:hi]
                 if cell is not None:  # the same float operations in one pass
                     cell(a, tc, C[t + r, :, lo:hi], dh[:, lo:hi], gyT[t, :, lo:hi], d, ga)
-                else:
-                    np.add(dh[:, lo:hi], gyT[t, :, lo:hi], out=e)
-                    if E is not None:
-                        E[t, :, lo:hi] = e
-                        e = np.matmul(w_hr_t, e, out=eh4[:, :m])
-                    _gates_backward(a, tc, C[t + r, :, lo:hi], e, d, ga, sd, u)
+                    _gemm(w_rec_t, ga, dh[:, lo:hi])
+                    gA[:, t * B + lo:t * B + hi] = ga
+                    continue
+                np.add(dh[:, lo:hi], gyT[t, :, lo:hi], out=e)
+                if E is not None:
+                    E[t, :, lo:hi] = e
+                    e = np.matmul(w_hr_t, e, out=eh4[:, :m])
+                np.multiply(tc, tc, out=u)  # d += e ⊙ o ⊙ (1 − tanh²c)
+                np.subtract(1, u, out=u)
+                u *= o
+                u *= e
+                d += u
+                np.subtract(1, a[:3 * H], out=sd)  # σ' = s(1 − s) for o, i, f
+                sd *= a[:3 * H]
+                np.multiply(e, tc, out=ga[:H])
+                np.multiply(d, g, out=ga[H:2 * H])
+                np.multiply(d, C[t + r, :, lo:hi], out=ga[2 * H:3 * H])
+                ga[:3 * H] *= sd
+                np.multiply(g, g, out=u)  # gg = d ⊙ i ⊙ (1 − g²)
+                np.subtract(1, u, out=u)
+                u *= i
+                np.multiply(d, u, out=ga[3 * H:])
+                d *= f
                 _gemm(w_rec_t, ga, dh[:, lo:hi])
                 gA[:, t * B + lo:t * B + hi] = ga
 
-        if nc > 1:
-            _UnitSteps(nc, H, B, order, r, w).backward(w_rec, C, A, TC, gyT, gA, dh, dc, cell)
-        else:
-            _by_rows(rows, B, A.size)
+        _by_rows(rows, B, A.size)
         gA2 = gA[:, :T * B]
-        need_gx = ctx.needs_input_grad[0]
-        gx = _product(gA2.T, _oifg(w_ih, chunks=nc), nc > 1).reshape(T, B, I) if need_gx else None
+        gx = (gA2.T @ _oifg(w_ih)).reshape(T, B, I) if ctx.needs_input_grad[0] else None
         # [gW_ih | gb | gW_hh] = Σ_t gA_t [x_t; 1; h_{t−1}]ᵀ, back in PyTorch's gate order
-        gw = _ifgo(_product(gA2, (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, K + P), nc > 1), nc)
+        gw = _ifgo(gA2 @ (Zt[1:] if reverse else Zt[:-1]).reshape(T * B, K + P))
         gb = gw[:, I] if has_bias else None
         gw_hr = None
         if E is not None:  # gW_hr = Σ_t e_t h̃_tᵀ, h̃_t = o ⊙ tanh(c_t)
