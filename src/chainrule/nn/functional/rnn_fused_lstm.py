@@ -9,7 +9,8 @@ are copied once into the rows above the states of a stack ``Z`` (T+1, K + P, B).
 product runs as a batch of row blocks (``_row_blocks``). The gate rows are permuted to o, i, f, g (the
 three σ gates first), and the rows of the σ gates of the weights and the bias are halved (exact in
 floating point), so one tanh over the whole block gives tanh(a_g) and tanh(a/2) for the σ gates,
-σ(a) = ½·tanh(a/2) + ½.
+σ(a) = ½·tanh(a/2) + ½. Around NumPy's tanh, a step's gate arithmetic runs as one fused kernel forward
+and one backward (``_rnn_kernels.py``) when numba is installed, else as NumPy passes with the same bits.
 
 The weight gradients contract over (t, b): each step's gate gradients (4H, B), computed in a scratch
 block, are copied into their columns of one (4H, T·B) matrix ``gA`` (rows padded so that they are not a
