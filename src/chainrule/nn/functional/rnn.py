@@ -22,7 +22,8 @@ import numpy as np
 from ..._tensor import Tensor
 from ...ops.arrange import cat, stack
 from .linear import dropout as _dropout
-from .rnn_fused import GRULayer, RNNLayer
+from .rnn_fused import RNNLayer
+from .rnn_fused_gru import GRULayer
 from .rnn_fused_lstm import LSTMLayer
 
 __all__ = [

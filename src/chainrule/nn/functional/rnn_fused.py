@@ -1,5 +1,5 @@
-"""Fused recurrences: one layer direction of an RNN or GRU as ONE differentiable op (the LSTM's, in its
-gate-major layout, is in ``rnn_fused_lstm.py``).
+"""Fused recurrences: one layer direction of an RNN as ONE differentiable op (the LSTM's and the GRU's, in
+their gate-major layout, are in ``rnn_fused_lstm.py`` and ``rnn_fused_gru.py``).
 
 Each op's ``forward`` runs the time loop on NumPy arrays and its ``backward`` is backpropagation
 through time written out: the chain rule unrolled over the steps, in reverse order. The input
@@ -14,7 +14,7 @@ writes S[t+1]; for the reverse direction step t reads S[t+1] and writes S[t]. So
 
 Packed sequences: ``batch_sizes[t]`` rows (a prefix, sequences sorted by decreasing length) are
 valid at step t; the other rows keep their state (so h_n is each sequence's last valid state) and
-get zero output. σ(a) is computed as ½·tanh(a/2) + ½: exact and free of overflow warnings.
+get zero output.
 
 Threads: the rows of the batch are independent recurrences, so with several threads (and enough work)
 the time loops run on blocks of rows, one block per thread, BLAS on one thread meanwhile
@@ -33,15 +33,6 @@ from ...ops._util import Function
 from . import _composites_seq as _seq
 
 __all__: list[str] = []
-
-
-def _sigmoid(a: Any, out: Any) -> Any:
-    """σ(a) = ½·tanh(a/2) + ½ written into ``out`` (no overflow for large |a|)."""
-    np.multiply(a, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
-    return out
 
 
 def _steps(T: int, reverse: bool) -> tuple[range, int, int]:
@@ -170,94 +161,3 @@ class RNNLayer(CompositeDoubleBackward, Function):
         gx, gw_ih, gw_hh, gb = _input_grads(ctx, gA, gA, x, w_ih, Sprev)
         gb_ = gb if has_bias else None
         return gx, dh, gw_ih, gw_hh, gb_, gb_, None, None, None
-
-
-class GRULayer(CompositeDoubleBackward, Function):
-    """Gated recurrent unit, PyTorch's gate order r, z, n and placement of b_hn (inside r ⊙ (...)):
-
-        r = σ(W_ir x + b_ir + W_hr h + b_hr)      z = σ(W_iz x + b_iz + W_hz h + b_hz)
-        n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))       h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
-
-    Returns (y (T, B, H), h_n (B, H)). BPTT with e = ∂L/∂y_t + ∂L/∂h_t and q = W_hn h_{t−1} + b_hn:
-        gn = e ⊙ (1 − z) ⊙ (1 − n²)     gz = e ⊙ (h_{t−1} − n) ⊙ z(1 − z)     gr = gn ⊙ q ⊙ r(1 − r)
-        input side gAx = [gr, gz, gn],   hidden side gAh = [gr, gz, gn ⊙ r]
-        ∂L/∂h_{t−1} = e ⊙ z + gAh W_hh
-    then gx = gAx W_ih, gW_ih = Σ gAxᵀ x, gb_ih = Σ gAx, gW_hh = Σ gAhᵀ h_{t−1}, gb_hh = Σ gAh.
-    """
-
-    composite = staticmethod(_seq.gru_layer)
-
-    _array_op = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, h0: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any,
-                reverse: bool, batch_sizes: Any) -> Any:
-        T, B, _ = x.shape
-        H = h0.shape[-1]
-        A = _projection(x, w_ih, b_ih)  # overwritten in place by r, z, n
-        sizes = _valid(batch_sizes, T, B)
-        order, r, w = _steps(T, reverse)
-        S = np.empty((T + 1,) + h0.shape, x.dtype)
-        S[T if reverse else 0] = h0
-        Q = np.empty((T, B, H), x.dtype)  # W_hn h_{t−1} + b_hn, needed by r's gradient
-
-        def rows(R: slice) -> None:
-            for t in order:
-                lo, hi = _live(R, sizes[t])
-                if hi > lo:
-                    hp, hn = S[t + r, lo:hi], S[t + w, lo:hi]
-                    a = A[t, lo:hi]
-                    gh = _hidden_gemm(w_hh, hp)
-                    if b_hh is not None:
-                        gh += b_hh
-                    a[:, :2 * H] += gh[:, :2 * H]
-                    _sigmoid(a[:, :2 * H], a[:, :2 * H])
-                    q, n, z = Q[t, lo:hi], a[:, 2 * H:], a[:, H:2 * H]
-                    q[...] = gh[:, 2 * H:]
-                    n += a[:, :H] * q
-                    np.tanh(n, out=n)
-                    np.subtract(hp, n, out=hn)
-                    hn *= z
-                    hn += n
-                if hi < R.stop:
-                    S[t + w, hi:R.stop] = S[t + r, hi:R.stop]
-
-        _by_rows(rows, B, A.size)
-        ctx.save_for_backward(x, w_ih, w_hh, S, A, Q)
-        ctx.cfg = (reverse, sizes, b_ih is not None)
-        return _outputs(S, reverse, sizes, B), S[0 if reverse else T].copy()
-
-    @staticmethod
-    def backward(ctx: Any, gy: Any, gh_n: Any) -> Any:
-        x, w_ih, w_hh, S, A, Q = ctx.saved_tensors
-        reverse, sizes, has_bias = ctx.cfg
-        T, B, _ = x.shape
-        H = Q.shape[-1]
-        order, r, w = _steps(T, reverse)
-        gAx = np.zeros(A.shape, A.dtype)
-        gAh = np.zeros(A.shape, A.dtype)
-        dh = gh_n.copy()
-
-        def rows(R: slice) -> None:
-            for t in reversed(order):
-                lo, hi = _live(R, sizes[t])
-                if hi == lo:
-                    continue
-                a, hp = A[t, lo:hi], S[t + r, lo:hi]
-                rr, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-                e = dh[lo:hi] + gy[t, lo:hi]
-                gx, gh = gAx[t, lo:hi], gAh[t, lo:hi]
-                gn = gx[:, 2 * H:]
-                np.multiply(e * (1 - z), 1 - n * n, out=gn)
-                np.multiply(e * (hp - n), z * (1 - z), out=gx[:, H:2 * H])
-                np.multiply(gn * Q[t, lo:hi], rr * (1 - rr), out=gx[:, :H])
-                gh[:, :2 * H] = gx[:, :2 * H]
-                np.multiply(gn, rr, out=gh[:, 2 * H:])
-                dh[lo:hi] = e * z + gh @ w_hh
-
-        _by_rows(rows, B, gAx.size)
-        Sprev = S[1:] if reverse else S[:-1]
-        gx, gw_ih, gw_hh, gb_ih = _input_grads(ctx, gAx, gAh, x, w_ih, Sprev)
-        if not has_bias:
-            return gx, dh, gw_ih, gw_hh, None, None, None, None
-        return gx, dh, gw_ih, gw_hh, gb_ih, gAh.reshape(T * B, -1).sum(0), None, None

@@ -9,7 +9,8 @@ are copied once into the rows above the states of a stack ``Z`` (T+1, K + P, B).
 product runs as a batch of row blocks (``_row_blocks``). The gate rows are permuted to o, i, f, g (the
 three σ gates first), and the rows of the σ gates of the weights and the bias are halved (exact in
 floating point), so one tanh over the whole block gives tanh(a_g) and tanh(a/2) for the σ gates,
-σ(a) = ½·tanh(a/2) + ½.
+σ(a) = ½·tanh(a/2) + ½. Around NumPy's tanh, a step's gate arithmetic runs as one fused kernel forward
+and one backward (``_rnn_kernels.py``) when numba is installed, else as NumPy passes with the same bits.
 
 The weight gradients contract over (t, b): each step's gate gradients (4H, B), computed in a scratch
 block, are copied into their columns of one (4H, T·B) matrix ``gA`` (rows padded so that they are not a
@@ -24,9 +25,11 @@ from typing import Any
 import numpy as np
 
 from ... import _parallel
+from ..._fused import FLOATS
 from ...autograd.function import CompositeDoubleBackward
 from ...ops._util import Function
 from . import _composites_seq as _seq
+from ._rnn_kernels import lstm_cell_backward, lstm_cell_forward
 from .rnn_fused import _by_rows, _live, _steps, _valid
 
 __all__: list[str] = []
@@ -125,6 +128,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         new = np.zeros if min(sizes, default=B) < B else np.empty  # zero past a sequence's end (packed)
         A = new((T, 4 * H, B), x.dtype)  # the activations o, i, f, g
         TC = new((T, H, B), x.dtype)  # tanh(c_t)
+        cell = lstm_cell_forward.compiled if x.dtype.name in FLOATS else None  # None: the NumPy passes
 
         def rows(R: slice) -> None:
             u4 = np.empty((H, R.stop - R.start), x.dtype)
@@ -134,14 +138,17 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                     a, u = A[t, :, lo:hi], u4[:, :hi - lo]
                     _gemm(w_cat3, Z[t + r, :, lo:hi], a)
                     np.tanh(a, out=a)
-                    sg = a[:3 * H]
-                    sg *= 0.5
-                    sg += 0.5
                     o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                     c, tc = C[t + w, :, lo:hi], TC[t, :, lo:hi]
-                    np.multiply(f, C[t + r, :, lo:hi], out=c)
-                    np.multiply(i, g, out=u)
-                    c += u
+                    if cell is not None:  # the same float operations in one pass
+                        cell(a, C[t + r, :, lo:hi], c)
+                    else:
+                        sg = a[:3 * H]
+                        sg *= 0.5
+                        sg += 0.5
+                        np.multiply(f, C[t + r, :, lo:hi], out=c)
+                        np.multiply(i, g, out=u)
+                        c += u
                     np.tanh(c, out=tc)
                     if w_hr is None:
                         np.multiply(o, tc, out=S[t + w, :, lo:hi])
@@ -181,6 +188,7 @@ class LSTMLayer(CompositeDoubleBackward, Function):
         gA = new((4 * H, T * B + 16), A.dtype)  # zero where a sequence has ended
         E = None if w_hr is None else np.zeros((T, P, B), A.dtype)
         dh, dc = np.ascontiguousarray(gh_n.T), np.ascontiguousarray(gc_n.T)
+        cell = lstm_cell_backward.compiled if w_hr is None and A.dtype.name in FLOATS else None
 
         def rows(R: slice) -> None:
             n = R.stop - R.start
@@ -195,6 +203,11 @@ class LSTMLayer(CompositeDoubleBackward, Function):
                 sd, u, e = s4[:, :m], u4[:, :m], e4[:, :m]
                 o, i, f, g = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
                 d = dc[:, lo:hi]
+                if cell is not None:  # the same float operations in one pass
+                    cell(a, tc, C[t + r, :, lo:hi], dh[:, lo:hi], gyT[t, :, lo:hi], d, ga)
+                    _gemm(w_rec_t, ga, dh[:, lo:hi])
+                    gA[:, t * B + lo:t * B + hi] = ga
+                    continue
                 np.add(dh[:, lo:hi], gyT[t, :, lo:hi], out=e)
                 if E is not None:
                     E[t, :, lo:hi] = e
