@@ -360,3 +360,23 @@ def test_state_dict_matches_the_per_parameter_one_and_does_not_alias(amsgrad) ->
     for p in fast_params:
         for k, t in fast.state[p].items():
             _assert_bits(t._data, before[p][k], k)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_a_parameter_that_is_not_c_contiguous_is_updated_as_torch(name) -> None:
+    """A parameter stored transposed (e.g. ``w.t().contiguous().t()``) is updated in place like any other:
+    the flat update would write into a reshaped copy, so such a group takes the per-parameter path."""
+    torch = pytest.importorskip("torch")
+    a = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
+    g = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    w = chainrule.nn.Parameter(chainrule.tensor(a).t().contiguous().t())
+    assert not w._data.flags.c_contiguous
+    tw = torch.nn.Parameter(torch.tensor(a))
+    opt = getattr(chainrule.optim, name)([w], lr=0.1, weight_decay=0.01)
+    topt = getattr(torch.optim, name)([tw], lr=0.1, weight_decay=0.01)
+    for _ in range(3):
+        w.grad = chainrule.tensor(g)
+        tw.grad = torch.tensor(g)
+        opt.step(), topt.step()
+    np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-6, atol=1e-7)
+    assert not np.allclose(w.detach().numpy(), a)

@@ -130,7 +130,7 @@ class Adam(Optimizer):
         (and, with maximize or coupled weight decay, the transformed gradient) is as large as the group.
 
         Returns False, leaving the group to ``_update``, unless that equivalence holds: every
-        parameter has a C-contiguous gradient of its shape, all of one float dtype, and the states
+        parameter and its gradient are C-contiguous and of one shape, all of one float dtype, and the states
         are all new or all at one step.  States that are not views of this group's arrays (after
         ``load_state_dict``, a deepcopy, a fallback step) are copied into new arrays.  A fallback
         drops the arrays, as ``_update`` may then advance the steps unevenly.  ``foreach=False``
@@ -146,7 +146,8 @@ class Adam(Optimizer):
             if grad is None:
                 return self._drop_flat(group)
             d, g = p._data, grad._data
-            if d.dtype != dtype or g.dtype != dtype or g.shape != d.shape or not g.flags.c_contiguous:
+            if (d.dtype != dtype or g.dtype != dtype or g.shape != d.shape or not g.flags.c_contiguous
+                    or not d.flags.c_contiguous):  # (flat views of d must be d itself)
                 return self._drop_flat(group)
             ps.append(d)
             gs.append(g)
